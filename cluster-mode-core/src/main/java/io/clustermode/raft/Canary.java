@@ -1,0 +1,23 @@
+package io.clustermode.raft;
+
+/**
+ * Deliberately broken safety rules, for proving that the simulation catches a broken core.
+ * Each one switches off one rule. <strong>Never switch one on outside a test</strong>: a core
+ * with any canary on loses data and elects two leaders.
+ */
+public enum Canary {
+    /** Grants a vote to a second candidate in the same term (breaks §5.2, "at most one vote per term"). */
+    VOTE_TWICE,
+    /** Counts a commit with one replica fewer than a majority (breaks §5.3/§5.4). */
+    COMMIT_WITHOUT_MAJORITY,
+    /** Accepts AppendEntries from a leader of an older term (breaks §5.1, "reject stale terms"). */
+    SKIP_APPEND_TERM_CHECK,
+    /** Counts votes from learners (breaks thesis §4.2.1: learners do not vote). */
+    LEARNER_VOTES,
+    /** Leaves the vote out of the hard state, so a restart forgets it (breaks Figure 2, persistent state). */
+    FORGET_VOTE,
+    /** Commits entries of earlier terms by counting replicas (breaks §5.4.2, Figure 8). */
+    COMMIT_PREVIOUS_TERM,
+    /** Answers reads without confirming leadership with a majority (breaks thesis §6.4). */
+    READ_WITHOUT_QUORUM
+}

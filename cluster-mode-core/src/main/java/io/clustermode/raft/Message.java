@@ -1,0 +1,108 @@
+package io.clustermode.raft;
+
+import java.util.List;
+
+/**
+ * A message between two cores. The runtime carries them; the core never learns how.
+ *
+ * <p>Every message carries the sender's term; the rules for a term that differs from the
+ * receiver's are in {@link RaftCore#step(Message)}.
+ */
+public sealed interface Message {
+
+    /** The sender. */
+    NodeId from();
+
+    /** The receiver. */
+    NodeId to();
+
+    /** The sender's term (for a pre-vote request: the term it would campaign in). */
+    long term();
+
+    /**
+     * A request for a vote (§5.2), or for a pre-vote (thesis §9.6) when {@code preVote}.
+     *
+     * @param lastLogIndex the candidate's last log index (§5.4.1)
+     * @param lastLogTerm  the term of that entry
+     * @param preVote      true for a pre-vote: nobody's term or vote changes
+     * @param transfer     true when the leader asked for this election (thesis §3.10): voters
+     *                     do not ignore it even while they hear from a leader
+     */
+    record VoteRequest(NodeId from, NodeId to, long term, long lastLogIndex, long lastLogTerm,
+                       boolean preVote, boolean transfer) implements Message {
+    }
+
+    /** The answer to a {@link VoteRequest}. */
+    record VoteResponse(NodeId from, NodeId to, long term, boolean preVote, boolean granted) implements Message {
+    }
+
+    /**
+     * Log entries to append after {@code (prevLogIndex, prevLogTerm)} (§5.3).
+     *
+     * @param entries      consecutive entries from {@code prevLogIndex + 1}; may be empty
+     * @param leaderCommit the leader's commit index
+     */
+    record AppendRequest(NodeId from, NodeId to, long term, long prevLogIndex, long prevLogTerm,
+                         List<Entry> entries, long leaderCommit) implements Message {
+        public AppendRequest {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * The answer to an {@link AppendRequest}.
+     *
+     * @param success       whether the log matched at the request's previous entry
+     * @param prevLogIndex  the request's {@code prevLogIndex}, so the leader can tell stale answers
+     * @param matchIndex    on success, the index up to which the follower's log is known to match
+     * @param conflictIndex on failure, where the leader should look next: the first index of
+     *                      {@code conflictTerm} in the follower's log, or its last index + 1
+     * @param conflictTerm  on failure, the follower's term at {@code prevLogIndex}; 0 when it
+     *                      has no entry there
+     */
+    record AppendResponse(NodeId from, NodeId to, long term, boolean success, long prevLogIndex,
+                          long matchIndex, long conflictIndex, long conflictTerm) implements Message {
+    }
+
+    /**
+     * The leader's heartbeat. It carries no entries, so it can never move a follower's commit
+     * index past what that follower holds: {@code commit} is at most the follower's match.
+     *
+     * @param commit   the commit index the follower may adopt
+     * @param sequence a round number; a majority answering round n confirms leadership for
+     *                 every read that arrived before round n was sent (thesis §6.4)
+     */
+    record Heartbeat(NodeId from, NodeId to, long term, long commit, long sequence) implements Message {
+    }
+
+    /** The answer to a {@link Heartbeat}, echoing its round. */
+    record HeartbeatResponse(NodeId from, NodeId to, long term, long sequence) implements Message {
+    }
+
+    /**
+     * One chunk of a snapshot (§7).
+     *
+     * @param meta   what the whole snapshot covers
+     * @param offset where {@code chunk} starts in the snapshot's data
+     * @param chunk  the bytes
+     * @param done   whether this is the last chunk
+     */
+    record InstallSnapshot(NodeId from, NodeId to, long term, SnapshotMeta meta, long offset, byte[] chunk,
+                           boolean done) implements Message {
+    }
+
+    /**
+     * The answer to an {@link InstallSnapshot}.
+     *
+     * @param snapshotIndex the snapshot's index
+     * @param nextOffset    the offset the follower expects next
+     * @param installed     whether the snapshot (or something newer) is now in place
+     */
+    record InstallSnapshotResponse(NodeId from, NodeId to, long term, long snapshotIndex, long nextOffset,
+                                   boolean installed) implements Message {
+    }
+
+    /** Tells a caught-up voter to campaign at once: the last step of a leadership transfer (thesis §3.10). */
+    record TimeoutNow(NodeId from, NodeId to, long term) implements Message {
+    }
+}

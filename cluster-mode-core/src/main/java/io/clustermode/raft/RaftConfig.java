@@ -1,0 +1,82 @@
+package io.clustermode.raft;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Settings of a {@link RaftCore}. Time is counted in ticks: the driver decides how long a
+ * tick is (the runtime maps milliseconds to ticks). Pre-vote and check-quorum are always on.
+ *
+ * @param electionTicks       base election timeout, in ticks. A follower that hears nothing
+ *                            from a leader for a random time between this and twice this
+ *                            starts an election; a leader that has not heard from a majority
+ *                            within this many ticks steps down (check-quorum). Default 10.
+ * @param heartbeatTicks      ticks between a leader's heartbeats; must be well below
+ *                            {@code electionTicks} (at most a third of it). Default 1.
+ * @param maxInflightAppends  appends sent to one follower and not yet acknowledged, at most
+ *                            (pipelining; bounds the memory a slow follower costs). Default 256.
+ * @param maxEntriesPerAppend entries in one append, at most (batching). Default 256.
+ * @param maxBytesPerAppend   bytes of entries in one append, roughly, at most; a single larger
+ *                            entry still goes alone. Default 1 MiB.
+ * @param snapshotChunkBytes  bytes per snapshot chunk. Default 1 MiB.
+ * @param canaries            deliberately broken rules, for tests only; empty by default
+ */
+public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightAppends, int maxEntriesPerAppend,
+                         int maxBytesPerAppend, int snapshotChunkBytes, Set<Canary> canaries) {
+
+    public RaftConfig {
+        requirePositive("electionTicks", electionTicks);
+        requirePositive("heartbeatTicks", heartbeatTicks);
+        requirePositive("maxInflightAppends", maxInflightAppends);
+        requirePositive("maxEntriesPerAppend", maxEntriesPerAppend);
+        requirePositive("maxBytesPerAppend", maxBytesPerAppend);
+        requirePositive("snapshotChunkBytes", snapshotChunkBytes);
+        if (heartbeatTicks * 3 > electionTicks) {
+            throw new IllegalArgumentException("heartbeatTicks (" + heartbeatTicks
+                    + ") must be at most a third of electionTicks (" + electionTicks + ")");
+        }
+        canaries = canaries.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(canaries));
+    }
+
+    /** The defaults. */
+    public static RaftConfig defaults() {
+        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, Set.of());
+    }
+
+    public RaftConfig withElectionTicks(int ticks) {
+        return new RaftConfig(ticks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
+                snapshotChunkBytes, canaries);
+    }
+
+    public RaftConfig withHeartbeatTicks(int ticks) {
+        return new RaftConfig(electionTicks, ticks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
+                snapshotChunkBytes, canaries);
+    }
+
+    public RaftConfig withBatching(int maxInflight, int maxEntries, int maxBytes) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflight, maxEntries, maxBytes, snapshotChunkBytes,
+                canaries);
+    }
+
+    public RaftConfig withSnapshotChunkBytes(int bytes) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
+                maxBytesPerAppend, bytes, canaries);
+    }
+
+    /** For tests only: these rules are broken on purpose. */
+    public RaftConfig withCanaries(Set<Canary> broken) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
+                maxBytesPerAppend, snapshotChunkBytes, broken);
+    }
+
+    boolean broken(Canary canary) {
+        return canaries.contains(canary);
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,1063 @@
+package io.clustermode.raft;
+
+import io.clustermode.raft.Message.AppendRequest;
+import io.clustermode.raft.Message.AppendResponse;
+import io.clustermode.raft.Message.Heartbeat;
+import io.clustermode.raft.Message.HeartbeatResponse;
+import io.clustermode.raft.Message.InstallSnapshot;
+import io.clustermode.raft.Message.InstallSnapshotResponse;
+import io.clustermode.raft.Message.TimeoutNow;
+import io.clustermode.raft.Message.VoteRequest;
+import io.clustermode.raft.Message.VoteResponse;
+import io.clustermode.raft.ProposeResult.Accepted;
+import io.clustermode.raft.ProposeResult.Reason;
+import io.clustermode.raft.ProposeResult.Rejected;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * One node's Raft, as a pure and deterministic state machine. It has no threads, sockets,
+ * files or clock: time is {@link #tick()}, randomness is the {@link Random} it is given, and
+ * everything it wants done comes out as a {@link Ready} batch. The same inputs in the same
+ * order give the same outputs.
+ *
+ * <h2>How a driver uses it</h2>
+ * Feed it inputs — {@link #tick()}, {@link #step(Message)}, {@link #propose(byte[])},
+ * {@link #readIndex(long)}, {@link #transferLeadership(NodeId)},
+ * {@link #changeConfiguration(ConfigChange)} — then, when {@link #hasReady()}, take
+ * {@link #ready()}, carry it out in the order its documentation gives (persist, send, apply),
+ * and call {@link #advance(Ready)}. No input may be given between {@code ready()} and
+ * {@code advance()}.
+ *
+ * <h2>Threading</h2>
+ * Not thread-safe: one thread owns a core.
+ *
+ * <h2>What it implements</h2>
+ * Leader election with randomized timeouts, pre-vote and check-quorum; log replication with
+ * fast back-off, batching and pipelining; commit of the current term's entries only; a no-op
+ * at the start of each term; ReadIndex reads; leadership transfer; learners; one-at-a-time
+ * configuration changes through the log; snapshots sent in chunks. Each rule cites the Raft
+ * paper (§) or Ongaro's thesis.
+ */
+public final class RaftCore {
+
+    private final NodeId self;
+    private final RaftConfig config;
+    private final Random random;
+    private final RaftLog log;
+
+    private long term;
+    private NodeId votedFor;
+    private Role role = Role.FOLLOWER;
+    private NodeId leader;
+    private Configuration configuration;
+    private long configurationIndex;
+
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+    /** Votes received in the current (pre-)campaign. */
+    private final Map<NodeId, Boolean> votes = new TreeMap<>();
+
+    // Leader only.
+    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    private NodeId transferee;
+    private int transferElapsed;
+    private final ReadIndexQueue reads = new ReadIndexQueue();
+    private long readSequence;
+
+    /** The snapshot at the log's compaction point, to send to followers that need it. */
+    private Snapshot latestSnapshot;
+    /** A snapshot being received from the leader, chunk by chunk. */
+    private SnapshotMeta receivingMeta;
+    private ByteArrayOutputStream receivingData;
+
+    // Output waiting for the next Ready.
+    private final List<Message> outbox = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    private final List<StateChange> stateChanges = new ArrayList<>();
+    private Snapshot snapshotToInstall;
+    private HardState persistedHardState;
+    private StateChange lastAnnounced;
+    private Ready outstanding;
+
+    private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
+                     List<Entry> entries) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+        SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
+        this.log = new RaftLog(meta, entries, hardState.commit());
+        this.latestSnapshot = snapshot;
+        // The log may hold entries of a term whose hard state did not reach the disk before a
+        // crash; nothing was sent in that term, so adopting it without a vote is safe.
+        this.term = Math.max(hardState.term(), log.lastTerm());
+        this.votedFor = term == hardState.term() ? hardState.votedFor() : null;
+        this.persistedHardState = hardState;
+        refreshConfiguration();
+        resetElectionTimeout();
+        lastAnnounced = new StateChange(role, term, leader, "started");
+    }
+
+    /** A core for a node that has never run: empty log, term 0, no configuration. */
+    public static RaftCore create(NodeId self, RaftConfig config, Random random) {
+        return new RaftCore(self, config, random, HardState.EMPTY, null, List.of());
+    }
+
+    /**
+     * A core restarted from what its driver persisted.
+     *
+     * @param hardState the last persisted hard state
+     * @param snapshot  the last persisted snapshot; null when none
+     * @param entries   the persisted entries after the snapshot, contiguous
+     * @throws IllegalArgumentException when the persisted state is inconsistent
+     */
+    public static RaftCore restart(NodeId self, RaftConfig config, Random random, HardState hardState,
+                                   Snapshot snapshot, List<Entry> entries) {
+        return new RaftCore(self, config, random, hardState, snapshot, entries);
+    }
+
+    /**
+     * Starts a new cluster with {@code initial} as its first configuration, committed at
+     * index 1 in term 1. Every node that bootstraps the same cluster must bootstrap the same
+     * configuration; nodes that join later are added with {@link #changeConfiguration}.
+     *
+     * @throws IllegalStateException when this node already has a log or a term
+     */
+    public void bootstrap(Configuration initial) {
+        requireNoOutstandingReady();
+        if (log.lastIndex() != 0 || term != 0) {
+            throw new IllegalStateException(self + " cannot bootstrap: it already has state (term " + term
+                    + ", last index " + log.lastIndex() + ")");
+        }
+        if (initial.voters().isEmpty()) {
+            throw new IllegalArgumentException("the initial configuration needs at least one voter");
+        }
+        term = 1;
+        log.append(Entry.configuration(1, 1, initial));
+        log.commitTo(1);
+        refreshConfiguration();
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** One unit of time has passed. */
+    public void tick() {
+        requireNoOutstandingReady();
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            tickElection();
+        }
+    }
+
+    private void tickElection() {
+        electionElapsed++;
+        if (electionElapsed >= randomizedElectionTimeout) {
+            electionElapsed = 0;
+            resetElectionTimeout();
+            if (promotable()) {
+                campaign(true, false, "election timeout");
+            } else if (leader != null) {
+                // A learner cannot campaign, but it must not keep a leader it no longer hears
+                // from: that leader's lease would make it ignore the candidates that replace it.
+                becomeFollower(term, null, "no word from the leader for an election timeout");
+            }
+        }
+    }
+
+    private void tickLeader() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (transferee != null && ++transferElapsed >= config.electionTicks()) {
+            transferee = null; // thesis §3.10: abort a transfer that does not finish within an election timeout
+        }
+        if (electionElapsed >= config.electionTicks()) {
+            electionElapsed = 0;
+            // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
+            // election timeout may have been replaced; it steps down so clients go elsewhere.
+            if (!quorumRecentlyActive()) {
+                becomeFollower(term, null, "lost contact with a majority (check-quorum)");
+                return;
+            }
+            progress.values().forEach(p -> p.recentActive = false);
+        }
+        if (heartbeatElapsed >= config.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /**
+     * Takes a message from another core. Messages from the past or the future are handled
+     * by the term rules of §5.1, with pre-vote's exceptions (thesis §9.6).
+     */
+    public void step(Message message) {
+        requireNoOutstandingReady();
+        if (!message.to().equals(self)) {
+            throw new IllegalArgumentException("message for " + message.to() + " given to " + self);
+        }
+        if (message.term() > term) {
+            if (message instanceof VoteRequest request && !request.transfer() && inLease()) {
+                // Thesis §4.2.3: while a node hears from a live leader it ignores vote requests,
+                // so a removed or partitioned node cannot depose a healthy leader.
+                return;
+            }
+            boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
+                    || (message instanceof VoteResponse response && response.preVote() && response.granted());
+            if (!futureTermOfPreVote) {
+                becomeFollower(message.term(), leaderOf(message), "saw term " + message.term() + " from "
+                        + message.from());
+            }
+        } else if (message.term() < term) {
+            if (!(message instanceof AppendRequest && config.broken(Canary.SKIP_APPEND_TERM_CHECK))) {
+                answerStale(message);
+                return;
+            }
+        }
+        dispatch(message);
+    }
+
+    private void dispatch(Message message) {
+        if (message instanceof VoteRequest m) {
+            handleVoteRequest(m);
+        } else if (message instanceof VoteResponse m) {
+            handleVoteResponse(m);
+        } else if (message instanceof AppendRequest m) {
+            handleAppend(m);
+        } else if (message instanceof AppendResponse m) {
+            handleAppendResponse(m);
+        } else if (message instanceof Heartbeat m) {
+            handleHeartbeat(m);
+        } else if (message instanceof HeartbeatResponse m) {
+            handleHeartbeatResponse(m);
+        } else if (message instanceof InstallSnapshot m) {
+            handleInstallSnapshot(m);
+        } else if (message instanceof InstallSnapshotResponse m) {
+            handleInstallSnapshotResponse(m);
+        } else if (message instanceof TimeoutNow m) {
+            handleTimeoutNow(m);
+        }
+    }
+
+    /**
+     * Proposes a command. Only a leader accepts; the answer says where the entry went, or why
+     * nothing was appended.
+     */
+    public ProposeResult propose(byte[] command) {
+        requireNoOutstandingReady();
+        Objects.requireNonNull(command, "command");
+        ProposeResult refusal = refuseProposal();
+        if (refusal != null) {
+            return refusal;
+        }
+        long index = log.lastIndex() + 1;
+        appendAsLeader(Entry.command(index, term, command.clone()));
+        return new Accepted(index, term);
+    }
+
+    /**
+     * Proposes a membership change (thesis §4.1): one at a time, only after the leader has
+     * committed an entry of its own term, in effect as soon as it is appended.
+     */
+    public ProposeResult changeConfiguration(ConfigChange change) {
+        requireNoOutstandingReady();
+        ProposeResult refusal = refuseProposal();
+        if (refusal != null) {
+            return refusal;
+        }
+        // Thesis §4.1: a change may start only when the previous one is committed.
+        if (configurationIndex > log.commitIndex()) {
+            return new Rejected(Reason.CONFIG_CHANGE_PENDING, self);
+        }
+        // The fix to single-server changes (Ongaro, raft-dev 2015): a leader must commit an
+        // entry of its own term before changing the configuration.
+        if (log.term(log.commitIndex()) != term) {
+            return new Rejected(Reason.LEADER_NOT_READY, self);
+        }
+        Configuration next;
+        try {
+            next = configuration.apply(change);
+        } catch (IllegalArgumentException invalid) {
+            return new Rejected(Reason.INVALID_CHANGE, self);
+        }
+        long index = log.lastIndex() + 1;
+        appendAsLeader(Entry.configuration(index, term, next));
+        return new Accepted(index, term);
+    }
+
+    private ProposeResult refuseProposal() {
+        if (role != Role.LEADER) {
+            return new Rejected(Reason.NOT_LEADER, leader);
+        }
+        if (transferee != null) {
+            return new Rejected(Reason.TRANSFER_IN_PROGRESS, self);
+        }
+        return null;
+    }
+
+    /**
+     * Asks for a linearizable read (thesis §6.4). Returns false at once when this core is not
+     * the leader; otherwise a {@link ReadState} with {@code requestId} comes out in a later
+     * {@link Ready}: confirmed with the index to wait for, or failed if leadership is lost.
+     */
+    public boolean readIndex(long requestId) {
+        requireNoOutstandingReady();
+        if (role != Role.LEADER) {
+            return false;
+        }
+        if (config.broken(Canary.READ_WITHOUT_QUORUM)) {
+            readStates.add(new ReadState(requestId, log.commitIndex(), true));
+            return true;
+        }
+        if (log.term(log.commitIndex()) != term) {
+            // Until an entry of its own term is committed, a new leader's commit index may be
+            // behind what earlier leaders committed.
+            reads.awaitTermCommit(requestId);
+            return true;
+        }
+        reads.add(requestId, log.commitIndex(), ++readSequence);
+        confirmReads();
+        broadcastHeartbeat();
+        return true;
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis §3.10): brings it up to date, then tells it to
+     * campaign at once. Proposals are refused meanwhile; the transfer is abandoned if it does
+     * not finish within an election timeout.
+     *
+     * @return false when this core is not the leader or {@code target} is not another voter
+     */
+    public boolean transferLeadership(NodeId target) {
+        requireNoOutstandingReady();
+        if (role != Role.LEADER || target.equals(self) || !configuration.isVoter(target)) {
+            return false;
+        }
+        transferee = target;
+        transferElapsed = 0;
+        Progress p = progress.get(target);
+        if (p.match == log.lastIndex()) {
+            send(new TimeoutNow(self, target, term));
+        } else {
+            sendAppend(target, p, false);
+        }
+        return true;
+    }
+
+    /**
+     * Compacts the log up to {@code index}, which the driver has applied and captured in
+     * {@code data} (§7). The driver persists the returned snapshot and may then drop its
+     * entries up to {@code index}.
+     */
+    public Snapshot compact(long index, byte[] data) {
+        requireNoOutstandingReady();
+        if (index > log.appliedIndex() || index <= log.snapshotMeta().index()) {
+            throw new IllegalArgumentException("cannot compact to " + index + ": applied is " + log.appliedIndex()
+                    + ", last snapshot at " + log.snapshotMeta().index());
+        }
+        SnapshotMeta meta = new SnapshotMeta(index, log.term(index), log.configurationAt(index));
+        Snapshot snapshot = new Snapshot(meta, data.clone());
+        log.compact(meta);
+        latestSnapshot = snapshot;
+        return snapshot;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** Whether there is work for the driver. */
+    public boolean hasReady() {
+        return outstanding == null && (!outbox.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
+                || snapshotToInstall != null || !hardState().equals(persistedHardState)
+                || log.stableIndex() < log.lastIndex() || log.appliedIndex() < log.commitIndex());
+    }
+
+    /** The work for the driver; acknowledge it with {@link #advance(Ready)} once carried out. */
+    public Ready ready() {
+        requireNoOutstandingReady();
+        HardState hardState = hardState();
+        Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
+                snapshotToInstall, outbox, log.entriesToApply(), readStates, stateChanges);
+        outbox.clear();
+        readStates.clear();
+        stateChanges.clear();
+        snapshotToInstall = null;
+        outstanding = ready;
+        return ready;
+    }
+
+    /** The driver has carried out {@code ready}. */
+    public void advance(Ready ready) {
+        if (ready != outstanding) {
+            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
+        }
+        outstanding = null;
+        if (ready.hardState() != null) {
+            persistedHardState = ready.hardState();
+        }
+        if (ready.snapshot() != null) {
+            log.appliedTo(ready.snapshot().index());
+        }
+        if (!ready.entries().isEmpty()) {
+            log.stableTo(ready.entries().get(ready.entries().size() - 1).index());
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+        }
+        if (role == Role.LEADER && maybeCommit()) {
+            // The leader's own entries count toward a majority once they are durable.
+            broadcastAppend();
+        }
+    }
+
+    private HardState hardState() {
+        NodeId vote = config.broken(Canary.FORGET_VOTE) ? null : votedFor;
+        return new HardState(term, vote, log.commitIndex());
+    }
+
+    // ------------------------------------------------------------------ elections
+
+    /**
+     * Whether this node may start an election: it votes in its latest configuration, or it
+     * voted in the one before and the change that removed it is not committed yet. Thesis
+     * §4.2.2: such a node "might still be needed until the new configuration is committed";
+     * it campaigns, but does not count its own vote.
+     */
+    private boolean promotable() {
+        if (configuration.isVoter(self)) {
+            return true;
+        }
+        return configurationIndex > log.commitIndex()
+                && log.configurationAt(configurationIndex - 1).isVoter(self);
+    }
+
+    private boolean inLease() {
+        return leader != null && electionElapsed < config.electionTicks();
+    }
+
+    private void campaign(boolean preVote, boolean transfer, String reason) {
+        long campaignTerm;
+        if (preVote) {
+            // Thesis §9.6: ask first whether an election could be won, without raising the term,
+            // so a node that rejoins after a partition does not depose a working leader.
+            role = Role.PRE_CANDIDATE;
+            leader = null;
+            campaignTerm = term + 1;
+        } else {
+            role = Role.CANDIDATE;
+            leader = null;
+            term++;
+            votedFor = self;
+            campaignTerm = term;
+        }
+        votes.clear();
+        votes.put(self, true);
+        announce(reason);
+        if (electionWon()) {
+            winCampaign(preVote);
+            return;
+        }
+        for (NodeId voter : electorate()) {
+            if (!voter.equals(self)) {
+                send(new VoteRequest(self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
+            }
+        }
+    }
+
+    private Iterable<NodeId> electorate() {
+        return config.broken(Canary.LEARNER_VOTES) ? configuration.members() : configuration.voters();
+    }
+
+    private void winCampaign(boolean preVote) {
+        if (preVote) {
+            campaign(false, false, "pre-vote won");
+        } else {
+            becomeLeader();
+        }
+    }
+
+    private void handleVoteRequest(VoteRequest request) {
+        // §5.2: at most one vote per term, first come first served; a pre-vote binds nothing.
+        boolean canVote = request.from().equals(votedFor)
+                || (votedFor == null && leader == null)
+                || (request.preVote() && request.term() > term)
+                || (!request.preVote() && config.broken(Canary.VOTE_TWICE));
+        // §5.4.1: only for a candidate whose log holds everything this one has.
+        boolean granted = canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        if (granted && !request.preVote()) {
+            votedFor = request.from();
+            electionElapsed = 0; // §5.2: granting a vote resets the election timer
+        }
+        long answerTerm = granted && request.preVote() ? request.term() : term;
+        send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));
+    }
+
+    private void handleVoteResponse(VoteResponse response) {
+        boolean mine = response.preVote() ? role == Role.PRE_CANDIDATE : role == Role.CANDIDATE;
+        if (!mine) {
+            return;
+        }
+        votes.put(response.from(), response.granted());
+        if (electionWon()) {
+            winCampaign(response.preVote());
+        } else if (electionLost()) {
+            becomeFollower(term, null, (response.preVote() ? "pre-vote" : "election") + " lost");
+        }
+    }
+
+    private boolean electionWon() {
+        return countVotes(true) >= electorateQuorum();
+    }
+
+    private boolean electionLost() {
+        int size = config.broken(Canary.LEARNER_VOTES) ? configuration.members().size() : configuration.voters().size();
+        return countVotes(false) > size - electorateQuorum();
+    }
+
+    private int electorateQuorum() {
+        return configuration.quorum();
+    }
+
+    private int countVotes(boolean granted) {
+        int count = 0;
+        for (NodeId voter : electorate()) {
+            Boolean vote = votes.get(voter);
+            if (vote != null && vote == granted) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void handleTimeoutNow(TimeoutNow message) {
+        if (role != Role.LEADER && promotable()) {
+            // Thesis §3.10: the leader brought us up to date; skip pre-vote and the timeout.
+            campaign(false, true, "leadership handed over by " + message.from());
+        }
+    }
+
+    // ------------------------------------------------------------------ role changes
+
+    private void becomeFollower(long newTerm, NodeId newLeader, String reason) {
+        if (role == Role.LEADER) {
+            reads.failAll(readStates);
+        }
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+        }
+        role = Role.FOLLOWER;
+        leader = newLeader;
+        electionElapsed = 0;
+        resetElectionTimeout();
+        votes.clear();
+        progress.clear();
+        transferee = null;
+        announce(reason);
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leader = self;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        transferee = null;
+        progress.clear();
+        syncProgress();
+        // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
+        // commit index, without waiting for a client.
+        appendAsLeader(Entry.noop(log.lastIndex() + 1, term));
+        announce("won the election");
+    }
+
+    private void resetElectionTimeout() {
+        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+    }
+
+    private static NodeId leaderOf(Message message) {
+        return message instanceof AppendRequest || message instanceof Heartbeat || message instanceof InstallSnapshot
+                ? message.from() : null;
+    }
+
+    private void answerStale(Message message) {
+        // §5.1: reject a stale term, and say our term so the sender updates itself; a deposed
+        // leader learns of its successor this way.
+        if (message instanceof AppendRequest m) {
+            send(new AppendResponse(self, m.from(), term, false, m.prevLogIndex(), 0, 0, 0));
+        } else if (message instanceof Heartbeat m) {
+            send(new AppendResponse(self, m.from(), term, false, 0, 0, 0, 0));
+        } else if (message instanceof VoteRequest m && m.preVote()) {
+            send(new VoteResponse(self, m.from(), term, true, false));
+        }
+        // Stale answers, and stale vote requests, carry nothing worth a reply.
+    }
+
+    private void announce(String reason) {
+        StateChange change = new StateChange(role, term, leader, reason);
+        if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
+                || !Objects.equals(change.leader(), lastAnnounced.leader())) {
+            stateChanges.add(change);
+            lastAnnounced = change;
+        }
+    }
+
+    // ------------------------------------------------------------------ follower side
+
+    private void handleAppend(AppendRequest request) {
+        followLeader(request.from());
+        if (request.prevLogIndex() < log.commitIndex()) {
+            // Everything up to our commit index is committed and so matches the leader.
+            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), log.commitIndex(),
+                    0, 0));
+            return;
+        }
+        if (log.matchTerm(request.prevLogIndex(), request.prevLogTerm())) {
+            // §5.3: the logs match at prevLogIndex; append, and adopt the leader's commit index
+            // as far as these entries reach.
+            boolean truncated = log.appendFromLeader(request.prevLogIndex(), request.entries());
+            if (truncated || containsConfiguration(request.entries())) {
+                refreshConfiguration();
+            }
+            long lastNew = request.prevLogIndex() + request.entries().size();
+            log.commitTo(Math.min(request.leaderCommit(), lastNew));
+            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), lastNew, 0, 0));
+            return;
+        }
+        // §5.3 with the thesis's optimization: tell the leader where our log's conflicting term
+        // starts, so it skips the whole term instead of one entry per round trip.
+        long conflictIndex;
+        long conflictTerm;
+        if (request.prevLogIndex() > log.lastIndex()) {
+            conflictIndex = log.lastIndex() + 1;
+            conflictTerm = 0;
+        } else {
+            conflictTerm = log.term(request.prevLogIndex());
+            conflictIndex = log.firstIndexOfTermAt(request.prevLogIndex());
+        }
+        send(new AppendResponse(self, request.from(), term, false, request.prevLogIndex(), 0, conflictIndex,
+                conflictTerm));
+    }
+
+    private void handleHeartbeat(Heartbeat heartbeat) {
+        followLeader(heartbeat.from());
+        log.commitTo(Math.min(heartbeat.commit(), log.lastIndex()));
+        send(new HeartbeatResponse(self, heartbeat.from(), term, heartbeat.sequence()));
+    }
+
+    private void handleInstallSnapshot(InstallSnapshot chunk) {
+        followLeader(chunk.from());
+        SnapshotMeta meta = chunk.meta();
+        if (meta.index() <= log.commitIndex()) {
+            // We already hold everything it covers.
+            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), 0, true));
+            return;
+        }
+        if (chunk.offset() == 0) {
+            receivingMeta = meta;
+            receivingData = new ByteArrayOutputStream();
+        }
+        if (!meta.equals(receivingMeta) || chunk.offset() != receivingData.size()) {
+            long expected = meta.equals(receivingMeta) ? receivingData.size() : 0;
+            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), expected, false));
+            return;
+        }
+        receivingData.writeBytes(chunk.chunk());
+        if (!chunk.done()) {
+            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), receivingData.size(), false));
+            return;
+        }
+        Snapshot snapshot = new Snapshot(meta, receivingData.toByteArray());
+        receivingMeta = null;
+        receivingData = null;
+        log.restore(meta);
+        latestSnapshot = snapshot;
+        snapshotToInstall = snapshot;
+        refreshConfiguration();
+        send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), snapshot.data().length, true));
+    }
+
+    private void followLeader(NodeId from) {
+        if (role != Role.FOLLOWER || !from.equals(leader)) {
+            becomeFollower(term, from, "following " + from);
+        }
+        electionElapsed = 0;
+    }
+
+    // ------------------------------------------------------------------ leader side
+
+    private void appendAsLeader(Entry entry) {
+        log.append(entry);
+        if (entry.type() == EntryType.CONFIGURATION) {
+            refreshConfiguration();
+        }
+        broadcastAppend();
+    }
+
+    private void broadcastAppend() {
+        progress.forEach((peer, p) -> sendAppend(peer, p, true));
+    }
+
+    private void broadcastHeartbeat() {
+        progress.forEach((peer, p) -> send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
+                readSequence)));
+    }
+
+    /** Sends what {@code peer} lacks, within flow control; an empty append only when {@code allowEmpty}. */
+    private void sendAppend(NodeId peer, Progress p, boolean allowEmpty) {
+        switch (p.state) {
+            case SNAPSHOT -> {
+                return;
+            }
+            case PROBE -> {
+                if (p.probeSent) {
+                    return;
+                }
+            }
+            case REPLICATE -> {
+                if (p.inflightFull(config.maxInflightAppends())) {
+                    return;
+                }
+            }
+        }
+        long prevIndex = p.next - 1;
+        long prevTerm = log.term(prevIndex);
+        if (prevTerm == RaftLog.UNKNOWN) {
+            // §7: what the follower needs was compacted away.
+            sendSnapshot(peer, p);
+            return;
+        }
+        List<Entry> entries = log.slice(p.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
+        if (entries.isEmpty() && !allowEmpty) {
+            return;
+        }
+        send(new AppendRequest(self, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
+        if (p.state == Progress.State.REPLICATE) {
+            if (!entries.isEmpty()) {
+                long last = entries.get(entries.size() - 1).index();
+                p.next = last + 1;
+                p.inflight.add(last);
+            }
+        } else {
+            p.probeSent = true;
+        }
+    }
+
+    private void sendSnapshot(NodeId peer, Progress p) {
+        if (latestSnapshot == null) {
+            throw new IllegalStateException(self + " must send a snapshot to " + peer + " but has none");
+        }
+        if (p.state != Progress.State.SNAPSHOT || p.snapshotIndex != latestSnapshot.index()) {
+            p.becomeSnapshot(latestSnapshot.index());
+        }
+        byte[] data = latestSnapshot.data();
+        int from = (int) Math.min(p.snapshotOffset, data.length);
+        int to = Math.min(data.length, from + config.snapshotChunkBytes());
+        send(new InstallSnapshot(self, peer, term, latestSnapshot.meta(), from, Arrays.copyOfRange(data, from, to),
+                to == data.length));
+    }
+
+    private void handleAppendResponse(AppendResponse response) {
+        Progress p = progress.get(response.from());
+        if (role != Role.LEADER || p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (!response.success()) {
+            handleAppendRejection(response, p);
+            return;
+        }
+        if (response.matchIndex() <= p.match) {
+            if (p.state == Progress.State.PROBE) {
+                p.probeSent = false;
+                sendAppend(response.from(), p, false);
+            }
+            return;
+        }
+        p.match = response.matchIndex();
+        p.next = Math.max(p.next, p.match + 1);
+        p.freeInflightUpTo(p.match);
+        if (p.state == Progress.State.PROBE) {
+            p.becomeReplicate();
+        } else if (p.state == Progress.State.SNAPSHOT && p.match >= p.snapshotIndex) {
+            p.becomeProbe(p.match + 1);
+        }
+        if (maybeCommit()) {
+            broadcastAppend();
+        } else {
+            sendAppend(response.from(), p, false);
+        }
+        if (response.from().equals(transferee) && p.match == log.lastIndex()) {
+            send(new TimeoutNow(self, transferee, term));
+        }
+    }
+
+    private void handleAppendRejection(AppendResponse response, Progress p) {
+        boolean stale = switch (p.state) {
+            case PROBE -> response.prevLogIndex() != p.next - 1;
+            // An append right after the match point was refused: resend from there, even if
+            // a reordered answer makes it look old.
+            case REPLICATE -> response.prevLogIndex() < p.match;
+            case SNAPSHOT -> true;
+        };
+        if (stale) {
+            return;
+        }
+        long next = response.conflictIndex();
+        if (response.conflictTerm() > 0) {
+            long last = log.lastIndexOfTerm(response.conflictTerm(), response.prevLogIndex());
+            if (last != RaftLog.UNKNOWN) {
+                next = last + 1;
+            }
+        }
+        p.becomeProbe(Math.min(next, response.prevLogIndex()));
+        sendAppend(response.from(), p, true);
+    }
+
+    private void handleHeartbeatResponse(HeartbeatResponse response) {
+        Progress p = progress.get(response.from());
+        if (role != Role.LEADER || p == null) {
+            return;
+        }
+        p.recentActive = true;
+        p.ackedSequence = Math.max(p.ackedSequence, response.sequence());
+        confirmReads();
+        long matchBefore = p.matchAtLastHeartbeat;
+        p.matchAtLastHeartbeat = p.match;
+        switch (p.state) {
+            case SNAPSHOT -> sendSnapshot(response.from(), p); // the last chunk may have been lost
+            case PROBE -> {
+                p.probeSent = false;
+                if (p.match < log.lastIndex()) {
+                    sendAppend(response.from(), p, true);
+                }
+            }
+            case REPLICATE -> {
+                if (p.match < log.lastIndex() && p.match == matchBefore) {
+                    // No progress for a whole heartbeat round while entries are outstanding:
+                    // appends were lost. Probe again from what the follower surely holds.
+                    p.becomeProbe(p.match + 1);
+                    sendAppend(response.from(), p, true);
+                }
+            }
+        }
+    }
+
+    private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
+        Progress p = progress.get(response.from());
+        if (role != Role.LEADER || p == null) {
+            return;
+        }
+        p.recentActive = true;
+        if (response.installed()) {
+            if (response.snapshotIndex() > p.match) {
+                p.match = response.snapshotIndex();
+            }
+            if (p.state == Progress.State.SNAPSHOT) {
+                p.becomeProbe(p.match + 1);
+            }
+            if (maybeCommit()) {
+                broadcastAppend();
+            } else {
+                sendAppend(response.from(), p, true);
+            }
+            return;
+        }
+        if (p.state == Progress.State.SNAPSHOT && response.snapshotIndex() == p.snapshotIndex) {
+            p.snapshotOffset = response.nextOffset();
+            sendSnapshot(response.from(), p);
+        }
+    }
+
+    /**
+     * Advances the commit index to the highest index a majority of voters hold, if that entry
+     * is of the current term (§5.4.2: entries of earlier terms are committed only indirectly,
+     * see Figure 8).
+     */
+    private boolean maybeCommit() {
+        List<Long> matches = new ArrayList<>();
+        for (NodeId voter : configuration.voters()) {
+            if (voter.equals(self)) {
+                matches.add(log.stableIndex());
+            } else {
+                Progress p = progress.get(voter);
+                matches.add(p == null ? 0 : p.match);
+            }
+        }
+        if (matches.isEmpty()) {
+            return false;
+        }
+        matches.sort((a, b) -> Long.compare(b, a));
+        int quorum = configuration.quorum();
+        if (config.broken(Canary.COMMIT_WITHOUT_MAJORITY)) {
+            quorum = Math.max(1, quorum - 1);
+        }
+        long candidate = matches.get(quorum - 1);
+        boolean ownTerm = log.term(candidate) == term || config.broken(Canary.COMMIT_PREVIOUS_TERM);
+        if (candidate <= log.commitIndex() || !ownTerm || !log.commitTo(candidate)) {
+            return false;
+        }
+        onCommitted();
+        return true;
+    }
+
+    private void onCommitted() {
+        if (reads.hasAwaitingTermCommit() && log.term(log.commitIndex()) == term) {
+            reads.termCommitted(log.commitIndex(), ++readSequence);
+            confirmReads();
+            broadcastHeartbeat();
+        }
+        if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
+            // Thesis §4.2.2: a leader removed from the configuration steps down once the change
+            // is committed; it hands over to an up-to-date voter so nobody waits for a timeout.
+            progress.entrySet().stream()
+                    .filter(e -> configuration.isVoter(e.getKey()) && e.getValue().match == log.lastIndex())
+                    .findFirst()
+                    .ifPresent(e -> send(new TimeoutNow(self, e.getKey(), term)));
+            becomeFollower(term, null, "removed from the configuration");
+        }
+    }
+
+    private void confirmReads() {
+        List<Long> acked = new ArrayList<>();
+        for (NodeId voter : configuration.voters()) {
+            if (voter.equals(self)) {
+                acked.add(readSequence);
+            } else {
+                Progress p = progress.get(voter);
+                acked.add(p == null ? 0 : p.ackedSequence);
+            }
+        }
+        if (acked.isEmpty()) {
+            return;
+        }
+        acked.sort((a, b) -> Long.compare(b, a));
+        reads.confirm(acked.get(configuration.quorum() - 1), readStates);
+    }
+
+    private boolean quorumRecentlyActive() {
+        int active = 0;
+        for (NodeId voter : configuration.voters()) {
+            if (voter.equals(self) || (progress.containsKey(voter) && progress.get(voter).recentActive)) {
+                active++;
+            }
+        }
+        return active >= configuration.quorum();
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    private static boolean containsConfiguration(List<Entry> entries) {
+        for (Entry entry : entries) {
+            if (entry.type() == EntryType.CONFIGURATION) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Thesis §4.1: a node uses the latest configuration in its log, committed or not. */
+    private void refreshConfiguration() {
+        configuration = log.configurationAt(log.lastIndex());
+        configurationIndex = log.configurationIndex();
+        if (role == Role.LEADER) {
+            syncProgress();
+        }
+    }
+
+    private void syncProgress() {
+        progress.keySet().removeIf(peer -> !configuration.contains(peer));
+        for (NodeId member : configuration.members()) {
+            if (!member.equals(self)) {
+                progress.computeIfAbsent(member, m -> new Progress(log.lastIndex() + 1));
+            }
+        }
+    }
+
+    private void send(Message message) {
+        outbox.add(message);
+    }
+
+    private void requireNoOutstandingReady() {
+        if (outstanding != null) {
+            throw new IllegalStateException("the last Ready of " + self + " was not advanced");
+        }
+    }
+
+    // ------------------------------------------------------------------ observation
+
+    public NodeId id() {
+        return self;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** The leader this core knows of in its term; null when none. */
+    public NodeId leader() {
+        return leader;
+    }
+
+    /** The configuration in effect: the latest in the log, committed or not. */
+    public Configuration configuration() {
+        return configuration;
+    }
+
+    public long commitIndex() {
+        return log.commitIndex();
+    }
+
+    public long appliedIndex() {
+        return log.appliedIndex();
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    public long lastTerm() {
+        return log.lastTerm();
+    }
+
+    /** The index of the last compaction, 0 when none. */
+    public long snapshotIndex() {
+        return log.snapshotMeta().index();
+    }
+
+    /** The term of the entry at {@code index}, or -1 when this core cannot tell (compacted or absent). */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    /** The entry at {@code index}; it must lie between the snapshot and the last index. */
+    public Entry entryAt(long index) {
+        return log.entry(index);
+    }
+
+    /** The node a leadership transfer is handing over to; null when none. */
+    public NodeId transferee() {
+        return transferee;
+    }
+
+    /** A compact status line: role, term, commit, applied, leader, last index. */
+    public String status() {
+        return self + " " + role + " t" + term + " commit=" + log.commitIndex() + " applied=" + log.appliedIndex()
+                + " last=" + log.lastIndex() + "@" + log.lastTerm() + " leader=" + leader + " " + configuration;
+    }
+
+    @Override
+    public String toString() {
+        return status();
+    }
+}

@@ -1,0 +1,44 @@
+package io.clustermode.raft;
+
+import java.util.List;
+
+/**
+ * A batch of work the core hands its driver. The driver must carry it out in this order,
+ * then call {@link RaftCore#advance(Ready)}:
+ *
+ * <ol>
+ *   <li>persist, durably: {@link #snapshot()} (if any), then {@link #entries()} (dropping any
+ *       stored entries from the first new entry's index on), then {@link #hardState()} (if
+ *       any). A node that answers before its disk holds the term, vote and entries it answers
+ *       about can vote twice or lose acknowledged entries;</li>
+ *   <li>send {@link #messages()};</li>
+ *   <li>restore the state machine from {@link #snapshot()} (if any), then apply
+ *       {@link #committedEntries()} in order;</li>
+ *   <li>answer {@link #readStates()} once the state machine has applied their index;</li>
+ *   <li>acknowledge with {@code advance}.</li>
+ * </ol>
+ *
+ * @param hardState        term, vote and commit to persist; null when unchanged
+ * @param entries          entries to persist; the first may overwrite stored entries
+ * @param snapshot         a snapshot received from the leader, to persist and restore; null when none
+ * @param messages         messages to send, after persisting
+ * @param committedEntries entries to apply, after persisting
+ * @param readStates       outcomes of linearizable reads
+ * @param stateChanges     changes of role, term or leader, in order
+ */
+public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot, List<Message> messages,
+                    List<Entry> committedEntries, List<ReadState> readStates, List<StateChange> stateChanges) {
+
+    public Ready {
+        entries = List.copyOf(entries);
+        messages = List.copyOf(messages);
+        committedEntries = List.copyOf(committedEntries);
+        readStates = List.copyOf(readStates);
+        stateChanges = List.copyOf(stateChanges);
+    }
+
+    /** Whether there is anything to persist. */
+    public boolean mustPersist() {
+        return hardState != null || !entries.isEmpty() || snapshot != null;
+    }
+}

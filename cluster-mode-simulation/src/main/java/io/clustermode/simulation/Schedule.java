@@ -1,0 +1,270 @@
+package io.clustermode.simulation;
+
+import io.clustermode.raft.Canary;
+import io.clustermode.raft.ConfigChange;
+import io.clustermode.raft.Configuration;
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.ProposeResult;
+import io.clustermode.raft.RaftConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One random run of a simulated cluster, entirely decided by its seed (TigerBeetle's VOPR
+ * is the model): a safety phase of faults — partitions of every shape, message loss,
+ * duplication and reordering, crashes (some in the middle of a write), restarts — under a
+ * workload of proposals, linearizable reads, membership changes and leadership transfers;
+ * then a liveness phase, in which every fault is healed and a leader must appear and commit a
+ * new proposal on every member within a bounded time.
+ */
+public final class Schedule {
+
+    /** Time units of the safety phase. */
+    static final int SAFETY_UNITS = 3_000;
+    /** How long the healed cluster may take to elect a leader and commit, in time units (30 election timeouts). */
+    static final int LIVENESS_UNITS = 3_000;
+    private static final int MAX_MEMBERS = 7;
+
+    /** What a run did, and the first invariant it broke, if any. */
+    public record Result(long seed, String invariant, String detail, List<String> trace, List<String> status,
+                         long writesAcknowledged, long readsServed, long messages, long faults) {
+        public boolean failed() {
+            return invariant != null;
+        }
+    }
+
+    private final long seed;
+    private final SimCluster cluster;
+    private final Random random;
+    private int nextNodeNumber;
+    private long faults;
+
+    private Schedule(long seed, Set<Canary> canaries) {
+        this.seed = seed;
+        Random setup = new Random(seed);
+        RaftConfig config = RaftConfig.defaults()
+                .withElectionTicks(10)
+                .withHeartbeatTicks(1 + setup.nextInt(3))
+                .withBatching(1 + setup.nextInt(8), 1 + setup.nextInt(8), 64 + setup.nextInt(4096))
+                .withSnapshotChunkBytes(8 + setup.nextInt(64))
+                .withCanaries(canaries);
+        this.cluster = new SimCluster(setup.nextLong(), config);
+        this.random = cluster.random;
+        SimNetwork network = cluster.network;
+        network.maxDelay = 2 + setup.nextInt(14);
+        network.dropRate = setup.nextInt(3) == 0 ? 0 : setup.nextDouble() * 0.1;
+        network.duplicateRate = setup.nextDouble() * 0.05;
+        network.longDelayRate = setup.nextDouble() * 0.02;
+        cluster.compactEvery = setup.nextInt(4) == 0 ? 0 : 5 + setup.nextInt(40);
+        cluster.snapshotPadding = setup.nextInt(200);
+        int size = new int[] {1, 3, 3, 5, 5}[setup.nextInt(5)];
+        List<NodeId> voters = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            voters.add(newNodeId());
+        }
+        cluster.bootstrap(voters);
+    }
+
+    /** Runs the schedule of {@code seed} with these rules broken on purpose (none for a real check). */
+    public static Result run(long seed, Set<Canary> canaries) {
+        return run(seed, canaries, null);
+    }
+
+    /** As {@link #run(long, Set)}, printing every step to {@code tracePrinter} when it is not null. */
+    public static Result run(long seed, Set<Canary> canaries, Consumer<String> tracePrinter) {
+        Schedule schedule = new Schedule(seed, canaries);
+        if (tracePrinter != null) {
+            schedule.cluster.onEveryStep(tracePrinter);
+        }
+        return schedule.run();
+    }
+
+    private Result run() {
+        try {
+            safetyPhase();
+            livenessPhase();
+            return result(null, null);
+        } catch (InvariantViolation violation) {
+            return result(violation.invariant(), violation.getMessage());
+        }
+    }
+
+    private Result result(String invariant, String detail) {
+        return new Result(seed, invariant, detail, invariant == null ? List.of() : cluster.trace.lines(),
+                invariant == null ? List.of() : cluster.statusLines(), cluster.writesAcknowledged,
+                cluster.readsServed, cluster.network.sent, faults);
+    }
+
+    private void safetyPhase() {
+        for (int unit = 0; unit < SAFETY_UNITS; unit++) {
+            if (random.nextInt(150) == 0) {
+                injectFault();
+            }
+            if (random.nextInt(12) == 0) {
+                clientRequest();
+            }
+            cluster.runOneUnit();
+        }
+    }
+
+    private void livenessPhase() {
+        cluster.heal();
+        cluster.network.quiet();
+        for (SimNode node : cluster.nodes()) {
+            node.crashDuringNextWrite = false;
+            cluster.restart(node);
+        }
+        long deadline = cluster.now + LIVENESS_UNITS;
+        byte[] probe = "liveness-probe".getBytes(StandardCharsets.UTF_8);
+        SimNode proposer = null;
+        long probeIndex = 0;
+        long probeTerm = 0;
+        while (cluster.now < deadline) {
+            SimNode leader = cluster.leader();
+            if (leader != null && (proposer != leader || leader.core.term() != probeTerm)) {
+                if (cluster.propose(leader, probe) instanceof ProposeResult.Accepted accepted) {
+                    proposer = leader;
+                    probeIndex = accepted.index();
+                    probeTerm = accepted.term();
+                }
+            }
+            if (proposer != null && committedEverywhere(proposer, probeIndex, probeTerm)) {
+                return;
+            }
+            cluster.runOneUnit();
+        }
+        throw new InvariantViolation("liveness", "no leader committed a new entry on every member within "
+                + LIVENESS_UNITS / SimCluster.TICK + " ticks after every fault was healed");
+    }
+
+    private boolean committedEverywhere(SimNode proposer, long index, long term) {
+        if (!proposer.isUp() || proposer.core.termAt(index) != term) {
+            return false;
+        }
+        for (NodeId member : proposer.core.configuration().members()) {
+            SimNode node = cluster.node(member);
+            if (!node.isUp() || node.core.appliedIndex() < index) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ nemesis
+
+    private void injectFault() {
+        faults++;
+        List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+        SimNode victim = nodes.get(random.nextInt(nodes.size()));
+        SimNode leader = cluster.leader();
+        switch (random.nextInt(10)) {
+            case 0 -> {
+                List<NodeId> side = new ArrayList<>();
+                for (SimNode node : nodes) {
+                    if (random.nextBoolean()) {
+                        side.add(node.id);
+                    }
+                }
+                cluster.partition(side);
+            }
+            case 1 -> cluster.isolate(leader != null ? leader.id : victim.id);
+            case 2 -> cluster.isolate(victim.id);
+            case 3 -> {
+                SimNode other = nodes.get(random.nextInt(nodes.size()));
+                if (other != victim) {
+                    cluster.blockOneWay(victim.id, other.id);
+                }
+            }
+            case 4, 5 -> cluster.heal();
+            case 6 -> {
+                if (random.nextBoolean()) {
+                    cluster.crash(victim);
+                } else {
+                    cluster.crashDuringNextWrite(victim);
+                }
+            }
+            case 7 -> {
+                if (leader != null) {
+                    if (random.nextBoolean()) {
+                        cluster.crash(leader);
+                    } else {
+                        cluster.crashDuringNextWrite(leader);
+                    }
+                }
+            }
+            default -> {
+                for (SimNode node : nodes) {
+                    if (!node.isUp()) {
+                        cluster.restart(node);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ workload
+
+    private void clientRequest() {
+        SimNode target = clientTarget();
+        if (target == null) {
+            return;
+        }
+        int choice = random.nextInt(100);
+        if (choice < 60) {
+            cluster.propose(target, ("cmd-" + seed + "-" + cluster.now).getBytes(StandardCharsets.UTF_8));
+        } else if (choice < 88) {
+            cluster.read(target);
+        } else if (choice < 96) {
+            changeMembership(target);
+        } else {
+            List<NodeId> voters = new ArrayList<>(target.core.configuration().voters());
+            if (!voters.isEmpty()) {
+                cluster.transferLeadership(target, voters.get(random.nextInt(voters.size())));
+            }
+        }
+    }
+
+    /** A client picks a random node and follows it to the leader it names, if that one is up. */
+    private SimNode clientTarget() {
+        List<SimNode> up = new ArrayList<>();
+        for (SimNode node : cluster.nodes()) {
+            if (node.isUp()) {
+                up.add(node);
+            }
+        }
+        if (up.isEmpty()) {
+            return null;
+        }
+        SimNode first = up.get(random.nextInt(up.size()));
+        NodeId named = first.core.leader();
+        SimNode leader = named == null ? null : cluster.node(named);
+        return leader != null && leader.isUp() ? leader : first;
+    }
+
+    private void changeMembership(SimNode target) {
+        Configuration configuration = target.core.configuration();
+        List<NodeId> members = new ArrayList<>(configuration.members());
+        List<NodeId> learners = new ArrayList<>(configuration.learners());
+        int choice = random.nextInt(3);
+        if (choice == 0 && members.size() < MAX_MEMBERS) {
+            NodeId id = newNodeId();
+            if (cluster.changeConfiguration(target, ConfigChange.addLearner(id)).accepted()) {
+                cluster.addNode(id); // messages sent to it before it starts are lost, and sent again
+            }
+        } else if (choice == 1 && !learners.isEmpty()) {
+            cluster.changeConfiguration(target, ConfigChange.promote(learners.get(random.nextInt(learners.size()))));
+        } else if (!members.isEmpty()) {
+            cluster.changeConfiguration(target, ConfigChange.remove(members.get(random.nextInt(members.size()))));
+        }
+    }
+
+    private NodeId newNodeId() {
+        return NodeId.of("n" + (++nextNodeNumber));
+    }
+}
