@@ -1,0 +1,49 @@
+package io.clustermode.transport;
+
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Carries {@link Message}s between nodes. Raft tolerates loss, duplication and reordering,
+ * so a transport may drop messages (a full queue, a broken connection), but it must never
+ * alter one or deliver it to the wrong node.
+ *
+ * <h2>Threading</h2>
+ * {@link #send} may be called from any thread and never blocks. The {@link Listener} is
+ * called on the transport's own threads and must not block.
+ */
+public interface Transport extends AutoCloseable {
+
+    /** Receives what arrives. */
+    interface Listener {
+
+        /** A message for this node arrived. */
+        void onMessage(Message message);
+
+        /**
+         * The connection to {@code peer} broke or was refused. A hint only: the peer may be
+         * alive behind another path.
+         */
+        default void onPeerUnreachable(NodeId peer, String reason) {
+        }
+    }
+
+    /** Starts listening and connecting; inbound messages go to {@code listener}. */
+    void start(Listener listener) throws IOException;
+
+    /**
+     * The peers this node may talk to, by id, with the address ("host:port") where each
+     * listens; replaces the previous map. Messages to a node not in the map are dropped.
+     */
+    void updatePeers(Map<NodeId, String> peers);
+
+    /** Queues {@code message} for its receiver; never blocks. Returns false when it was dropped. */
+    boolean send(Message message);
+
+    /** Stops listening and closes every connection. */
+    @Override
+    void close();
+}
