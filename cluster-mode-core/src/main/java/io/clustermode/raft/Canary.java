@@ -10,14 +10,12 @@ public enum Canary {
     VOTE_TWICE,
     /** Counts a commit with one replica fewer than a majority (breaks §5.3/§5.4). */
     COMMIT_WITHOUT_MAJORITY,
-    /** Accepts AppendEntries from a leader of an older term (breaks §5.1, "reject stale terms"). */
-    SKIP_APPEND_TERM_CHECK,
+    /** Grants votes without comparing logs (breaks §5.4.1, the election restriction). */
+    IGNORE_LOG_IN_VOTE,
     /** Counts votes from learners (breaks thesis §4.2.1: learners do not vote). */
     LEARNER_VOTES,
     /** Leaves the vote out of the hard state, so a restart forgets it (breaks Figure 2, persistent state). */
     FORGET_VOTE,
-    /** Commits entries of earlier terms by counting replicas (breaks §5.4.2, Figure 8). */
-    COMMIT_PREVIOUS_TERM,
     /** Answers reads without confirming leadership with a majority (breaks thesis §6.4). */
     READ_WITHOUT_QUORUM
 }

@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -38,6 +39,18 @@ public record Entry(long index, long term, EntryType type, byte[] data, Configur
     /** A rough size in bytes, used to bound batches. */
     public int sizeEstimate() {
         return 24 + data.length + (configuration == null ? 0 : 16 * configuration.members().size());
+    }
+
+    /** Entries are equal when index, term, type, data and configuration are; data by content. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Entry e && index == e.index && term == e.term && type == e.type
+                && Arrays.equals(data, e.data) && Objects.equals(configuration, e.configuration);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(index, term, type, Arrays.hashCode(data), configuration);
     }
 
     @Override

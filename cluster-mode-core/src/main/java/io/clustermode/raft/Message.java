@@ -89,6 +89,23 @@ public sealed interface Message {
      */
     record InstallSnapshot(NodeId from, NodeId to, long term, SnapshotMeta meta, long offset, byte[] chunk,
                            boolean done) implements Message {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof InstallSnapshot m && from.equals(m.from) && to.equals(m.to) && term == m.term
+                    && meta.equals(m.meta) && offset == m.offset && java.util.Arrays.equals(chunk, m.chunk)
+                    && done == m.done;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(from, to, term, meta, offset, java.util.Arrays.hashCode(chunk), done);
+        }
+
+        @Override
+        public String toString() {
+            return "InstallSnapshot[from=" + from + ", to=" + to + ", term=" + term + ", meta=" + meta + ", offset="
+                    + offset + ", chunk=" + chunk.length + "B, done=" + done + "]";
+        }
     }
 
     /**

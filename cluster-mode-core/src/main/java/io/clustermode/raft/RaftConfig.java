@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Settings of a {@link RaftCore}. Time is counted in ticks: the driver decides how long a
- * tick is (the runtime maps milliseconds to ticks). Pre-vote and check-quorum are always on.
+ * tick is (the runtime maps milliseconds to ticks). Check-quorum is always on.
  *
  * @param electionTicks       base election timeout, in ticks. A follower that hears nothing
  *                            from a leader for a random time between this and twice this
@@ -20,10 +20,13 @@ import java.util.Set;
  * @param maxBytesPerAppend   bytes of entries in one append, roughly, at most; a single larger
  *                            entry still goes alone. Default 1 MiB.
  * @param snapshotChunkBytes  bytes per snapshot chunk. Default 1 MiB.
+ * @param preVote             whether a node asks whether it could win before it raises its term
+ *                            (thesis §9.6), so a node that rejoins after a partition does not
+ *                            depose a working leader. Default true; turning it off is for tests.
  * @param canaries            deliberately broken rules, for tests only; empty by default
  */
 public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightAppends, int maxEntriesPerAppend,
-                         int maxBytesPerAppend, int snapshotChunkBytes, Set<Canary> canaries) {
+                         int maxBytesPerAppend, int snapshotChunkBytes, boolean preVote, Set<Canary> canaries) {
 
     public RaftConfig {
         requirePositive("electionTicks", electionTicks);
@@ -41,33 +44,38 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
 
     /** The defaults. */
     public static RaftConfig defaults() {
-        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, Set.of());
+        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, true, Set.of());
     }
 
     public RaftConfig withElectionTicks(int ticks) {
         return new RaftConfig(ticks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, canaries);
+                snapshotChunkBytes, preVote, canaries);
     }
 
     public RaftConfig withHeartbeatTicks(int ticks) {
         return new RaftConfig(electionTicks, ticks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, canaries);
+                snapshotChunkBytes, preVote, canaries);
     }
 
     public RaftConfig withBatching(int maxInflight, int maxEntries, int maxBytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflight, maxEntries, maxBytes, snapshotChunkBytes,
-                canaries);
+                preVote, canaries);
     }
 
     public RaftConfig withSnapshotChunkBytes(int bytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, bytes, canaries);
+                maxBytesPerAppend, bytes, preVote, canaries);
+    }
+
+    public RaftConfig withPreVote(boolean enabled) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
+                maxBytesPerAppend, snapshotChunkBytes, enabled, canaries);
     }
 
     /** For tests only: these rules are broken on purpose. */
     public RaftConfig withCanaries(Set<Canary> broken) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, broken);
+                maxBytesPerAppend, snapshotChunkBytes, preVote, broken);
     }
 
     boolean broken(Canary canary) {

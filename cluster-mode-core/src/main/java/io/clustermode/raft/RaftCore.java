@@ -164,7 +164,7 @@ public final class RaftCore {
             electionElapsed = 0;
             resetElectionTimeout();
             if (promotable()) {
-                campaign(true, false, "election timeout");
+                campaign(config.preVote(), false, "election timeout");
             } else if (leader != null) {
                 // A learner cannot campaign, but it must not keep a leader it no longer hears
                 // from: that leader's lease would make it ignore the candidates that replace it.
@@ -217,10 +217,8 @@ public final class RaftCore {
                         + message.from());
             }
         } else if (message.term() < term) {
-            if (!(message instanceof AppendRequest && config.broken(Canary.SKIP_APPEND_TERM_CHECK))) {
-                answerStale(message);
-                return;
-            }
+            answerStale(message);
+            return;
         }
         dispatch(message);
     }
@@ -490,7 +488,8 @@ public final class RaftCore {
                 || (request.preVote() && request.term() > term)
                 || (!request.preVote() && config.broken(Canary.VOTE_TWICE));
         // §5.4.1: only for a candidate whose log holds everything this one has.
-        boolean granted = canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        boolean granted = canVote && (log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())
+                || config.broken(Canary.IGNORE_LOG_IN_VOTE));
         if (granted && !request.preVote()) {
             votedFor = request.from();
             electionElapsed = 0; // §5.2: granting a vote resets the election timer
@@ -899,7 +898,7 @@ public final class RaftCore {
             quorum = Math.max(1, quorum - 1);
         }
         long candidate = matches.get(quorum - 1);
-        boolean ownTerm = log.term(candidate) == term || config.broken(Canary.COMMIT_PREVIOUS_TERM);
+        boolean ownTerm = log.term(candidate) == term;
         if (candidate <= log.commitIndex() || !ownTerm || !log.commitTo(candidate)) {
             return false;
         }

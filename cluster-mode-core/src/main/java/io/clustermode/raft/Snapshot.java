@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,17 @@ public record Snapshot(SnapshotMeta meta, byte[] data) {
 
     public long term() {
         return meta.term();
+    }
+
+    /** Snapshots are equal when their metadata and data (by content) are. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Snapshot s && meta.equals(s.meta) && Arrays.equals(data, s.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * meta.hashCode() + Arrays.hashCode(data);
     }
 
     @Override

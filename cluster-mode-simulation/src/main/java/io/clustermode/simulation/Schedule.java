@@ -43,6 +43,9 @@ public final class Schedule {
     private final Random random;
     private int nextNodeNumber;
     private long faults;
+    /** Nodes crashed by a "bounce", and when they come back: a supervisor restarting a process at once. */
+    private final List<SimNode> bounced = new ArrayList<>();
+    private final List<Long> bounceEnds = new ArrayList<>();
 
     private Schedule(long seed, Set<Canary> canaries) {
         this.seed = seed;
@@ -52,14 +55,23 @@ public final class Schedule {
                 .withHeartbeatTicks(1 + setup.nextInt(3))
                 .withBatching(1 + setup.nextInt(8), 1 + setup.nextInt(8), 64 + setup.nextInt(4096))
                 .withSnapshotChunkBytes(8 + setup.nextInt(64))
+                .withPreVote(setup.nextInt(3) != 0)
                 .withCanaries(canaries);
         this.cluster = new SimCluster(setup.nextLong(), config);
         this.random = cluster.random;
+        // A crash right after a vote is cast, with a quick restart: the moment when a vote that
+        // was not made durable would be cast twice.
+        double bounceAfterVote = setup.nextDouble() * 0.5;
+        cluster.afterVoteGranted = node -> {
+            if (random.nextDouble() < bounceAfterVote) {
+                bounce(node, 1 + random.nextInt(5));
+            }
+        };
         SimNetwork network = cluster.network;
         network.maxDelay = 2 + setup.nextInt(14);
         network.dropRate = setup.nextInt(3) == 0 ? 0 : setup.nextDouble() * 0.1;
         network.duplicateRate = setup.nextDouble() * 0.05;
-        network.longDelayRate = setup.nextDouble() * 0.02;
+        network.longDelayRate = setup.nextDouble() * 0.05;
         cluster.compactEvery = setup.nextInt(4) == 0 ? 0 : 5 + setup.nextInt(40);
         cluster.snapshotPadding = setup.nextInt(200);
         int size = new int[] {1, 3, 3, 5, 5}[setup.nextInt(5)];
@@ -108,6 +120,7 @@ public final class Schedule {
             if (random.nextInt(12) == 0) {
                 clientRequest();
             }
+            restartBounced();
             cluster.runOneUnit();
         }
     }
@@ -115,6 +128,9 @@ public final class Schedule {
     private void livenessPhase() {
         cluster.heal();
         cluster.network.quiet();
+        cluster.afterVoteGranted = node -> { };
+        bounced.clear();
+        bounceEnds.clear();
         for (SimNode node : cluster.nodes()) {
             node.crashDuringNextWrite = false;
             cluster.restart(node);
@@ -162,7 +178,7 @@ public final class Schedule {
         List<SimNode> nodes = new ArrayList<>(cluster.nodes());
         SimNode victim = nodes.get(random.nextInt(nodes.size()));
         SimNode leader = cluster.leader();
-        switch (random.nextInt(10)) {
+        switch (random.nextInt(12)) {
             case 0 -> {
                 List<NodeId> side = new ArrayList<>();
                 for (SimNode node : nodes) {
@@ -197,6 +213,11 @@ public final class Schedule {
                     }
                 }
             }
+            case 8, 9 -> {
+                // A bounce: the process dies and its supervisor starts it again within a few
+                // ticks, sometimes mid-election — where a forgotten vote would count twice.
+                bounce(random.nextBoolean() || leader == null ? victim : leader, 1 + random.nextInt(3 * SimCluster.TICK));
+            }
             default -> {
                 for (SimNode node : nodes) {
                     if (!node.isUp()) {
@@ -204,6 +225,23 @@ public final class Schedule {
                         break;
                     }
                 }
+            }
+        }
+    }
+
+    private void bounce(SimNode node, int downFor) {
+        if (node.isUp()) {
+            cluster.crash(node);
+            bounced.add(node);
+            bounceEnds.add(cluster.now + downFor);
+        }
+    }
+
+    private void restartBounced() {
+        for (int i = bounced.size() - 1; i >= 0; i--) {
+            if (bounceEnds.get(i) <= cluster.now) {
+                cluster.restart(bounced.remove(i));
+                bounceEnds.remove(i);
             }
         }
     }

@@ -53,6 +53,8 @@ public final class SimCluster {
     long writesAcknowledged;
     long readsServed;
     private long nextRequestId = 1;
+    /** Called after a node has persisted and sent a vote; the schedule may crash it right there. */
+    Consumer<SimNode> afterVoteGranted = node -> { };
 
     public SimCluster(long seed, RaftConfig raftConfig) {
         this.random = new Random(seed);
@@ -235,6 +237,35 @@ public final class SimCluster {
         }
     }
 
+    /** Ticks {@code node} alone until its election timer fires and it asks for (pre-)votes; for scenarios. */
+    public void timeout(SimNode node) {
+        long before = node.campaigns;
+        for (int i = 0; i < 4 * raftConfig.electionTicks() && node.campaigns == before
+                && node.core.role() != Role.LEADER; i++) {
+            step(node, "tick (forced)", () -> node.core.tick());
+        }
+    }
+
+    /** The network: delays, loss, duplication; scenarios set them. */
+    public void networkDelay(int min, int max) {
+        network.minDelay = min;
+        network.maxDelay = max;
+    }
+
+    /** From now on, messages that match are lost (for scenarios that need one exact message gone). */
+    public void loseMessages(java.util.function.Predicate<Message> which) {
+        network.lose = which;
+    }
+
+    /** Whether {@code from} can currently send to {@code to}. */
+    public boolean canReach(NodeId from, NodeId to) {
+        return !network.isBlocked(from, to);
+    }
+
+    public long now() {
+        return now;
+    }
+
     /** Runs until some node is leader and every node that is up agrees on it, at most {@code units}. */
     public SimNode runUntilStableLeader(long units) {
         for (long i = 0; i < units; i++) {
@@ -288,8 +319,15 @@ public final class SimCluster {
             }
             node.disk.persist(ready);
             invariants.onPersisted(node, ready);
+            boolean votedNow = false;
+            boolean campaigned = false;
             for (Message message : ready.messages()) {
                 network.send(message, now);
+                votedNow |= message instanceof Message.VoteResponse vote && vote.granted() && !vote.preVote();
+                campaigned |= message instanceof Message.VoteRequest;
+            }
+            if (campaigned) {
+                node.campaigns++;
             }
             if (ready.snapshot() != null) {
                 Snapshot snapshot = ready.snapshot();
@@ -313,6 +351,9 @@ public final class SimCluster {
             }
             node.core.advance(ready);
             serveReads(node);
+            if (votedNow) {
+                afterVoteGranted.accept(node);
+            }
         }
         if (node.isUp()) {
             maybeCompact(node);

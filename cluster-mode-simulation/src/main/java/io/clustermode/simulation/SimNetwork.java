@@ -32,6 +32,8 @@ final class SimNetwork {
     private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>();
     private final Set<Link> blocked = new HashSet<>();
     private long sequence;
+    /** Messages a scenario wants lost, whatever the partitions say. */
+    java.util.function.Predicate<Message> lose = message -> false;
 
     int minDelay = 1;
     int maxDelay = 8;
@@ -48,7 +50,8 @@ final class SimNetwork {
 
     void send(Message message, long now) {
         sent++;
-        if (isBlocked(message.from(), message.to()) || (dropRate > 0 && random.nextDouble() < dropRate)) {
+        if (isBlocked(message.from(), message.to()) || lose.test(message)
+                || (dropRate > 0 && random.nextDouble() < dropRate)) {
             return;
         }
         enqueue(message, now);
@@ -60,7 +63,7 @@ final class SimNetwork {
     private void enqueue(Message message, long now) {
         long delay = minDelay + random.nextInt(maxDelay - minDelay + 1);
         if (longDelayRate > 0 && random.nextDouble() < longDelayRate) {
-            delay += random.nextInt(20 * maxDelay);
+            delay += random.nextInt(60 * maxDelay);
         }
         inFlight.add(new InFlight(now + delay, sequence++, message));
     }

@@ -23,6 +23,8 @@ public final class SimNode {
     long commitSeen;
     boolean crashDuringNextWrite;
     int incarnation;
+    /** How many times it has asked for (pre-)votes. */
+    long campaigns;
     /** Proposals accepted here: index to term. */
     final TreeMap<Long, Long> pendingWrites = new TreeMap<>();
     /** Reads asked for here: request id to the highest acknowledged write index when they were asked. */
