@@ -1,0 +1,519 @@
+package io.clustermode.runtime;
+
+import io.clustermode.ClusterClosedException;
+import io.clustermode.Committed;
+import io.clustermode.IndeterminateOutcomeException;
+import io.clustermode.NotPrimaryException;
+import io.clustermode.OverloadedException;
+import io.clustermode.StateMachine;
+import io.clustermode.raft.ConfigChange;
+import io.clustermode.raft.Configuration;
+import io.clustermode.raft.Entry;
+import io.clustermode.raft.EntryType;
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.ProposeResult;
+import io.clustermode.raft.RaftCore;
+import io.clustermode.raft.ReadState;
+import io.clustermode.raft.Ready;
+import io.clustermode.raft.Role;
+import io.clustermode.raft.Snapshot;
+import io.clustermode.raft.StateChange;
+import io.clustermode.storage.RaftStorage;
+import io.clustermode.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * One Raft node at run time: a {@link RaftCore} driven by one event-loop thread, with real
+ * storage, a transport, a clock and the application's {@link StateMachine}.
+ *
+ * <h2>Threading</h2>
+ * One thread, the event loop, owns the core, the storage and the state machine; nothing else
+ * touches them. Every public method may be called from any thread: it queues its work for the
+ * loop and returns a future. Futures complete on the event loop, so callbacks attached to them
+ * must not block. Listeners are called on the event loop too.
+ *
+ * <h2>The loop</h2>
+ * Each turn: take every queued input (messages, requests), feed them to the core, tick the
+ * core for the time that passed, then carry out the core's {@link Ready} in the order it
+ * demands — persist (one fsync for the whole turn: group commit), send, apply, answer reads —
+ * and acknowledge it.
+ *
+ * <h2>Failure</h2>
+ * A proposal completes with its {@link Committed} index, term and result once applied, or
+ * fails with {@link NotPrimaryException} (nothing proposed), {@link OverloadedException}
+ * (nothing proposed) or {@link IndeterminateOutcomeException} (proposed, fate unknown: primacy
+ * was lost first). A storage failure stops the node: it must not speak on state it could not
+ * persist.
+ *
+ * @param <R> the state machine's result type
+ */
+public final class RaftNode<R> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    private static final int MAX_BATCH = 4096;
+
+    private record PendingProposal<R>(long term, CompletableFuture<Committed<R>> future) {
+    }
+
+    private record PendingQuery<R>(Function<StateMachine<R>, ?> query, CompletableFuture<Object> future) {
+    }
+
+    private record ConfirmedReads<R>(long index, List<PendingQuery<R>> queries) {
+    }
+
+    /** One input for the loop; {@code future} (null for messages) fails if the node stops first. */
+    private record Task(Work work, CompletableFuture<?> future) {
+    }
+
+    private final NodeSettings settings;
+    private final NodeId self;
+    private final RaftStorage storage;
+    private final Transport transport;
+    private final StateMachine<R> machine;
+    private final RaftCore core;
+    private final long tickNanos;
+
+    private final LinkedBlockingQueue<Task> inbox;
+    private final Thread loop;
+    private volatile boolean running = true;
+    private volatile NodeStatus status;
+    private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
+
+    // Owned by the event loop.
+    private final TreeMap<Long, PendingProposal<R>> proposals = new TreeMap<>();
+    private final TreeMap<Long, CompletableFuture<Long>> configChanges = new TreeMap<>();
+    private final List<PendingQuery<R>> readBatch = new ArrayList<>();
+    private final Map<Long, List<PendingQuery<R>>> readsAwaitingConfirmation = new HashMap<>();
+    private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
+    private long nextReadId = 1;
+    private long appliedIndex;
+    private long lastSnapshotIndex;
+
+    private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
+            throws IOException {
+        this.settings = settings;
+        this.self = settings.nodeId();
+        this.storage = storage;
+        this.transport = transport;
+        this.machine = machine;
+        this.tickNanos = settings.tick().toNanos();
+        this.inbox = new LinkedBlockingQueue<>(settings.maxQueuedRequests());
+        RaftStorage.StoredState stored = storage.load();
+        this.core = RaftCore.restart(self, settings.coreConfig(), new Random(new SecureRandom().nextLong()),
+                stored.hardState(), stored.snapshot(), stored.entries());
+        if (stored.snapshot() != null) {
+            machine.restore(stored.snapshot().data());
+            appliedIndex = stored.snapshot().index();
+            lastSnapshotIndex = appliedIndex;
+        }
+        publishStatus();
+        this.loop = new Thread(this::run, "cluster-mode-" + self);
+        this.loop.setDaemon(true);
+    }
+
+    /**
+     * Loads the node's state from {@code storage}, starts the transport and the event loop.
+     *
+     * @throws IOException when the stored state cannot be read (the message says why)
+     */
+    public static <R> RaftNode<R> start(NodeSettings settings, RaftStorage storage, Transport transport,
+                                        StateMachine<R> machine) throws IOException {
+        RaftNode<R> node = new RaftNode<>(settings, storage, transport, machine);
+        transport.start(new Transport.Listener() {
+            @Override
+            public void onMessage(Message message) {
+                node.receive(message);
+            }
+        });
+        node.loop.start();
+        LOG.info("node {} started at term {} with {}", node.self, node.core.term(), node.core.configuration());
+        return node;
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /** This node's id. */
+    public NodeId id() {
+        return self;
+    }
+
+    /** The node as it is now. */
+    public NodeStatus status() {
+        return status;
+    }
+
+    /** Called on the event loop for every change of role, term or leader; must not block. */
+    public void addListener(Consumer<StateChange> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Starts a new cluster with this configuration, if this node has never been part of one
+     * (otherwise it does nothing). Every node that bootstraps the same cluster must pass the
+     * same configuration.
+     */
+    public CompletableFuture<Void> bootstrap(Configuration initial) {
+        return call(() -> {
+            if (core.lastIndex() == 0 && core.term() == 0) {
+                core.bootstrap(initial);
+                LOG.info("node {} bootstrapped a cluster of {}", self, initial);
+            }
+            return null;
+        });
+    }
+
+    /** Proposes {@code command}; completes once it is committed and applied here. */
+    public CompletableFuture<Committed<R>> propose(byte[] command) {
+        CompletableFuture<Committed<R>> future = new CompletableFuture<>();
+        byte[] copy = command.clone();
+        submit(future, () -> {
+            ProposeResult result = core.propose(copy);
+            if (result instanceof ProposeResult.Accepted accepted) {
+                proposals.put(accepted.index(), new PendingProposal<>(accepted.term(), future));
+            } else {
+                future.completeExceptionally(refusal((ProposeResult.Rejected) result));
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Runs {@code query} on the state machine once it reflects every command committed before
+     * this call (a linearizable read through ReadIndex, thesis §6.4). Only the primary answers;
+     * elsewhere it fails with {@link NotPrimaryException}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> read(Function<StateMachine<R>, T> query) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        submit(future, () -> readBatch.add(new PendingQuery<>(query, future)));
+        return (CompletableFuture<T>) future;
+    }
+
+    /** Runs {@code query} on this node's state machine as it is now, possibly behind the primary. */
+    public <T> CompletableFuture<T> readStale(Function<StateMachine<R>, T> query) {
+        return call(() -> query.apply(machine));
+    }
+
+    /** Changes the configuration by one member; completes with the change's index once applied. */
+    public CompletableFuture<Long> changeConfiguration(ConfigChange change) {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        submit(future, () -> {
+            ProposeResult result = core.changeConfiguration(change);
+            if (result instanceof ProposeResult.Accepted accepted) {
+                configChanges.put(accepted.index(), future);
+            } else {
+                future.completeExceptionally(refusal((ProposeResult.Rejected) result));
+            }
+        });
+        return future;
+    }
+
+    /** Starts handing leadership to {@code target}; false when this node is not the leader or it is no voter. */
+    public CompletableFuture<Boolean> transferLeadership(NodeId target) {
+        return call(() -> core.transferLeadership(target));
+    }
+
+    /** Stops the event loop, the transport and the storage. Pending requests fail. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        loop.interrupt();
+        try {
+            loop.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        try {
+            storage.close();
+        } catch (IOException e) {
+            LOG.warn("node {}: closing storage failed: {}", self, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ queueing
+
+    private void receive(Message message) {
+        // Messages may be dropped when the loop is swamped: Raft retries what matters.
+        inbox.offer(new Task(() -> core.step(message), null));
+    }
+
+    private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> work) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        submit(future, () -> future.complete(work.call()));
+        return future;
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private void submit(CompletableFuture<?> future, Work work) {
+        if (!running) {
+            future.completeExceptionally(new ClusterClosedException(self + " is shut down"));
+            return;
+        }
+        Task task = new Task(work, future);
+        boolean queued = inbox.offer(task);
+        if (queued && !running && inbox.remove(task)) {
+            // The loop stopped between the check above and the offer: nobody will run it.
+            future.completeExceptionally(new ClusterClosedException(self + " is shut down"));
+            return;
+        }
+        if (!queued) {
+            future.completeExceptionally(new OverloadedException(self + " has " + inbox.size()
+                    + " requests queued; try again later"));
+        }
+    }
+
+    private RuntimeException refusal(ProposeResult.Rejected rejected) {
+        return switch (rejected.reason()) {
+            case NOT_LEADER -> new NotPrimaryException(self, rejected.leaderHint());
+            case TRANSFER_IN_PROGRESS -> new NotPrimaryException(self, null);
+            case CONFIG_CHANGE_PENDING, LEADER_NOT_READY -> new OverloadedException(self
+                    + " cannot change the configuration now: " + rejected.reason());
+            case INVALID_CHANGE -> new IllegalArgumentException("the change does not fit the configuration "
+                    + core.configuration());
+        };
+    }
+
+    // ------------------------------------------------------------------ the event loop
+
+    private void run() {
+        List<Task> batch = new ArrayList<>();
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (running) {
+                long wait = nextTick - System.nanoTime();
+                Task first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                if (first != null) {
+                    batch.add(first);
+                    inbox.drainTo(batch, MAX_BATCH);
+                }
+                for (Task task : batch) {
+                    perform(task);
+                }
+                batch.clear();
+                if (!readBatch.isEmpty()) {
+                    startReads();
+                }
+                long now = System.nanoTime();
+                while (now - nextTick >= 0) {
+                    core.tick();
+                    nextTick += tickNanos;
+                }
+                handleReady();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (UncheckedIOException e) {
+            LOG.error("node {} stops: its storage failed: {}", self, e.getCause().toString());
+        } catch (RuntimeException | Error e) {
+            LOG.error("node {} stops: its state is impossible", self, e);
+        } finally {
+            running = false;
+            failEverything();
+            publishStatus();
+        }
+    }
+
+    private static void perform(Task task) {
+        try {
+            task.work().run();
+        } catch (RuntimeException | Error fatal) {
+            throw fatal;
+        } catch (Exception e) {
+            task.future().completeExceptionally(e);
+        }
+    }
+
+    private void startReads() {
+        List<PendingQuery<R>> queries = new ArrayList<>(readBatch);
+        readBatch.clear();
+        long id = nextReadId++;
+        // One ReadIndex round serves every read that arrived in this turn.
+        if (core.readIndex(id)) {
+            readsAwaitingConfirmation.put(id, queries);
+        } else {
+            NotPrimaryException notPrimary = new NotPrimaryException(self, core.leader());
+            queries.forEach(q -> q.future().completeExceptionally(notPrimary));
+        }
+    }
+
+    private void handleReady() {
+        while (core.hasReady()) {
+            Ready ready = core.ready();
+            if (ready.mustPersist()) {
+                try {
+                    storage.persist(ready.snapshot(), ready.entries(), ready.hardState());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            for (Message message : ready.messages()) {
+                transport.send(message);
+            }
+            if (ready.snapshot() != null) {
+                machine.restore(ready.snapshot().data());
+                appliedIndex = ready.snapshot().index();
+                lastSnapshotIndex = appliedIndex;
+                failProposalsUpTo(appliedIndex);
+            }
+            for (Entry entry : ready.committedEntries()) {
+                apply(entry);
+            }
+            for (ReadState state : ready.readStates()) {
+                confirmReads(state);
+            }
+            for (StateChange change : ready.stateChanges()) {
+                announce(change);
+            }
+            core.advance(ready);
+            serveReads();
+        }
+        maybeSnapshot();
+        publishStatus();
+    }
+
+    private void apply(Entry entry) {
+        R result = entry.type() == EntryType.COMMAND ? machine.apply(entry.index(), entry.data()) : null;
+        appliedIndex = entry.index();
+        PendingProposal<R> pending = proposals.remove(entry.index());
+        if (pending != null) {
+            if (pending.term() == entry.term()) {
+                pending.future().complete(new Committed<>(entry.index(), entry.term(), result));
+            } else {
+                pending.future().completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
+                        + entry.index() + "; the command was not"));
+            }
+        }
+        CompletableFuture<Long> change = configChanges.remove(entry.index());
+        if (change != null) {
+            change.complete(entry.index());
+        }
+    }
+
+    private void failProposalsUpTo(long index) {
+        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                + " installed a snapshot over pending commands");
+        while (!proposals.isEmpty() && proposals.firstKey() <= index) {
+            proposals.pollFirstEntry().getValue().future().completeExceptionally(unknown);
+        }
+    }
+
+    private void confirmReads(ReadState state) {
+        List<PendingQuery<R>> queries = readsAwaitingConfirmation.remove(state.requestId());
+        if (queries == null) {
+            return;
+        }
+        if (state.confirmed()) {
+            readsAwaitingApply.add(new ConfirmedReads<>(state.index(), queries));
+        } else {
+            NotPrimaryException lost = new NotPrimaryException(self, core.leader());
+            queries.forEach(q -> q.future().completeExceptionally(lost));
+        }
+    }
+
+    private void serveReads() {
+        if (readsAwaitingApply.isEmpty()) {
+            return;
+        }
+        List<ConfirmedReads<R>> stillWaiting = new ArrayList<>();
+        for (ConfirmedReads<R> reads : readsAwaitingApply) {
+            if (reads.index() > appliedIndex) {
+                stillWaiting.add(reads);
+                continue;
+            }
+            for (PendingQuery<R> query : reads.queries()) {
+                try {
+                    query.future().complete(query.query().apply(machine));
+                } catch (RuntimeException e) {
+                    query.future().completeExceptionally(e);
+                }
+            }
+        }
+        readsAwaitingApply.clear();
+        readsAwaitingApply.addAll(stillWaiting);
+    }
+
+    private void announce(StateChange change) {
+        LOG.info("node {} term {}: {} (leader {}) - {}", self, change.term(), change.role(),
+                change.leader() == null ? "unknown" : change.leader(), change.reason());
+        if (change.role() != Role.LEADER) {
+            // Proposals appended while leader may still commit under the next leader, or not.
+            IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                    + " lost primacy before learning whether the command committed (" + change.reason() + ")");
+            proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
+            proposals.clear();
+            configChanges.values().forEach(f -> f.completeExceptionally(unknown));
+            configChanges.clear();
+        }
+        for (Consumer<StateChange> listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: a listener failed on {}: {}", self, change, e.toString());
+            }
+        }
+    }
+
+    private void maybeSnapshot() {
+        if (appliedIndex - lastSnapshotIndex < settings.snapshotEvery() || core.appliedIndex() != appliedIndex) {
+            return;
+        }
+        Snapshot snapshot = core.compact(appliedIndex, machine.snapshot());
+        try {
+            storage.saveSnapshot(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        lastSnapshotIndex = appliedIndex;
+        LOG.debug("node {} took a snapshot at index {}", self, appliedIndex);
+    }
+
+    private void failEverything() {
+        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                + " stopped before learning whether the command committed");
+        proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
+        proposals.clear();
+        configChanges.values().forEach(f -> f.completeExceptionally(unknown));
+        configChanges.clear();
+        ClusterClosedException closed = new ClusterClosedException(self + " is shut down");
+        readBatch.forEach(q -> q.future().completeExceptionally(closed));
+        readsAwaitingConfirmation.values().forEach(qs -> qs.forEach(q -> q.future().completeExceptionally(closed)));
+        readsAwaitingApply.forEach(r -> r.queries().forEach(q -> q.future().completeExceptionally(closed)));
+        List<Task> leftovers = new ArrayList<>();
+        inbox.drainTo(leftovers);
+        for (Task leftover : leftovers) {
+            if (leftover.future() != null) {
+                leftover.future().completeExceptionally(closed);
+            }
+        }
+    }
+
+    private void publishStatus() {
+        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), appliedIndex,
+                core.lastIndex(), core.configuration(), running);
+    }
+}

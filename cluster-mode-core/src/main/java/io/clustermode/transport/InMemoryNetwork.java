@@ -1,0 +1,58 @@
+package io.clustermode.transport;
+
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A network inside one process, for tests: every {@link InMemoryTransport} made by it can
+ * reach the others, unless a test blocks the link. Delivery hands the message straight to the
+ * receiver's listener on the sender's thread (listeners must not block, as the SPI says).
+ */
+public final class InMemoryNetwork {
+
+    private record Link(NodeId from, NodeId to) {
+    }
+
+    private final Map<NodeId, InMemoryTransport> transports = new ConcurrentHashMap<>();
+    private final Set<Link> blocked = ConcurrentHashMap.newKeySet();
+
+    /** A transport for node {@code id} on this network. */
+    public InMemoryTransport transport(NodeId id) {
+        return new InMemoryTransport(this, id);
+    }
+
+    /** Cuts {@code node} off from every other node, both ways. */
+    public void isolate(NodeId node) {
+        for (NodeId other : transports.keySet()) {
+            if (!other.equals(node)) {
+                blocked.add(new Link(node, other));
+                blocked.add(new Link(other, node));
+            }
+        }
+    }
+
+    /** Restores every link. */
+    public void heal() {
+        blocked.clear();
+    }
+
+    void attach(NodeId id, InMemoryTransport transport) {
+        transports.put(id, transport);
+    }
+
+    void detach(NodeId id, InMemoryTransport transport) {
+        transports.remove(id, transport);
+    }
+
+    boolean deliver(Message message) {
+        InMemoryTransport target = transports.get(message.to());
+        if (target == null || blocked.contains(new Link(message.from(), message.to()))) {
+            return false;
+        }
+        return target.receive(message);
+    }
+}
