@@ -16,6 +16,9 @@ final class DurableFiles {
     /** The suffix of a file being written, before it is renamed over its target. */
     static final String TEMP_SUFFIX = ".tmp";
 
+    /** The most bytes handed to one read or write call. */
+    private static final int CHUNK_BYTES = 1 << 20;
+
     /** Java cannot open a directory on Windows; NTFS journals renames itself. */
     private static final boolean CAN_FORCE_DIRECTORY =
             !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
@@ -48,9 +51,21 @@ final class DurableFiles {
         int total = buffer.remaining();
         long at = position;
         while (buffer.hasRemaining()) {
-            at += channel.write(buffer, at);
+            ByteBuffer chunk = chunk(buffer);
+            int written = channel.write(chunk, at);
+            buffer.position(buffer.position() + written);
+            at += written;
         }
         return total;
+    }
+
+    /**
+     * At most {@link #CHUNK_BYTES} of {@code buffer} from its position: the JDK copies a heap
+     * buffer through a temporary direct buffer as large as what is left, which for a large
+     * snapshot would be as large as the snapshot.
+     */
+    private static ByteBuffer chunk(ByteBuffer buffer) {
+        return buffer.slice(buffer.position(), Math.min(buffer.remaining(), CHUNK_BYTES));
     }
 
     /**
@@ -66,8 +81,12 @@ final class DurableFiles {
         }
     }
 
-    /** The whole file, in a heap buffer positioned at 0. */
-    static ByteBuffer readAll(Path file) throws IOException {
+    /**
+     * The whole file, in a heap buffer positioned at 0; for reading stored state on load.
+     *
+     * @throws StorageCorruptedException naming the file when it cannot be read
+     */
+    static ByteBuffer readAll(Path file) throws StorageCorruptedException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE - 64) {
@@ -75,11 +94,17 @@ final class DurableFiles {
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) size);
             while (buffer.hasRemaining()) {
-                if (channel.read(buffer, buffer.position()) < 0) {
+                int read = channel.read(chunk(buffer), buffer.position());
+                if (read < 0) {
                     break;
                 }
+                buffer.position(buffer.position() + read);
             }
             return buffer.flip();
+        } catch (StorageCorruptedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StorageCorruptedException("cannot read " + file + ": " + e);
         }
     }
 

@@ -170,13 +170,15 @@ final class LogRecovery {
         tornTails.add(new TornTail(path, offset, dropped, reason));
     }
 
-    private static ByteBuffer readStart(Path path) throws IOException {
+    private static ByteBuffer readStart(Path path) throws StorageCorruptedException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.allocate(Segment.HEADER_BYTES);
             while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
-                // read until full or end of file
+                // until full or at the end of the file
             }
             return buffer.flip();
+        } catch (IOException e) {
+            throw new StorageCorruptedException("cannot read " + path + ": " + e);
         }
     }
 
