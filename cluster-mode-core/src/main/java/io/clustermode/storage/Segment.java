@@ -46,13 +46,18 @@ final class Segment {
         this.size = size;
     }
 
-    /** Creates the file with its header; neither is durable until {@link #force()} and a directory force. */
+    /**
+     * Creates the file with its header, forced; the file's name is durable only after a
+     * directory force.
+     */
     static Segment create(Path dir, long firstIndex, long generation) throws IOException {
         Segment segment = new Segment(dir.resolve(fileName(firstIndex)), firstIndex, generation, new int[64], 0,
                 HEADER_BYTES);
         segment.channel = FileChannel.open(segment.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         DurableFiles.writeFully(segment.channel, header(generation, firstIndex), 0);
-        segment.unforced = true;
+        // Forced on its own, once per segment: were it forced with the first records, a crash
+        // could keep records whose header never reached the disk, which load must refuse.
+        segment.channel.force(false);
         return segment;
     }
 

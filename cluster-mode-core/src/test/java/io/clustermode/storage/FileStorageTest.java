@@ -185,9 +185,9 @@ class FileStorageTest {
 
     @Test
     void a_second_open_of_the_same_dir_is_refused_while_the_first_is_open() throws IOException {
-        try (FileStorage first = open()) {
-            assertThatThrownBy(this::open).isInstanceOf(IOException.class).hasMessageContaining("in use");
-        }
+        FileStorage first = open();
+        assertThatThrownBy(this::open).isInstanceOf(IOException.class).hasMessageContaining("in use");
+        first.close();
         open().close();
     }
 
