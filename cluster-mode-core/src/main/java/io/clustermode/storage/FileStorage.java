@@ -176,9 +176,10 @@ public final class FileStorage implements RaftStorage {
 
     /**
      * Persists one batch of a {@link io.clustermode.raft.Ready} as {@link RaftStorage#persist}
-     * says, durable on return: one force for the log, however many entries; the snapshot and
-     * hard state files each cost a file and a directory force, the hard state only when it
-     * differs from the stored one.
+     * says, durable on return: one force for the log, however many entries (plus a force of
+     * the full segment, of the new one's header and of the directory each time a segment
+     * fills up); the snapshot and hard state files each cost a file and a directory force, the
+     * hard state only when it differs from the stored one.
      *
      * @throws IllegalArgumentException when the entries are not contiguous, do not start after
      *                                  the snapshot and at most one past the last stored index,
