@@ -179,7 +179,8 @@ public final class FileStorage implements RaftStorage {
      * says, durable on return: one force for the log, however many entries (plus a force of
      * the full segment, of the new one's header and of the directory each time a segment
      * fills up); the snapshot and hard state files each cost a file and a directory force, the
-     * hard state only when it differs from the stored one.
+     * hard state only when its term or vote differs from the stored one (the commit index
+     * alone is not worth a rewrite; see below).
      *
      * @throws IllegalArgumentException when the entries are not contiguous, do not start after
      *                                  the snapshot and at most one past the last stored index,
@@ -202,7 +203,7 @@ public final class FileStorage implements RaftStorage {
             if (!entries.isEmpty()) {
                 log.append(entries);
             }
-            if (newHardState != null && !newHardState.equals(hardState)) {
+            if (LogRules.mustWrite(hardState, newHardState)) {
                 HardStateFile.write(dir, newHardState);
                 hardState = newHardState;
             }

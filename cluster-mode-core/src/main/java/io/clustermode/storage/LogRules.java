@@ -40,4 +40,15 @@ final class LogRules {
             }
         }
     }
+
+    /**
+     * Whether a new hard state must be written. The commit index alone does not justify a
+     * write: it is not needed for safety (a restarted node learns it again from the leader),
+     * and rewriting the hard state on every commit would cost a file replacement per batch.
+     * The term and the vote must be durable, and the commit index is written along with them.
+     */
+    static boolean mustWrite(io.clustermode.raft.HardState stored, io.clustermode.raft.HardState proposed) {
+        return proposed != null && (proposed.term() != stored.term()
+                || !java.util.Objects.equals(proposed.votedFor(), stored.votedFor()));
+    }
 }

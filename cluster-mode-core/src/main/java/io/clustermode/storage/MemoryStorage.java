@@ -57,7 +57,7 @@ public final class MemoryStorage implements RaftStorage {
             entries.subList(kept, entries.size()).clear();
             entries.addAll(newEntries);
         }
-        if (newHardState != null) {
+        if (LogRules.mustWrite(hardState, newHardState)) {
             hardState = newHardState;
         }
     }

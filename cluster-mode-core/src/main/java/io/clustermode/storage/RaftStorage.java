@@ -32,7 +32,9 @@ public interface RaftStorage extends Closeable {
      * Persists one batch of a {@link io.clustermode.raft.Ready}, durably, in this order: a
      * snapshot from the leader (replacing the whole log), the entries (dropping any stored
      * entries from the first new entry's index on), the hard state. When it returns, all of it
-     * survives a crash.
+     * survives a crash — except that a hard state differing from the stored one only in its
+     * commit index may be skipped: the commit index is not needed for safety (a restarted node
+     * learns it again from the leader) and is written with the next change of term or vote.
      *
      * @param snapshot  a snapshot received from the leader, or null
      * @param entries   entries to append, possibly empty
