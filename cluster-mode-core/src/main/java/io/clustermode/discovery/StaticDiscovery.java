@@ -1,0 +1,50 @@
+package io.clustermode.discovery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fixed list of transport addresses ({@code host:port}), such as the {@code --seeds} of the
+ * command line. The list may include this node itself.
+ */
+public final class StaticDiscovery implements DiscoveryService {
+
+    /** The name of the port every static instance gets. */
+    public static final String PORT_NAME = "cluster";
+
+    private final List<ServiceInstance> instances;
+
+    /**
+     * @param serviceId the service the instances belong to
+     * @param addresses {@code host:port} each; IPv6 hosts in brackets
+     * @throws IllegalArgumentException naming the first address that is not {@code host:port}
+     */
+    public StaticDiscovery(String serviceId, List<String> addresses) {
+        List<ServiceInstance> list = new ArrayList<>();
+        for (String address : addresses) {
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0 || colon == address.length() - 1) {
+                throw new IllegalArgumentException("not host:port: '" + address + "'");
+            }
+            String host = address.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not host:port: '" + address + "'");
+            }
+            list.add(new ServiceInstance(address, serviceId, host, List.of(ServicePort.tcp(PORT_NAME, port)), false,
+                    null, "tcp", Map.of()));
+        }
+        this.instances = List.copyOf(list);
+    }
+
+    @Override
+    public List<ServiceInstance> instances() {
+        return instances;
+    }
+}
