@@ -1,0 +1,43 @@
+package io.clustermode.benchmarks;
+
+import io.clustermode.netty.NettyTransport;
+import io.clustermode.netty.NettyTransportConfig;
+import io.clustermode.raft.NodeId;
+import io.clustermode.transport.Transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Netty transports for nodes on 127.0.0.1, each on a free port, each knowing the others. */
+final class TcpTransports {
+
+    private TcpTransports() {
+    }
+
+    static Function<NodeId, Transport> forNodes(List<NodeId> ids) throws IOException {
+        Map<NodeId, String> addresses = new HashMap<>();
+        for (NodeId id : ids) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                addresses.put(id, "127.0.0.1:" + probe.getLocalPort());
+            }
+        }
+        return id -> {
+            String address = addresses.get(id);
+            int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+            NettyTransport transport = new NettyTransport(new NettyTransportConfig(id, "bench",
+                    new InetSocketAddress("127.0.0.1", port), address, NettyTransportConfig.DEFAULT_CONNECT_TIMEOUT,
+                    NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES, NettyTransportConfig.DEFAULT_MAX_QUEUED_MESSAGES,
+                    NettyTransportConfig.DEFAULT_MAX_QUEUED_BYTES, NettyTransportConfig.DEFAULT_BACKOFF_MIN,
+                    NettyTransportConfig.DEFAULT_BACKOFF_MAX, null));
+            Map<NodeId, String> others = new HashMap<>(addresses);
+            others.remove(id);
+            transport.updatePeers(others);
+            return transport;
+        };
+    }
+}
