@@ -39,15 +39,14 @@ final class Frames {
     }
 
     static Kind kind(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
+        // Bounded, in case of a cycle of causes.
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
             if (t instanceof TooLongFrameException || t instanceof CorruptedFrameException) {
                 return Kind.PROTOCOL;
             }
             if (t instanceof SSLException || t instanceof SslHandshakeTimeoutException) {
                 return Kind.TLS;
-            }
-            if (t == t.getCause()) {
-                break;
             }
         }
         if (cause instanceof IOException) {

@@ -53,6 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link NettyTransportConfig#reconnectBackoffMax()} (a refusal waits the maximum) for as long
  * as the peer stays in the map.
  *
+ * <p>{@link Transport.Listener#onPeerUnreachable} is called once per outage of an outbound
+ * connection and per distinct reason (the connection broke, could not be made, or was refused),
+ * not on every retry; a later successful handshake starts a new outage count.
+ *
  * <h2>Frames</h2>
  * Each frame is a big-endian u32 length, then that many bytes: a
  * {@link io.clustermode.codec.Handshake}, a {@link HandshakeReply}, or one message encoded by

@@ -162,7 +162,22 @@ final class PeerLink {
             return;
         }
         long attempt = ++generation;
-        ChannelFuture future = transport.connect(loop, address, id, new OutboundHandler.Owner() {
+        ChannelFuture future;
+        try {
+            future = startAttempt(attempt);
+        } catch (RuntimeException e) {
+            // Without this, the peer would never be retried.
+            onClosed(attempt, Frames.describe(e), false);
+            return;
+        }
+        // The attempt may already have failed, synchronously, inside connect().
+        if (attempt == generation) {
+            channel = future.channel();
+        }
+    }
+
+    private ChannelFuture startAttempt(long attempt) {
+        return transport.connect(loop, address, id, new OutboundHandler.Owner() {
             @Override
             public void onAccepted(Channel ch, HandshakeReply reply) {
                 PeerLink.this.onAccepted(attempt, ch);
@@ -180,10 +195,6 @@ final class PeerLink {
                 }
             }
         });
-        // The attempt may already have failed, synchronously, inside connect().
-        if (attempt == generation) {
-            channel = future.channel();
-        }
     }
 
     private void onAccepted(long attempt, Channel ch) {
