@@ -1,0 +1,112 @@
+package io.clustermode.codec;
+
+import io.clustermode.raft.NodeId;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The accepting side's answer to a {@link Handshake}: accepted, or refused with a reason. It
+ * carries the accepting node's id either way, so a connecting node learns who listens at an
+ * address.
+ *
+ * <h2>Layout</h2>
+ * Big-endian, frozen for every protocol version like the handshake's:
+ * <pre>
+ *   u32 magic = {@link #MAGIC} ("CMRA")
+ *   u16 protocol version of the accepting node
+ *   node id of the accepting node
+ *   u8  1 = accepted, 0 = refused
+ *   string reason (u16 length + UTF-8; empty when accepted)
+ *   ... later versions may append fields; readers ignore bytes after these
+ * </pre>
+ *
+ * @param protocolVersion the accepting node's protocol version; 0 to 65535
+ * @param nodeId          the accepting node's id
+ * @param refusal         why the connection is refused; null when it is accepted. At most
+ *                        {@link #MAX_REASON_BYTES} bytes of UTF-8 are kept on the wire.
+ */
+public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal) {
+
+    /** The first four bytes of a reply: "CMRA". */
+    public static final int MAGIC = 0x434D5241;
+
+    /** The longest refusal reason sent, in bytes of UTF-8; longer ones are cut. */
+    public static final int MAX_REASON_BYTES = 1024;
+
+    /**
+     * @throws IllegalArgumentException when a value is out of range (the message names it)
+     */
+    public HandshakeReply {
+        Handshake.checkProtocolVersion(protocolVersion);
+        Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** An acceptance from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
+    public static HandshakeReply accept(NodeId nodeId) {
+        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null);
+    }
+
+    /** A refusal from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
+    public static HandshakeReply refuse(NodeId nodeId, String reason) {
+        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** Whether the connection was accepted. */
+    public boolean accepted() {
+        return refusal == null;
+    }
+
+    /** The encoded reply: a fresh array. */
+    public byte[] encode() {
+        byte[] reason = refusal == null ? new byte[0] : truncate(refusal.getBytes(StandardCharsets.UTF_8));
+        ByteBuffer out = ByteBuffer.allocate(4 + 2 + Wire.sizeOf(nodeId) + 1 + 2 + reason.length);
+        out.putInt(MAGIC);
+        out.putShort((short) protocolVersion);
+        Wire.putNodeId(out, nodeId);
+        out.put((byte) (accepted() ? 1 : 0));
+        out.putShort((short) reason.length);
+        out.put(reason);
+        return out.array();
+    }
+
+    private static byte[] truncate(byte[] utf8) {
+        if (utf8.length <= MAX_REASON_BYTES) {
+            return utf8;
+        }
+        // Cut on a character boundary: never before a UTF-8 continuation byte.
+        int end = MAX_REASON_BYTES;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        byte[] cut = new byte[end];
+        System.arraycopy(utf8, 0, cut, 0, end);
+        return cut;
+    }
+
+    /**
+     * Reads a reply from the remaining bytes of {@code in}, ignoring any bytes after its
+     * fields, and moves the position to the limit.
+     *
+     * @throws MalformedInputException when the bytes are not a reply; never another exception
+     */
+    public static HandshakeReply decode(ByteBuffer in) throws MalformedInputException {
+        ByteBuffer buf = in.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int magic = Wire.getInt(buf);
+        if (magic != MAGIC) {
+            throw new MalformedInputException(String.format("not a cluster-mode handshake reply (magic 0x%08x)",
+                    magic));
+        }
+        int version = Wire.getShort(buf) & 0xFFFF;
+        NodeId id = Wire.getNodeId(buf);
+        boolean accepted = Wire.getBoolean(buf);
+        String reason = Wire.getString(buf);
+        if (accepted && !reason.isEmpty()) {
+            throw new MalformedInputException("an accepting reply with a reason");
+        }
+        in.position(in.limit());
+        return new HandshakeReply(version, id, accepted ? null : reason);
+    }
+}

@@ -1,0 +1,73 @@
+package io.clustermode.codec;
+
+import io.clustermode.raft.NodeId;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HandshakeTest {
+
+    @Test
+    void theLayoutIsPinned() {
+        // Frozen for every protocol version: a node must always be able to read a newer one's hello.
+        assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
+                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31");
+        assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
+                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000");
+    }
+
+    @Test
+    void aRefusalCarriesItsReason() throws Exception {
+        HandshakeReply reply = HandshakeReply.refuse(NodeId.of("n2"), "cluster name 'a' is not 'b'");
+        HandshakeReply decoded = HandshakeReply.decode(ByteBuffer.wrap(reply.encode()));
+        assertThat(decoded.accepted()).isFalse();
+        assertThat(decoded.refusal()).isEqualTo("cluster name 'a' is not 'b'");
+        assertThat(decoded.nodeId()).isEqualTo(NodeId.of("n2"));
+    }
+
+    @Test
+    void aLongReasonIsCutOnACharacterBoundary() throws Exception {
+        String reason = "\u00e9".repeat(HandshakeReply.MAX_REASON_BYTES); // two bytes each
+        HandshakeReply decoded = HandshakeReply.decode(ByteBuffer.wrap(
+                HandshakeReply.refuse(NodeId.of("n"), reason).encode()));
+        assertThat(decoded.refusal().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(
+                HandshakeReply.MAX_REASON_BYTES);
+        assertThat(decoded.refusal()).matches("\u00e9+");
+    }
+
+    @Test
+    void aNewerVersionIsStillReadable() throws Exception {
+        Handshake newer = new Handshake(7, "prod", NodeId.of("n1"));
+        assertThat(Handshake.decode(ByteBuffer.wrap(newer.encode())).protocolVersion()).isEqualTo(7);
+    }
+
+    @Test
+    void otherProtocolsAreRejected() {
+        byte[] http = "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(http)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("not a cluster-mode handshake");
+        assertThatThrownBy(() -> HandshakeReply.decode(ByteBuffer.wrap(http)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("not a cluster-mode handshake reply");
+    }
+
+    @Test
+    void valuesAreValidated() {
+        assertThatThrownBy(() -> new Handshake(1, " ", NodeId.of("n"))).hasMessageContaining("clusterName");
+        assertThatThrownBy(() -> new Handshake(1, "x".repeat(129), NodeId.of("n"))).hasMessageContaining("clusterName");
+        assertThatThrownBy(() -> new Handshake(70_000, "c", NodeId.of("n"))).hasMessageContaining("protocolVersion");
+        assertThatThrownBy(() -> new Handshake(1, "c", null)).hasMessageContaining("nodeId");
+    }
+
+    @Test
+    void aBlankClusterNameOnTheWireIsMalformed() {
+        byte[] bytes = new Handshake(1, "c", NodeId.of("n")).encode();
+        bytes[8] = ' ';
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(bytes)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("clusterName");
+    }
+}

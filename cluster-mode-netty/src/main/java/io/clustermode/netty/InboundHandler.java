@@ -1,0 +1,188 @@
+package io.clustermode.netty;
+
+import io.clustermode.codec.Handshake;
+import io.clustermode.codec.HandshakeReply;
+import io.clustermode.codec.MalformedInputException;
+import io.clustermode.codec.MessageCodec;
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The accepting side of one connection: answers the handshake, then decodes messages and hands
+ * them to the transport. Anything it does not accept closes this connection only, with a WARN
+ * naming the peer and the reason. Event-loop confined.
+ */
+final class InboundHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final NettyTransport transport;
+    private final FrameDecoder frames;
+    private final NodeId self;
+    private NodeId peer;
+    private ScheduledFuture<?> handshakeTimeout;
+    /** This side decided to close and has said why; later events add nothing. */
+    private boolean closing;
+
+    InboundHandler(NettyTransport transport, FrameDecoder frames) {
+        this.transport = transport;
+        this.frames = frames;
+        this.self = transport.config().self();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        long timeout = transport.config().connectTimeout().toMillis();
+        handshakeTimeout = ctx.executor().schedule(
+                () -> closeWithWarning(ctx, "no handshake within " + timeout + " ms"), timeout, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (closing) {
+                return;
+            }
+            ByteBuffer bytes = frame.nioBuffer();
+            if (peer == null) {
+                onHandshake(ctx, bytes);
+            } else {
+                onMessage(ctx, bytes);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onHandshake(ChannelHandlerContext ctx, ByteBuffer bytes) {
+        Handshake hello;
+        try {
+            hello = Handshake.decode(bytes);
+        } catch (MalformedInputException e) {
+            closeWithWarning(ctx, "malformed handshake: " + e.getMessage());
+            return;
+        }
+        cancelTimeout();
+        String refusal = null;
+        if (hello.protocolVersion() != Handshake.PROTOCOL_VERSION) {
+            refusal = "protocol version " + hello.protocolVersion() + " is not supported (this node speaks "
+                    + Handshake.PROTOCOL_VERSION + ")";
+        } else if (!hello.clusterName().equals(transport.config().clusterName())) {
+            refusal = "cluster '" + hello.clusterName() + "' is not this node's cluster '"
+                    + transport.config().clusterName() + "'";
+        }
+        if (refusal != null) {
+            closing = true;
+            log.warn("{}: refused connection from {} ({}): {}", self, hello.nodeId(),
+                    HostPort.format(ctx.channel().remoteAddress()), refusal);
+            ctx.writeAndFlush(Frames.frame(HandshakeReply.refuse(self, refusal).encode()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        peer = hello.nodeId();
+        frames.handshakeDone();
+        ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self).encode()))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        log.debug("{}: accepted connection from {}", self, who(ctx));
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, ByteBuffer bytes) {
+        Message message;
+        try {
+            message = MessageCodec.decode(bytes);
+        } catch (MalformedInputException e) {
+            closeWithWarning(ctx, "malformed frame: " + e.getMessage());
+            return;
+        }
+        // The handshake said who is speaking; a message that claims otherwise is not delivered.
+        if (!message.from().equals(peer)) {
+            closeWithWarning(ctx, "a message from " + message.from() + " on the connection of " + peer);
+            return;
+        }
+        if (!message.to().equals(self)) {
+            closeWithWarning(ctx, "a message for " + message.to() + ", not for this node");
+            return;
+        }
+        transport.deliver(message);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess() && !closing) {
+            // The SslHandler closes the connection itself.
+            closing = true;
+            cancelTimeout();
+            log.warn("{}: TLS handshake with {} failed: {}", self, who(ctx), Frames.describe(completion.cause()));
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closing) {
+            return;
+        }
+        switch (Frames.kind(cause)) {
+            case PROTOCOL, TLS -> closeWithWarning(ctx, Frames.describe(cause));
+            case NETWORK -> {
+                closing = true;
+                log.debug("{}: connection from {} broke: {}", self, who(ctx), Frames.describe(cause));
+                ctx.close();
+            }
+            case UNEXPECTED -> {
+                closing = true;
+                log.warn("{}: closing connection from {} after an unexpected error", self, who(ctx), cause);
+                ctx.close();
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        if (!closing) {
+            if (frames.bytesLeftAtEnd() > 0) {
+                log.warn("{}: {} closed the connection in the middle of a frame ({} bytes of it arrived)", self,
+                        who(ctx), frames.bytesLeftAtEnd());
+            } else {
+                log.debug("{}: connection from {} closed", self, who(ctx));
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void closeWithWarning(ChannelHandlerContext ctx, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        cancelTimeout();
+        log.warn("{}: closing connection from {}: {}", self, who(ctx), reason);
+        ctx.close();
+    }
+
+    private void cancelTimeout() {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+            handshakeTimeout = null;
+        }
+    }
+
+    private String who(ChannelHandlerContext ctx) {
+        String address = HostPort.format(ctx.channel().remoteAddress());
+        return peer == null ? address : peer + " (" + address + ")";
+    }
+}

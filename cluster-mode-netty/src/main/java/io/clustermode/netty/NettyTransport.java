@@ -1,0 +1,519 @@
+package io.clustermode.netty;
+
+import io.clustermode.codec.HandshakeReply;
+import io.clustermode.codec.MessageCodec;
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+import io.clustermode.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Transport} over TCP on Netty, optionally with TLS or mutual TLS.
+ *
+ * <h2>Connections</h2>
+ * A node keeps one outbound connection to each peer in its peer map and writes its messages
+ * there; it reads messages from the connections its peers open to it. Every connection starts
+ * with a handshake (protocol version, cluster name, node id; see
+ * {@link io.clustermode.codec.Handshake}); the accepting side answers with its own id, or
+ * refuses with a reason and closes. A broken or refused outbound connection is re-established
+ * with exponential backoff between {@link NettyTransportConfig#reconnectBackoffMin()} and
+ * {@link NettyTransportConfig#reconnectBackoffMax()} (a refusal waits the maximum) for as long
+ * as the peer stays in the map.
+ *
+ * <p>{@link Transport.Listener#onPeerUnreachable} is called once per outage of an outbound
+ * connection and per distinct reason (the connection broke, could not be made, or was refused),
+ * not on every retry; a later successful handshake starts a new outage count.
+ *
+ * <h2>Frames</h2>
+ * Each frame is a big-endian u32 length, then that many bytes: a
+ * {@link io.clustermode.codec.Handshake}, a {@link HandshakeReply}, or one message encoded by
+ * {@link MessageCodec}. A frame that is malformed, larger than
+ * {@link NettyTransportConfig#maxFrameBytes()}, or cut short closes its connection, with a WARN
+ * naming the peer and the reason; other connections are not affected.
+ *
+ * <h2>Back-pressure</h2>
+ * Messages are encoded by {@link #send} on the caller's thread and queued per peer, at most
+ * {@link NettyTransportConfig#maxQueuedMessagesPerPeer()} messages and
+ * {@link NettyTransportConfig#maxQueuedBytesPerPeer()} bytes; beyond that they are dropped and
+ * counted ({@link #droppedMessages()}). The queue is written to the connection only while
+ * Netty's outbound buffer is under its high water mark (4 MiB), so a slow or dead peer costs
+ * at most its queue.
+ *
+ * <h2>Threading</h2>
+ * One acceptor thread and two I/O threads, all daemon threads. Every public method may be
+ * called from any thread; {@link #send} never blocks. The {@link Transport.Listener} is called
+ * on the I/O threads, must not block, and should not throw (what it throws is logged).
+ *
+ * <h2>Logging</h2>
+ * Through SLF4J, on the logger {@code io.clustermode.netty.NettyTransport}; each line starts
+ * with this node's id. Peers coming and going are INFO or DEBUG, without stack traces;
+ * refusals and bad input are WARN.
+ */
+public final class NettyTransport implements Transport {
+
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+    /** Writing stops above the high mark and resumes below the low one. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1 << 20, 4 << 20);
+    private static final int WORKER_THREADS = 2;
+    private static final long SHUTDOWN_WAIT_MILLIS = 3_000;
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private final NettyTransportConfig config;
+    private final Object lock = new Object();
+    private final ConcurrentHashMap<NodeId, PeerLink> links = new ConcurrentHashMap<>();
+    /** Messages dropped because no peer was known for them, or the transport was not running. */
+    private final AtomicLong droppedUnrouted = new AtomicLong();
+    private volatile State state = State.NEW;
+    private volatile Listener listener;
+    private volatile InetSocketAddress localAddress;
+    // Guarded by lock.
+    private Map<NodeId, String> peers = Map.of();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private TlsContexts tls;
+
+    /** A transport with these settings; nothing happens before {@link #start}. */
+    public NettyTransport(NettyTransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** The settings. */
+    public NettyTransportConfig config() {
+        return config;
+    }
+
+    /**
+     * Reads the TLS files, if any, listens on the bind address, and starts connecting to the
+     * peers given so far. Returns once the socket is bound.
+     *
+     * @throws IOException           when the TLS files are unusable or the address cannot be
+     *                               bound; the transport is then closed
+     * @throws IllegalStateException when started before, or closed
+     */
+    @Override
+    public void start(Listener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("transport of " + config.self() + " is " + state.name().toLowerCase()
+                        + "; start it once");
+            }
+            this.listener = listener;
+            try {
+                if (config.tls() != null) {
+                    tls = TlsContexts.of(config.tls());
+                }
+                String name = "cluster-mode-" + config.self().value();
+                boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true),
+                        NioIoHandler.newFactory());
+                workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory(name + "-io", true),
+                        NioIoHandler.newFactory());
+                ChannelFuture bound = serverBootstrap().bind(config.bind()).awaitUninterruptibly();
+                if (!bound.isSuccess()) {
+                    throw new IOException("cannot listen on " + HostPort.format(config.bind()) + ": "
+                            + Frames.describe(bound.cause()), bound.cause());
+                }
+                localAddress = (InetSocketAddress) bound.channel().localAddress();
+            } catch (IOException | RuntimeException e) {
+                state = State.CLOSED;
+                shutDownThreads();
+                throw e;
+            }
+            state = State.STARTED;
+            log.info("{}: listening on {} for cluster '{}' ({})", config.self(), HostPort.format(localAddress),
+                    config.clusterName(),
+                    config.tls() == null ? "plain TCP" : config.tls().mutual() ? "mutual TLS" : "TLS");
+            reconcilePeers();
+        }
+    }
+
+    private ServerBootstrap serverBootstrap() {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            SslHandler ssl = tls.server().newHandler(ch.alloc());
+                            ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
+                        FrameDecoder frames = new FrameDecoder(config.maxFrameBytes());
+                        ch.pipeline().addLast("frames", frames);
+                        ch.pipeline().addLast("inbound", new InboundHandler(NettyTransport.this, frames));
+                    }
+                });
+    }
+
+    /**
+     * Replaces the peer map. New peers are connected to at once, removed ones are disconnected
+     * and their queued messages dropped, and a peer whose address changed is reconnected at
+     * its new address. An entry for this node itself is ignored. Before {@link #start}, the
+     * map is kept for it.
+     *
+     * @param peers node id to "host:port" (IPv6 hosts in brackets, as "[::1]:9000")
+     * @throws IllegalArgumentException when an address is not host:port; the message names the
+     *                                  peer. The previous map then stays in force.
+     */
+    @Override
+    public void updatePeers(Map<NodeId, String> peers) {
+        Objects.requireNonNull(peers, "peers");
+        Map<NodeId, String> copy = new HashMap<>();
+        peers.forEach((id, address) -> {
+            Objects.requireNonNull(id, "peer id");
+            if (id.equals(config.self())) {
+                return;
+            }
+            try {
+                HostPort.parse(address);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("address of peer " + id + ": " + e.getMessage(), e);
+            }
+            copy.put(id, address);
+        });
+        synchronized (lock) {
+            this.peers = Map.copyOf(copy);
+            if (state == State.STARTED) {
+                reconcilePeers();
+            }
+        }
+    }
+
+    private void reconcilePeers() {
+        for (Iterator<Map.Entry<NodeId, PeerLink>> it = links.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<NodeId, PeerLink> entry = it.next();
+            if (!peers.containsKey(entry.getKey())) {
+                log.info("{}: {} left the peer map", config.self(), entry.getKey());
+                entry.getValue().remove();
+                it.remove();
+            }
+        }
+        peers.forEach((id, address) -> {
+            PeerLink link = links.get(id);
+            if (link == null) {
+                link = new PeerLink(this, id, workers.next(), address);
+                links.put(id, link);
+                link.start();
+            } else {
+                link.updateAddress(address);
+            }
+        });
+    }
+
+    /**
+     * Encodes {@code message} on this thread and queues it for its receiver. Never blocks.
+     *
+     * @return false when the message was dropped: the transport is not running, the receiver
+     * is not in the peer map, its queue is full, or the message is larger than
+     * {@link NettyTransportConfig#maxFrameBytes()} (logged at WARN). True means queued, not
+     * delivered: a queued message is still lost if the connection breaks.
+     * @throws IllegalArgumentException when the message is not from this node
+     */
+    @Override
+    public boolean send(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (!message.from().equals(config.self())) {
+            throw new IllegalArgumentException("a message from " + message.from() + " cannot be sent by "
+                    + config.self());
+        }
+        if (state != State.STARTED) {
+            droppedUnrouted.incrementAndGet();
+            return false;
+        }
+        PeerLink link = links.get(message.to());
+        if (link == null) {
+            droppedUnrouted.incrementAndGet();
+            log.debug("{}: dropped a {} to {}, who is not in the peer map", config.self(),
+                    message.getClass().getSimpleName(), message.to());
+            return false;
+        }
+        if (link.isFull()) {
+            link.countDrop();
+            return false;
+        }
+        int size;
+        try {
+            size = MessageCodec.sizeOf(message);
+        } catch (IllegalArgumentException tooLarge) {
+            size = Integer.MAX_VALUE;
+        }
+        if (size > config.maxFrameBytes()) {
+            link.countDrop();
+            log.warn("{}: dropped a {} to {}: {} bytes exceed maxFrameBytes ({})", config.self(),
+                    message.getClass().getSimpleName(), message.to(), size, config.maxFrameBytes());
+            return false;
+        }
+        byte[] frame = new byte[4 + size];
+        ByteBuffer buffer = ByteBuffer.wrap(frame);
+        buffer.putInt(size);
+        MessageCodec.encode(message, buffer);
+        return link.offer(frame);
+    }
+
+    /**
+     * Connects to {@code hostPort}, does the handshake, and closes again: tells who listens
+     * there. Does not need the address to be in the peer map.
+     *
+     * @return the id the remote node gave in its handshake reply. It fails with
+     * {@link HandshakeRefusedException} when the node refused (another cluster or protocol
+     * version, an untrusted certificate), with another {@link IOException} when it could not be
+     * reached in about twice {@link NettyTransportConfig#connectTimeout()}, with
+     * {@link IllegalArgumentException} for an address that is not host:port, and with
+     * {@link IllegalStateException} when the transport is not running. Completed on an I/O
+     * thread.
+     */
+    public CompletableFuture<NodeId> identify(String hostPort) {
+        CompletableFuture<NodeId> result = new CompletableFuture<>();
+        try {
+            HostPort.parse(hostPort);
+            if (state != State.STARTED) {
+                throw new IllegalStateException("transport of " + config.self() + " is not running");
+            }
+            EventLoop loop = workers.next();
+            connect(loop, hostPort, null, new OutboundHandler.Owner() {
+                private Channel channel;
+
+                @Override
+                public void onAccepted(Channel ch, HandshakeReply reply) {
+                    channel = ch;
+                    result.complete(reply.nodeId());
+                    channel.close();
+                }
+
+                @Override
+                public void onClosed(String reason, boolean refused) {
+                    if (result.isDone()) {
+                        return;
+                    }
+                    log.debug("{}: cannot identify {}: {}", config.self(), hostPort, reason);
+                    result.completeExceptionally(refused
+                            ? new HandshakeRefusedException(hostPort + ": " + reason)
+                            : new IOException("cannot identify " + hostPort + ": " + reason));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** Opens one outbound connection on {@code loop}, leaving from the bind address when it is concrete. */
+    ChannelFuture connect(EventLoop loop, String hostPort, NodeId expected, OutboundHandler.Owner owner) {
+        InetSocketAddress remote = HostPort.parse(hostPort);
+        OutboundHandler handler = new OutboundHandler(this, expected, owner);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            SslHandler ssl = tls.client().newHandler(ch.alloc(), remote.getHostString(),
+                                    remote.getPort());
+                            ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
+                        // This side only ever reads the handshake reply.
+                        ch.pipeline().addLast("frames", new FrameDecoder(FrameDecoder.HANDSHAKE_LIMIT));
+                        ch.pipeline().addLast("outbound", handler);
+                    }
+                });
+        ChannelFuture future = config.bindsOutgoing()
+                ? bootstrap.connect(remote, new InetSocketAddress(config.bind().getAddress(), 0))
+                : bootstrap.connect(remote);
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                future.channel().closeFuture().addListener(closed -> handler.closed());
+            } else {
+                handler.connectFailed(f.cause());
+            }
+        });
+        return future;
+    }
+
+    /** Hands an inbound message to the listener; what the listener throws is logged, not propagated. */
+    void deliver(Message message) {
+        if (state != State.STARTED) {
+            return;
+        }
+        try {
+            listener.onMessage(message);
+        } catch (RuntimeException e) {
+            log.error("{}: the listener failed on a {} from {}", config.self(), message.getClass().getSimpleName(),
+                    message.from(), e);
+        }
+    }
+
+    void peerUnreachable(NodeId peer, String reason) {
+        if (state != State.STARTED) {
+            return;
+        }
+        try {
+            listener.onPeerUnreachable(peer, reason);
+        } catch (RuntimeException e) {
+            log.error("{}: the listener failed on news that {} is unreachable", config.self(), peer, e);
+        }
+    }
+
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** The address the transport listens on, its port resolved; null before {@link #start}. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /**
+     * The "host:port" peers should use to reach this node: the configured
+     * {@link NettyTransportConfig#advertiseAddress()}, or else the bound address, where a
+     * wildcard bind address is replaced by this host's address.
+     *
+     * @throws IllegalStateException when nothing is configured and the transport has not started
+     */
+    public String advertiseAddress() {
+        if (config.advertiseAddress() != null) {
+            return config.advertiseAddress();
+        }
+        InetSocketAddress bound = localAddress;
+        if (bound == null) {
+            throw new IllegalStateException("no advertiseAddress configured and the transport has not started");
+        }
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            return HostPort.format(bound);
+        }
+        try {
+            return HostPort.format(new InetSocketAddress(InetAddress.getLocalHost(), bound.getPort()));
+        } catch (UnknownHostException e) {
+            return HostPort.format(new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()));
+        }
+    }
+
+    /** Whether the connection to {@code peer} is up, handshake done. */
+    public boolean isConnected(NodeId peer) {
+        PeerLink link = links.get(peer);
+        return link != null && link.isReady();
+    }
+
+    /** Messages waiting in the queue of {@code peer}; 0 for a peer not in the map. */
+    public int queuedMessages(NodeId peer) {
+        PeerLink link = links.get(peer);
+        return link == null ? 0 : link.queued();
+    }
+
+    /** Messages to {@code peer} dropped so far (a full queue, too large); 0 for a peer not in the map. */
+    public long droppedMessages(NodeId peer) {
+        PeerLink link = links.get(peer);
+        return link == null ? 0 : link.dropped();
+    }
+
+    /**
+     * Messages dropped so far by {@link #send}, for any reason, over the peers now in the
+     * map plus those sent to unknown peers or while not running.
+     */
+    public long droppedMessages() {
+        long total = droppedUnrouted.get();
+        for (PeerLink link : links.values()) {
+            total += link.dropped();
+        }
+        return total;
+    }
+
+    /**
+     * Stops listening, closes every connection, drops what is queued, and stops the threads,
+     * waiting up to about three seconds for them (not at all when called on one of them).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            boolean started = state == State.STARTED;
+            state = State.CLOSED;
+            if (!started) {
+                return;
+            }
+        }
+        shutDownThreads();
+        links.clear();
+        log.info("{}: transport closed", config.self());
+    }
+
+    private void shutDownThreads() {
+        // Channels are closed by their event loops as they shut down.
+        Future<?> workersDone = workers == null ? null : workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        Future<?> bossDone = boss == null ? null : boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (onOwnThread()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_WAIT_MILLIS);
+        for (Future<?> done : new Future<?>[]{workersDone, bossDone}) {
+            if (done != null) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (!done.awaitUninterruptibly(Math.max(left, 0))) {
+                    log.warn("{}: transport threads did not stop within {} ms", config.self(), SHUTDOWN_WAIT_MILLIS);
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean onOwnThread() {
+        for (EventLoopGroup group : new EventLoopGroup[]{workers, boss}) {
+            if (group != null) {
+                for (EventExecutor executor : group) {
+                    if (executor.inEventLoop()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,183 @@
+package io.clustermode.netty;
+
+import io.clustermode.codec.Handshake;
+import io.clustermode.codec.HandshakeReply;
+import io.clustermode.codec.MalformedInputException;
+import io.clustermode.raft.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connecting side of one connection attempt: sends the handshake, waits for the answer,
+ * and then only watches the connection, which carries messages one way. It tells its
+ * {@link Owner} how the attempt went, exactly once for its end; the owner does the logging.
+ * Event-loop confined.
+ */
+final class OutboundHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+    /** Who started the attempt. Called on the channel's event loop. */
+    interface Owner {
+
+        /** The remote node accepted the handshake; messages may be written from now on. */
+        void onAccepted(Channel channel, HandshakeReply reply);
+
+        /**
+         * The attempt is over: it never connected, was refused, or the connection broke.
+         *
+         * @param reason  why, in a few words
+         * @param refused whether the remote node turned this one down (another cluster or
+         *                version, a wrong node at the address, TLS not trusted): retrying soon
+         *                will not help
+         */
+        void onClosed(String reason, boolean refused);
+
+        /** The channel can take writes again after it could not. */
+        default void onWritable() {
+        }
+    }
+
+    private final NettyTransport transport;
+    private final NodeId expected;
+    private final Owner owner;
+    private ScheduledFuture<?> handshakeTimeout;
+    private boolean accepted;
+    private String failure;
+    private boolean refused;
+    private boolean reported;
+
+    /**
+     * @param expected the node that should answer at the address; null to accept whichever does
+     */
+    OutboundHandler(NettyTransport transport, NodeId expected, Owner owner) {
+        this.transport = transport;
+        this.expected = expected;
+        this.owner = owner;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        NettyTransportConfig config = transport.config();
+        long timeout = config.connectTimeout().toMillis();
+        handshakeTimeout = ctx.executor().schedule(
+                () -> fail(ctx, "no handshake reply within " + timeout + " ms", false), timeout, TimeUnit.MILLISECONDS);
+        // With TLS, the SslHandler holds this until its own handshake is done.
+        ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self()).encode()))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (failure != null) {
+                return;
+            }
+            if (accepted) {
+                fail(ctx, "unexpected data after the handshake", true);
+                return;
+            }
+            onReply(ctx, frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onReply(ChannelHandlerContext ctx, ByteBuf frame) {
+        HandshakeReply reply;
+        try {
+            reply = HandshakeReply.decode(frame.nioBuffer());
+        } catch (MalformedInputException e) {
+            fail(ctx, "malformed handshake reply (" + e.getMessage() + ")", true);
+            return;
+        }
+        if (!reply.accepted()) {
+            fail(ctx, "refused by " + reply.nodeId() + ": " + reply.refusal(), true);
+            return;
+        }
+        if (expected != null && !expected.equals(reply.nodeId())) {
+            fail(ctx, "the node at this address is " + reply.nodeId() + ", not " + expected, true);
+            return;
+        }
+        accepted = true;
+        cancelTimeout();
+        owner.onAccepted(ctx.channel(), reply);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess()) {
+            fail(ctx, Frames.describe(completion.cause()), true);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Frames.Kind kind = Frames.kind(cause);
+        if (kind == Frames.Kind.UNEXPECTED && failure == null) {
+            log.warn("{}: unexpected error on the connection to {}", transport.config().self(),
+                    HostPort.format(ctx.channel().remoteAddress()), cause);
+        }
+        fail(ctx, Frames.describe(cause), kind == Frames.Kind.TLS || kind == Frames.Kind.PROTOCOL);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (accepted && ctx.channel().isWritable()) {
+            owner.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** The connect itself failed: nothing was ever active. */
+    void connectFailed(Throwable cause) {
+        if (failure == null) {
+            failure = Frames.describe(cause);
+        }
+        report();
+    }
+
+    /** The channel is closed, for whatever reason was recorded first. */
+    void closed() {
+        cancelTimeout();
+        if (failure == null) {
+            failure = accepted ? "connection closed by the peer" : "connection closed during the handshake";
+        }
+        report();
+    }
+
+    private void report() {
+        if (!reported) {
+            reported = true;
+            owner.onClosed(failure, refused);
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String reason, boolean refusal) {
+        if (failure == null) {
+            failure = reason;
+            refused = refusal;
+        }
+        cancelTimeout();
+        ctx.close();
+    }
+
+    private void cancelTimeout() {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+            handshakeTimeout = null;
+        }
+    }
+}
