@@ -132,7 +132,7 @@ public final class NettyTransport implements Transport {
         Objects.requireNonNull(listener, "listener");
         synchronized (lock) {
             if (state != State.NEW) {
-                throw new IllegalStateException("transport of " + config.self() + " is " + state.name().toLowerCase()
+                throw new IllegalStateException("transport of " + config.self() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                         + "; start it once");
             }
             this.listener = listener;

@@ -173,6 +173,18 @@ class NettyTransportTest {
     }
 
     @Test
+    void aPortInUseFailsTheStartAndLeavesTheTransportClosed() throws Exception {
+        TestNodes.Node a = nodes.start("a", "127.0.0.1");
+        NettyTransport clash = new NettyTransport(TestNodes.config("b", "127.0.0.1", a.port(), TestNodes.CLUSTER)
+                .build());
+        assertThatThrownBy(() -> clash.start(new TestNodes.Node(clash.config())))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + a.port());
+        assertThat(clash.send(heartbeat(clash.config().self(), a.id, 1))).isFalse();
+        clash.close();
+    }
+
+    @Test
     void aPeerMapEntryPointingAtAnotherNodeIsRefused() throws Exception {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         TestNodes.Node c = nodes.start("c", "127.0.0.3");
