@@ -27,7 +27,7 @@ class MessageCodecPropertiesTest {
         return MessageArbitraries.messages();
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void everyMessageSurvivesARoundTrip(@ForAll("messages") Message message) throws Exception {
         byte[] bytes = MessageCodec.encode(message);
         assertThat(bytes).hasSize(MessageCodec.sizeOf(message));
@@ -56,7 +56,7 @@ class MessageCodecPropertiesTest {
                 Arbitraries.integers().between(0, bytes.length - 1).map(cut -> Arrays.copyOf(bytes, cut)));
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void aTruncatedMessageIsRejected(@ForAll("truncations") byte[] truncated) {
         assertThatThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(truncated)))
                 .isInstanceOf(MalformedInputException.class);
@@ -73,7 +73,7 @@ class MessageCodecPropertiesTest {
                 });
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void trailingBytesAreRejected(@ForAll("paddings") byte[] padded) {
         assertThatThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(padded)))
                 .isInstanceOf(MalformedInputException.class)
@@ -95,7 +95,7 @@ class MessageCodecPropertiesTest {
         return copy;
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 2000)
     void aBitFlippedMessageDecodesOrIsRejected(@ForAll("bitFlips") byte[] damaged) {
         decodesOrIsRejected(damaged);
     }

@@ -81,7 +81,10 @@ final class Frames {
             return colon > 0 ? message.substring(0, colon) : message;
         }
         if (t instanceof UnknownHostException) {
-            return "unknown host " + t.getMessage();
+            // The JDK words a cached failure differently from a fresh one; keep only the name.
+            String message = String.valueOf(t.getMessage());
+            int colon = message.indexOf(':');
+            return "unknown host " + (colon > 0 ? message.substring(0, colon) : message);
         }
         if (t instanceof ClosedChannelException) {
             return "connection closed";

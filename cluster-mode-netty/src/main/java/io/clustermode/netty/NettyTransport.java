@@ -73,7 +73,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * at most its queue.
  *
  * <h2>Threading</h2>
- * One acceptor thread and two I/O threads, all daemon threads. Every public method may be
+ * One acceptor thread, two I/O threads, and up to two threads for host-name lookups (so that
+ * a slow DNS server never stalls I/O), all daemon threads. Every public method may be
  * called from any thread; {@link #send} never blocks. The {@link Transport.Listener} is called
  * on the I/O threads, must not block, and should not throw (what it throws is logged).
  *
@@ -105,6 +106,7 @@ public final class NettyTransport implements Transport {
     private Map<NodeId, String> peers = Map.of();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    private OffLoopResolver resolver;
     private TlsContexts tls;
 
     /** A transport with these settings; nothing happens before {@link #start}. */
@@ -130,7 +132,7 @@ public final class NettyTransport implements Transport {
         Objects.requireNonNull(listener, "listener");
         synchronized (lock) {
             if (state != State.NEW) {
-                throw new IllegalStateException("transport of " + config.self() + " is " + state.name().toLowerCase()
+                throw new IllegalStateException("transport of " + config.self() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                         + "; start it once");
             }
             this.listener = listener;
@@ -143,6 +145,7 @@ public final class NettyTransport implements Transport {
                         NioIoHandler.newFactory());
                 workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory(name + "-io", true),
                         NioIoHandler.newFactory());
+                resolver = new OffLoopResolver(name + "-dns");
                 ChannelFuture bound = serverBootstrap().bind(config.bind()).awaitUninterruptibly();
                 if (!bound.isSuccess()) {
                     throw new IOException("cannot listen on " + HostPort.format(config.bind()) + ": "
@@ -344,6 +347,7 @@ public final class NettyTransport implements Transport {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
+                .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -489,6 +493,9 @@ public final class NettyTransport implements Transport {
         // Channels are closed by their event loops as they shut down.
         Future<?> workersDone = workers == null ? null : workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         Future<?> bossDone = boss == null ? null : boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (resolver != null) {
+            resolver.close();
+        }
         if (onOwnThread()) {
             return;
         }

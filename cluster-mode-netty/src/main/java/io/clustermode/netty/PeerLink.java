@@ -10,7 +10,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,7 @@ final class PeerLink {
     private final NettyTransport transport;
     private final NodeId self;
     private final EventLoop loop;
-    private final ArrayBlockingQueue<byte[]> queue;
+    private final LinkedBlockingQueue<byte[]> queue;
     private final long maxQueuedBytes;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -59,7 +59,8 @@ final class PeerLink {
         this.self = transport.config().self();
         this.loop = loop;
         this.address = address;
-        this.queue = new ArrayBlockingQueue<>(transport.config().maxQueuedMessagesPerPeer());
+        // Linked, not an array: a large bound costs nothing until it is used.
+        this.queue = new LinkedBlockingQueue<>(transport.config().maxQueuedMessagesPerPeer());
         this.maxQueuedBytes = transport.config().maxQueuedBytesPerPeer();
     }
 

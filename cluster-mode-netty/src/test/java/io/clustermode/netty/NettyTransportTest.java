@@ -150,6 +150,41 @@ class NettyTransportTest {
     }
 
     @Test
+    void hostNamesAreResolved() throws Exception {
+        TestNodes.Node a = nodes.start("a", "0.0.0.0");
+        TestNodes.Node b = nodes.start("b", "127.0.0.1");
+        assertThat(a.transport.identify("localhost:" + b.port()).get(20, TimeUnit.SECONDS)).isEqualTo(b.id);
+
+        a.transport.updatePeers(Map.of(b.id, "localhost:" + b.port(), NodeId.of("ghost"), "no-such-host.invalid:9"));
+        a.transport.send(heartbeat(a.id, b.id, 1));
+        await().atMost(PATIENCE).until(() -> b.received.size() == 1);
+        await().atMost(PATIENCE).until(() -> a.unreachableMentions(NodeId.of("ghost"), "no-such-host.invalid"));
+    }
+
+    @Test
+    void theAdvertisedAddressIsConfiguredOrTheBoundOne() throws Exception {
+        TestNodes.Node a = nodes.start("a", "127.0.0.2");
+        assertThat(a.transport.advertiseAddress()).isEqualTo("127.0.0.2:" + a.port());
+        TestNodes.Node b = nodes.start("b", "127.0.0.3", 0, TestNodes.CLUSTER,
+                x -> x.advertiseAddress("node-b.example:7000"));
+        assertThat(b.transport.advertiseAddress()).isEqualTo("node-b.example:7000");
+        TestNodes.Node c = nodes.start("c", "0.0.0.0");
+        assertThat(c.transport.advertiseAddress()).endsWith(":" + c.port()).doesNotStartWith("0.0.0.0");
+    }
+
+    @Test
+    void aPortInUseFailsTheStartAndLeavesTheTransportClosed() throws Exception {
+        TestNodes.Node a = nodes.start("a", "127.0.0.1");
+        NettyTransport clash = new NettyTransport(TestNodes.config("b", "127.0.0.1", a.port(), TestNodes.CLUSTER)
+                .build());
+        assertThatThrownBy(() -> clash.start(new TestNodes.Node(clash.config())))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + a.port());
+        assertThat(clash.send(heartbeat(clash.config().self(), a.id, 1))).isFalse();
+        clash.close();
+    }
+
+    @Test
     void aPeerMapEntryPointingAtAnotherNodeIsRefused() throws Exception {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         TestNodes.Node c = nodes.start("c", "127.0.0.3");
