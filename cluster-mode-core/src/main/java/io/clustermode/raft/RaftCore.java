@@ -381,8 +381,17 @@ public final class RaftCore {
     public Ready ready() {
         requireNoOutstandingReady();
         HardState hardState = hardState();
+        boolean termAndVoteDurable = hardState.term() == persistedHardState.term()
+                && Objects.equals(hardState.votedFor(), persistedHardState.votedFor());
+        List<Message> early = new ArrayList<>();
+        List<Message> late = new ArrayList<>();
+        for (Message message : outbox) {
+            boolean replication = message instanceof AppendRequest || message instanceof Heartbeat
+                    || message instanceof InstallSnapshot || message instanceof TimeoutNow;
+            (replication && termAndVoteDurable ? early : late).add(message);
+        }
         Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
-                snapshotToInstall, outbox, log.entriesToApply(), readStates, stateChanges);
+                snapshotToInstall, early, late, log.entriesToApply(), readStates, stateChanges);
         outbox.clear();
         readStates.clear();
         stateChanges.clear();

@@ -7,6 +7,7 @@ import java.util.List;
  * then call {@link RaftCore#advance(Ready)}:
  *
  * <ol>
+ *   <li>send {@link #earlyMessages()} — they may go before persisting, or with the others;</li>
  *   <li>persist, durably: {@link #snapshot()} (if any), then {@link #entries()} (dropping any
  *       stored entries from the first new entry's index on), then {@link #hardState()} (if
  *       any). A node that answers before its disk holds the term, vote and entries it answers
@@ -21,16 +22,24 @@ import java.util.List;
  * @param hardState        term, vote and commit to persist; null when unchanged
  * @param entries          entries to persist; the first may overwrite stored entries
  * @param snapshot         a snapshot received from the leader, to persist and restore; null when none
+ * @param earlyMessages    a leader's appends, heartbeats, snapshot chunks and TimeoutNow, which may
+ *                         be sent before persisting (thesis §10.2.1: the leader writes its log in
+ *                         parallel with replicating it, counting its own entries toward a majority
+ *                         only once {@code advance} says they are durable). Always empty when this
+ *                         Ready changes the term or the vote: nothing may be said in a term before
+ *                         the term and vote are durable.
  * @param messages         messages to send, after persisting
  * @param committedEntries entries to apply, after persisting
  * @param readStates       outcomes of linearizable reads
  * @param stateChanges     changes of role, term or leader, in order
  */
-public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot, List<Message> messages,
+public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot, List<Message> earlyMessages,
+                    List<Message> messages,
                     List<Entry> committedEntries, List<ReadState> readStates, List<StateChange> stateChanges) {
 
     public Ready {
         entries = List.copyOf(entries);
+        earlyMessages = List.copyOf(earlyMessages);
         messages = List.copyOf(messages);
         committedEntries = List.copyOf(committedEntries);
         readStates = List.copyOf(readStates);

@@ -364,6 +364,10 @@ public final class RaftNode<R> implements AutoCloseable {
     private void handleReady() {
         while (core.hasReady()) {
             Ready ready = core.ready();
+            // A leader's replication goes out while its own disk writes (thesis §10.2.1).
+            for (Message message : ready.earlyMessages()) {
+                transport.send(message);
+            }
             if (ready.mustPersist()) {
                 try {
                     storage.persist(ready.snapshot(), ready.entries(), ready.hardState());

@@ -312,6 +312,11 @@ public final class SimCluster {
     void drain(SimNode node) {
         while (node.isUp() && node.core.hasReady()) {
             Ready ready = node.core.ready();
+            // As the runtime does: a leader's replication leaves before its own write, so a
+            // crash in the middle of that write still lets it out.
+            for (Message message : ready.earlyMessages()) {
+                network.send(message, now);
+            }
             if (node.crashDuringNextWrite && ready.mustPersist()) {
                 node.disk.persistTorn(ready, random);
                 crash(node);
