@@ -20,6 +20,8 @@ import java.util.Objects;
  *   node id of the accepting node
  *   u8  1 = accepted, 0 = refused
  *   string reason (u16 length + UTF-8; empty when accepted)
+ *   u32 status length, then the status bytes (added in the same version; a reply that ends
+ *       before it has an empty status)
  *   ... later versions may append fields; readers ignore bytes after these
  * </pre>
  *
@@ -27,8 +29,11 @@ import java.util.Objects;
  * @param nodeId          the accepting node's id
  * @param refusal         why the connection is refused; null when it is accepted. At most
  *                        {@link #MAX_REASON_BYTES} bytes of UTF-8 are kept on the wire.
+ * @param status          what the accepting node says of itself to the layer above the transport
+ *                        (membership, for bootstrap); empty when nothing. At most
+ *                        {@link #MAX_STATUS_BYTES}.
  */
-public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal) {
+public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal, byte[] status) {
 
     /** The first four bytes of a reply: "CMRA". */
     public static final int MAGIC = 0x434D5241;
@@ -36,17 +41,52 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal)
     /** The longest refusal reason sent, in bytes of UTF-8; longer ones are cut. */
     public static final int MAX_REASON_BYTES = 1024;
 
+    /** The longest status accepted, in bytes. */
+    public static final int MAX_STATUS_BYTES = 4096;
+
     /**
      * @throws IllegalArgumentException when a value is out of range (the message names it)
      */
     public HandshakeReply {
         Handshake.checkProtocolVersion(protocolVersion);
         Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(status, "status");
+        if (status.length > MAX_STATUS_BYTES) {
+            throw new IllegalArgumentException("status must be at most " + MAX_STATUS_BYTES + " bytes, was "
+                    + status.length);
+        }
+    }
+
+    /** A reply without a status. */
+    public HandshakeReply(int protocolVersion, NodeId nodeId, String refusal) {
+        this(protocolVersion, nodeId, refusal, new byte[0]);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof HandshakeReply r && protocolVersion == r.protocolVersion && nodeId.equals(r.nodeId)
+                && Objects.equals(refusal, r.refusal) && java.util.Arrays.equals(status, r.status);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(protocolVersion, nodeId, refusal, java.util.Arrays.hashCode(status));
+    }
+
+    @Override
+    public String toString() {
+        return "HandshakeReply[version=" + protocolVersion + ", nodeId=" + nodeId + ", refusal=" + refusal
+                + ", status=" + status.length + "B]";
     }
 
     /** An acceptance from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
     public static HandshakeReply accept(NodeId nodeId) {
         return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null);
+    }
+
+    /** An acceptance from {@code nodeId} that also tells {@code status}. */
+    public static HandshakeReply accept(NodeId nodeId, byte[] status) {
+        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null, status.clone());
     }
 
     /** A refusal from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
@@ -62,13 +102,15 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal)
     /** The encoded reply: a fresh array. */
     public byte[] encode() {
         byte[] reason = refusal == null ? new byte[0] : truncate(refusal.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer out = ByteBuffer.allocate(4 + 2 + Wire.sizeOf(nodeId) + 1 + 2 + reason.length);
+        ByteBuffer out = ByteBuffer.allocate(4 + 2 + Wire.sizeOf(nodeId) + 1 + 2 + reason.length + 4 + status.length);
         out.putInt(MAGIC);
         out.putShort((short) protocolVersion);
         Wire.putNodeId(out, nodeId);
         out.put((byte) (accepted() ? 1 : 0));
         out.putShort((short) reason.length);
         out.put(reason);
+        out.putInt(status.length);
+        out.put(status);
         return out.array();
     }
 
@@ -106,7 +148,15 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal)
         if (accepted && !reason.isEmpty()) {
             throw new MalformedInputException("an accepting reply with a reason");
         }
+        byte[] status = new byte[0];
+        if (buf.remaining() >= 4) {
+            int length = Wire.getInt(buf);
+            if (length < 0 || length > MAX_STATUS_BYTES) {
+                throw new MalformedInputException("status length " + length + " outside 0.." + MAX_STATUS_BYTES);
+            }
+            status = Wire.getBytes(buf, length);
+        }
         in.position(in.limit());
-        return new HandshakeReply(version, id, accepted ? null : reason);
+        return new HandshakeReply(version, id, accepted ? null : reason, status);
     }
 }

@@ -18,11 +18,28 @@ public final class InMemoryNetwork {
     }
 
     private final Map<NodeId, InMemoryTransport> transports = new ConcurrentHashMap<>();
+    private final Map<String, NodeId> addresses = new ConcurrentHashMap<>();
     private final Set<Link> blocked = ConcurrentHashMap.newKeySet();
 
-    /** A transport for node {@code id} on this network. */
+    /** A transport for node {@code id} on this network, reachable at the address {@code id.value()}. */
     public InMemoryTransport transport(NodeId id) {
+        return transport(id, id.value());
+    }
+
+    /** A transport for node {@code id} on this network, which {@link Transport#identify} finds at {@code address}. */
+    public InMemoryTransport transport(NodeId id, String address) {
+        addresses.put(address, id);
         return new InMemoryTransport(this, id);
+    }
+
+    /** Whether {@code from} can currently reach {@code to}. */
+    public boolean reachable(NodeId from, NodeId to) {
+        return transports.containsKey(to) && !blocked.contains(new Link(from, to));
+    }
+
+    /** Blocks messages from {@code from} to {@code to} only. */
+    public void blockOneWay(NodeId from, NodeId to) {
+        blocked.add(new Link(from, to));
     }
 
     /** Cuts {@code node} off from every other node, both ways. */
@@ -46,6 +63,17 @@ public final class InMemoryNetwork {
 
     void detach(NodeId id, InMemoryTransport transport) {
         transports.remove(id, transport);
+    }
+
+    java.util.concurrent.CompletableFuture<PeerIdentity> identify(NodeId asker, String address) {
+        NodeId target = addresses.get(address);
+        InMemoryTransport transport = target == null ? null : transports.get(target);
+        if (transport == null || !reachable(asker, target) || !reachable(target, asker)) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new java.io.IOException("nothing answers at " + address));
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(
+                new PeerIdentity(target, transport.describe(asker)));
     }
 
     boolean deliver(Message message) {

@@ -33,6 +33,16 @@ public final class InMemoryTransport implements Transport {
         return listener != null && network.deliver(message);
     }
 
+    @Override
+    public java.util.concurrent.CompletableFuture<PeerIdentity> identify(String hostPort) {
+        return network.identify(self, hostPort);
+    }
+
+    byte[] describe(NodeId asker) {
+        Listener current = listener;
+        return current == null ? new byte[0] : current.describeSelf(asker);
+    }
+
     boolean receive(Message message) {
         Listener current = listener;
         if (current == null) {

@@ -5,6 +5,7 @@ import io.clustermode.raft.NodeId;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Carries {@link Message}s between nodes. Raft tolerates loss, duplication and reordering,
@@ -29,6 +30,14 @@ public interface Transport extends AutoCloseable {
          */
         default void onPeerUnreachable(NodeId peer, String reason) {
         }
+
+        /**
+         * What this node tells a node that asks who it is ({@link #identify}); {@code asker} is the
+         * asking node's id. Called on a transport thread; must not block. Empty by default.
+         */
+        default byte[] describeSelf(NodeId asker) {
+            return new byte[0];
+        }
     }
 
     /** Starts listening and connecting; inbound messages go to {@code listener}. */
@@ -42,6 +51,13 @@ public interface Transport extends AutoCloseable {
 
     /** Queues {@code message} for its receiver; never blocks. Returns false when it was dropped. */
     boolean send(Message message);
+
+    /**
+     * Asks the node listening at {@code hostPort} who it is: connects, shakes hands (which also
+     * tells it who asks), and completes with its id and self-description. Fails when nothing
+     * answers within the connect timeout, or the node refuses (another cluster, another CA).
+     */
+    CompletableFuture<PeerIdentity> identify(String hostPort);
 
     /** Stops listening and closes every connection. */
     @Override

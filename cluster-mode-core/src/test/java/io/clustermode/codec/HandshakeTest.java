@@ -18,7 +18,19 @@ class HandshakeTest {
         assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
                 .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
-                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000");
+                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000");
+        assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2"), new byte[] {7}).encode()))
+                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07");
+    }
+
+    @Test
+    void aReplyFromBeforeTheStatusFieldReadsAsAnEmptyStatus() throws Exception {
+        byte[] old = HexFormat.of().parseHex("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000");
+        HandshakeReply decoded = HandshakeReply.decode(ByteBuffer.wrap(old));
+        assertThat(decoded.accepted()).isTrue();
+        assertThat(decoded.status()).isEmpty();
+        HandshakeReply withStatus = HandshakeReply.accept(NodeId.of("n2"), new byte[] {1, 2});
+        assertThat(HandshakeReply.decode(ByteBuffer.wrap(withStatus.encode()))).isEqualTo(withStatus);
     }
 
     @Test

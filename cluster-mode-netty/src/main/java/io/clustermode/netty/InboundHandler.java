@@ -94,7 +94,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         }
         peer = hello.nodeId();
         frames.handshakeDone();
-        ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self).encode()))
+        ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self, transport.describeSelf(peer)).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         log.debug("{}: accepted connection from {}", self, who(ctx));
     }

@@ -1,6 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.HandshakeReply;
+import io.clustermode.transport.PeerIdentity;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
@@ -297,7 +298,7 @@ public final class NettyTransport implements Transport {
      * Connects to {@code hostPort}, does the handshake, and closes again: tells who listens
      * there. Does not need the address to be in the peer map.
      *
-     * @return the id the remote node gave in its handshake reply. It fails with
+     * @return the id and status the remote node gave in its handshake reply. It fails with
      * {@link HandshakeRefusedException} when the node refused (another cluster or protocol
      * version, an untrusted certificate), with another {@link IOException} when it could not be
      * reached in about twice {@link NettyTransportConfig#connectTimeout()}, with
@@ -305,8 +306,9 @@ public final class NettyTransport implements Transport {
      * {@link IllegalStateException} when the transport is not running. Completed on an I/O
      * thread.
      */
-    public CompletableFuture<NodeId> identify(String hostPort) {
-        CompletableFuture<NodeId> result = new CompletableFuture<>();
+    @Override
+    public CompletableFuture<PeerIdentity> identify(String hostPort) {
+        CompletableFuture<PeerIdentity> result = new CompletableFuture<>();
         try {
             HostPort.parse(hostPort);
             if (state != State.STARTED) {
@@ -319,7 +321,7 @@ public final class NettyTransport implements Transport {
                 @Override
                 public void onAccepted(Channel ch, HandshakeReply reply) {
                     channel = ch;
-                    result.complete(reply.nodeId());
+                    result.complete(new PeerIdentity(reply.nodeId(), reply.status()));
                     channel.close();
                 }
 
@@ -338,6 +340,21 @@ public final class NettyTransport implements Transport {
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /** What the listener tells a node that asks who this one is; empty before start or on failure. */
+    byte[] describeSelf(NodeId asker) {
+        Listener current = listener;
+        if (current == null) {
+            return new byte[0];
+        }
+        try {
+            byte[] status = current.describeSelf(asker);
+            return status.length <= HandshakeReply.MAX_STATUS_BYTES ? status : new byte[0];
+        } catch (RuntimeException e) {
+            log.warn("{}: describing itself to {} failed: {}", config.self(), asker, e.toString());
+            return new byte[0];
+        }
     }
 
     /** Opens one outbound connection on {@code loop}, leaving from the bind address when it is concrete. */

@@ -42,6 +42,19 @@ class NettyTransportTest {
     }
 
     @Test
+    void identify_carries_the_answering_nodes_self_description_and_tells_it_who_asked() throws Exception {
+        try (TestNodes nodes = new TestNodes()) {
+            TestNodes.Node a = nodes.start("a", "127.0.0.1");
+            TestNodes.Node b = nodes.start("b", "127.0.0.1");
+            b.selfDescription = new byte[] {1, 2, 3};
+            io.clustermode.transport.PeerIdentity identity = a.transport.identify(b.address()).get(20, TimeUnit.SECONDS);
+            assertThat(identity.nodeId()).isEqualTo(b.id);
+            assertThat(identity.status()).containsExactly(1, 2, 3);
+            assertThat(b.askers).contains(a.id);
+        }
+    }
+
+    @Test
     void threeTransportsExchangeEveryMessageType() throws Exception {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         TestNodes.Node b = nodes.start("b", "127.0.0.2");
@@ -138,8 +151,8 @@ class NettyTransportTest {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         TestNodes.Node b = nodes.start("b", "127.0.0.2");
 
-        assertThat(a.transport.identify(b.address()).get(20, TimeUnit.SECONDS)).isEqualTo(b.id);
-        assertThat(a.transport.identify(a.address()).get(20, TimeUnit.SECONDS)).isEqualTo(a.id);
+        assertThat(a.transport.identify(b.address()).get(20, TimeUnit.SECONDS).nodeId()).isEqualTo(b.id);
+        assertThat(a.transport.identify(a.address()).get(20, TimeUnit.SECONDS).nodeId()).isEqualTo(a.id);
 
         int closedPort = freePort("127.0.0.1");
         assertThatThrownBy(() -> a.transport.identify("127.0.0.1:" + closedPort).join())
@@ -153,7 +166,7 @@ class NettyTransportTest {
     void hostNamesAreResolved() throws Exception {
         TestNodes.Node a = nodes.start("a", "0.0.0.0");
         TestNodes.Node b = nodes.start("b", "127.0.0.1");
-        assertThat(a.transport.identify("localhost:" + b.port()).get(20, TimeUnit.SECONDS)).isEqualTo(b.id);
+        assertThat(a.transport.identify("localhost:" + b.port()).get(20, TimeUnit.SECONDS).nodeId()).isEqualTo(b.id);
 
         a.transport.updatePeers(Map.of(b.id, "localhost:" + b.port(), NodeId.of("ghost"), "no-such-host.invalid:9"));
         a.transport.send(heartbeat(a.id, b.id, 1));

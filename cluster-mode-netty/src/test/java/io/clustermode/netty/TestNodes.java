@@ -34,6 +34,8 @@ final class TestNodes implements AutoCloseable {
         final NettyTransport transport;
         final ConcurrentLinkedQueue<Message> received = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> unreachable = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<NodeId> askers = new ConcurrentLinkedQueue<>();
+        volatile byte[] selfDescription = new byte[0];
 
         Node(NettyTransportConfig config) {
             this.id = config.self();
@@ -48,6 +50,12 @@ final class TestNodes implements AutoCloseable {
         @Override
         public void onPeerUnreachable(NodeId peer, String reason) {
             unreachable.add(peer + ": " + reason);
+        }
+
+        @Override
+        public byte[] describeSelf(NodeId asker) {
+            askers.add(asker);
+            return selfDescription;
         }
 
         /** "host:port" of the listening socket. */

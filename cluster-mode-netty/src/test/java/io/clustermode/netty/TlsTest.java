@@ -76,7 +76,7 @@ class TlsTest {
             assertThat(log.lines("ERROR")).noneMatch(line -> line.contains("NettyTransport"));
         }
 
-        assertThat(a.transport.identify(b.address()).get(20, TimeUnit.SECONDS)).isEqualTo(b.id);
+        assertThat(a.transport.identify(b.address()).get(20, TimeUnit.SECONDS).nodeId()).isEqualTo(b.id);
         assertThatThrownBy(() -> a.transport.identify(m.address()).join())
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(HandshakeRefusedException.class);
     }
