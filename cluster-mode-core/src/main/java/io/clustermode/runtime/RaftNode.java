@@ -96,6 +96,10 @@ public final class RaftNode<R> implements AutoCloseable {
     private volatile boolean running = true;
     private volatile NodeStatus status;
     private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private Configuration announcedConfiguration;
 
     // Owned by the event loop.
     private final TreeMap<Long, PendingProposal<R>> proposals = new TreeMap<>();
@@ -136,11 +140,27 @@ public final class RaftNode<R> implements AutoCloseable {
      */
     public static <R> RaftNode<R> start(NodeSettings settings, RaftStorage storage, Transport transport,
                                         StateMachine<R> machine) throws IOException {
+        return start(settings, storage, transport, machine, asker -> new byte[0]);
+    }
+
+    /**
+     * As {@link #start(NodeSettings, RaftStorage, Transport, StateMachine)}, answering nodes that
+     * ask who this one is ({@link Transport#identify}) with {@code describeSelf}, which is
+     * called on a transport thread and must not block.
+     */
+    public static <R> RaftNode<R> start(NodeSettings settings, RaftStorage storage, Transport transport,
+                                        StateMachine<R> machine, Function<NodeId, byte[]> describeSelf)
+            throws IOException {
         RaftNode<R> node = new RaftNode<>(settings, storage, transport, machine);
         transport.start(new Transport.Listener() {
             @Override
             public void onMessage(Message message) {
                 node.receive(message);
+            }
+
+            @Override
+            public byte[] describeSelf(NodeId asker) {
+                return describeSelf.apply(asker);
             }
         });
         node.loop.start();
@@ -158,6 +178,23 @@ public final class RaftNode<R> implements AutoCloseable {
     /** The node as it is now. */
     public NodeStatus status() {
         return status;
+    }
+
+    /** Called on the event loop when the configuration in effect changes; must not block. */
+    public void addConfigurationListener(Consumer<Configuration> listener) {
+        configurationListeners.add(listener);
+    }
+
+    /** How long ago a message from {@code peer} arrived; empty when none ever did. */
+    public java.util.Optional<java.time.Duration> sinceHeardFrom(NodeId peer) {
+        Long at = lastHeard.get(peer);
+        return at == null ? java.util.Optional.empty()
+                : java.util.Optional.of(java.time.Duration.ofNanos(System.nanoTime() - at));
+    }
+
+    /** The transport this node sends through. */
+    public Transport transport() {
+        return transport;
     }
 
     /** Called on the event loop for every change of role, term or leader; must not block. */
@@ -238,7 +275,9 @@ public final class RaftNode<R> implements AutoCloseable {
             return;
         }
         running = false;
-        loop.interrupt();
+        // Wake the loop rather than interrupt it: an interrupt in the middle of a file write
+        // closes the file channel (NIO) and leaves a torn record for no reason.
+        inbox.offer(new Task(() -> { }, null));
         try {
             loop.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
@@ -255,6 +294,7 @@ public final class RaftNode<R> implements AutoCloseable {
     // ------------------------------------------------------------------ queueing
 
     private void receive(Message message) {
+        lastHeard.put(message.from(), System.nanoTime());
         // Messages may be dropped when the loop is swamped: Raft retries what matters.
         inbox.offer(new Task(() -> core.step(message), null));
     }
@@ -517,6 +557,17 @@ public final class RaftNode<R> implements AutoCloseable {
     }
 
     private void publishStatus() {
+        Configuration configuration = core.configuration();
+        if (!configuration.equals(announcedConfiguration)) {
+            announcedConfiguration = configuration;
+            for (Consumer<Configuration> listener : configurationListeners) {
+                try {
+                    listener.accept(configuration);
+                } catch (RuntimeException e) {
+                    LOG.warn("node {}: a configuration listener failed: {}", self, e.toString());
+                }
+            }
+        }
         status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), appliedIndex,
                 core.lastIndex(), core.configuration(), running);
     }

@@ -1,0 +1,421 @@
+package io.clustermode;
+
+import io.clustermode.raft.Configuration;
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.Role;
+import io.clustermode.raft.StateChange;
+import io.clustermode.runtime.NodeSettings;
+import io.clustermode.runtime.NodeStatus;
+import io.clustermode.runtime.RaftNode;
+import io.clustermode.storage.FileStorage;
+import io.clustermode.storage.MemoryStorage;
+import io.clustermode.storage.RaftStorage;
+import io.clustermode.transport.Transport;
+import io.clustermode.transport.TransportFactory;
+import io.clustermode.transport.TransportSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * One application instance's membership in a managed cluster — the object the application
+ * holds. It discovers its peers, takes part in electing one primary, keeps the membership in
+ * step with discovery, and replicates the application's {@link StateMachine}.
+ *
+ * <pre>{@code
+ * Cluster<String> cluster = Cluster.start(ClusterConfig.builder()
+ *         .seeds(List.of("10.0.0.1:7600", "10.0.0.2:7600", "10.0.0.3:7600"))
+ *         .dataDir(Path.of("/var/lib/app/cluster"))
+ *         .build(), new MyStateMachine());
+ * cluster.addListener(new ClusterListener() {
+ *     public void onRoleChange(RoleChange change) {
+ *         change.fencingToken().ifPresent(token -> startPrimaryWork(token));
+ *     }
+ * });
+ * cluster.submit("set x 1".getBytes(UTF_8)).thenAccept(done -> log("applied at " + done.index()));
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * Every method may be called from any thread and never blocks, except {@link #awaitPrimary}
+ * and {@link #close}. Futures complete on the node's event loop: do not block in their
+ * callbacks. Listeners are called on a notification thread of their own.
+ *
+ * <h2>Failure</h2>
+ * Requests fail with {@link NotPrimaryException} (nothing proposed; retry on the primary it
+ * names), {@link OverloadedException} (nothing proposed; retry later),
+ * {@link IndeterminateOutcomeException} (proposed, fate unknown) or
+ * {@link ClusterClosedException}.
+ *
+ * @param <R> the state machine's result type
+ */
+public final class Cluster<R> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+
+    private final ClusterConfig config;
+    private final NodeId self;
+    private final RaftNode<R> node;
+    private final Reconciler reconciler;
+    private final BootstrapGuard guard;
+    private final ExecutorService notifier;
+    private final PrimaryExecutor primaryExecutor;
+    private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<NodeId, String> addresses = new ConcurrentHashMap<>();
+    private volatile RoleChange lastRole;
+    private volatile boolean closed;
+
+    private Cluster(ClusterConfig config, NodeId self, StateMachine<R> machine) throws IOException {
+        this.config = config;
+        this.self = self;
+        this.notifier = Executors.newSingleThreadExecutor(named("cluster-mode-" + self + "-events"));
+        this.primaryExecutor = new PrimaryExecutor(self);
+        RaftStorage storage = config.dataDir == null ? new MemoryStorage()
+                : FileStorage.open(config.dataDir, config.clusterName, self);
+        TransportFactory factory = config.transportFactory != null ? config.transportFactory : TransportFactory.load();
+        Transport transport = factory.create(new TransportSettings(self, config.clusterName, config.bind,
+                config.advertise, config.connectionTimeout, config.tlsCert, config.tlsKey, config.tlsCa));
+        NodeSettings settings = NodeSettings.defaults(self).withTimeouts(tickFor(config), config.heartbeatInterval,
+                config.electionTimeout);
+        BootstrapGuard[] guardRef = new BootstrapGuard[1];
+        Function<NodeId, byte[]> describe = asker -> guardRef[0] == null ? new byte[0] : guardRef[0].describeTo(asker);
+        this.node = RaftNode.start(settings, storage, transport, machine, describe);
+        this.guard = new BootstrapGuard(self, () -> !node.status().configuration().members().isEmpty());
+        guardRef[0] = guard;
+        addresses.put(self, config.advertise);
+        this.lastRole = new RoleChange(ClusterRole.INACTIVE, null, node.status().term(), "started");
+        node.addListener(this::onStateChange);
+        node.addConfigurationListener(this::onConfigurationChange);
+        this.reconciler = new Reconciler(config, self, node, guard, addresses);
+        LOG.info("node {} of cluster '{}' listens at {}; failover budget: a dead primary is replaced within about"
+                        + " {} ms (election timeout {}-{} ms, heartbeat {} ms)", self, config.clusterName,
+                config.advertise, config.failoverBudget().toMillis(), config.electionTimeout.toMillis(),
+                config.electionTimeout.toMillis() * 2, config.heartbeatInterval.toMillis());
+        reconciler.start();
+    }
+
+    /**
+     * Starts this node: opens its storage, starts its transport, and begins discovering and
+     * joining its cluster. Returns at once; the node is {@link ClusterRole#INACTIVE} until a
+     * primary is known.
+     *
+     * @throws IOException when the data dir cannot be used (another cluster's or node's, damaged)
+     *                     or the transport cannot listen
+     */
+    public static <R> Cluster<R> start(ClusterConfig config, StateMachine<R> machine) throws IOException {
+        return new Cluster<>(config, resolveNodeId(config), machine);
+    }
+
+    /** Starts a node that only takes part in elections: no application state. */
+    public static Cluster<Void> start(ClusterConfig config) throws IOException {
+        return start(config, new StateMachine<>() {
+            @Override
+            public Void apply(long index, byte[] command) {
+                return null;
+            }
+
+            @Override
+            public byte[] snapshot() {
+                return new byte[0];
+            }
+
+            @Override
+            public void restore(byte[] snapshot) {
+            }
+        });
+    }
+
+    private static NodeId resolveNodeId(ClusterConfig config) throws IOException {
+        if (config.nodeId != null) {
+            return config.nodeId;
+        }
+        if (config.dataDir != null) {
+            Optional<NodeId> stored = FileStorage.storedNodeId(config.dataDir);
+            if (stored.isPresent()) {
+                return stored.get();
+            }
+        }
+        return NodeId.of("node-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    private static Duration tickFor(ClusterConfig config) {
+        long millis = Math.max(1, Math.min(10, config.heartbeatInterval.toMillis() / 2));
+        return Duration.ofMillis(millis);
+    }
+
+    // ------------------------------------------------------------------ who is who
+
+    /** This node's id. */
+    public NodeId id() {
+        return self;
+    }
+
+    /** The settings this node runs with. */
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** This node as a member (its address, whether it votes, its role). */
+    public Member self() {
+        return member(self, node.status());
+    }
+
+    public ClusterRole role() {
+        return roleOf(node.status());
+    }
+
+    /** A member that knows a primary, or the primary itself. */
+    public boolean isActive() {
+        return role() != ClusterRole.INACTIVE;
+    }
+
+    public boolean isPrimary() {
+        return role() == ClusterRole.PRIMARY;
+    }
+
+    public boolean isSecondary() {
+        return role() == ClusterRole.SECONDARY;
+    }
+
+    /** The primary this node knows of. */
+    public Optional<Member> primary() {
+        NodeStatus status = node.status();
+        return status.leader() == null || roleOf(status) == ClusterRole.INACTIVE ? Optional.empty()
+                : Optional.of(member(status.leader(), status));
+    }
+
+    /** The primaries, as the origin calls them: one member (or none) until partition ownership comes. */
+    public Set<Member> primaries() {
+        return primary().map(Set::of).orElse(Set.of());
+    }
+
+    /** The members other than the primary. */
+    public Set<Member> secondaries() {
+        Set<Member> out = new LinkedHashSet<>();
+        members().stream().filter(m -> m.role() == ClusterRole.SECONDARY).forEach(out::add);
+        return out;
+    }
+
+    /** Every member of the configuration this node knows, sorted by id. */
+    public Set<Member> members() {
+        NodeStatus status = node.status();
+        Set<Member> out = new LinkedHashSet<>();
+        for (NodeId id : status.configuration().members()) {
+            out.add(member(id, status));
+        }
+        return out;
+    }
+
+    /** The fencing token: the term in which this node is primary; empty when it is not. */
+    public Optional<Long> fencingToken() {
+        NodeStatus status = node.status();
+        return status.role() == Role.LEADER ? Optional.of(status.term()) : Optional.empty();
+    }
+
+    /** The Raft status of this node, for monitoring. */
+    public NodeStatus status() {
+        return node.status();
+    }
+
+    /** Where each known node's transport listens. */
+    public Map<NodeId, String> addresses() {
+        return Map.copyOf(addresses);
+    }
+
+    private Member member(NodeId id, NodeStatus status) {
+        ClusterRole role = id.equals(status.leader()) && status.role() != Role.CANDIDATE ? ClusterRole.PRIMARY
+                : ClusterRole.SECONDARY;
+        if (id.equals(self)) {
+            role = roleOf(status);
+        }
+        return new Member(id, addresses.getOrDefault(id, ""), status.configuration().isVoter(id), role);
+    }
+
+    private ClusterRole roleOf(NodeStatus status) {
+        if (!status.running() || !status.configuration().contains(self)) {
+            return status.role() == Role.LEADER && status.running() ? ClusterRole.PRIMARY : ClusterRole.INACTIVE;
+        }
+        if (status.role() == Role.LEADER) {
+            return ClusterRole.PRIMARY;
+        }
+        return status.leader() != null && status.role() == Role.FOLLOWER ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
+    }
+
+    // ------------------------------------------------------------------ listening
+
+    /** Adds a listener; it is told of later changes. */
+    public void addListener(ClusterListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(ClusterListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Waits until this node knows a primary.
+     *
+     * @throws TimeoutException when none is known within {@code timeout}
+     */
+    public Member awaitPrimary(Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<Member> primary = primary();
+            if (primary.isPresent()) {
+                return primary.get();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new TimeoutException(self + " knows no primary after " + timeout.toMillis() + " ms");
+            }
+            Thread.sleep(Math.min(10, Math.max(1, timeout.toMillis() / 100)));
+        }
+    }
+
+    /**
+     * An executor whose tasks run only while this node is primary: a task submitted when it is
+     * not is refused with {@link NotPrimaryException}, and running tasks are interrupted (and
+     * queued ones dropped) the moment primacy is lost. Each task sees the fencing token of the
+     * term it runs in through {@link PrimaryExecutor#fencingToken()}.
+     */
+    public PrimaryExecutor primaryExecutor() {
+        return primaryExecutor;
+    }
+
+    private void onStateChange(StateChange change) {
+        NodeStatus status = node.status();
+        ClusterRole role = change.role() == Role.LEADER ? ClusterRole.PRIMARY
+                : change.leader() != null && change.role() == Role.FOLLOWER && status.configuration().contains(self)
+                ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
+        RoleChange roleChange = new RoleChange(role, change.leader(), change.term(), change.reason());
+        RoleChange previous = lastRole;
+        if (previous.role() == roleChange.role() && java.util.Objects.equals(previous.primary(), roleChange.primary())
+                && previous.term() == roleChange.term()) {
+            return;
+        }
+        lastRole = roleChange;
+        if (role == ClusterRole.PRIMARY) {
+            primaryExecutor.becamePrimary(change.term());
+        } else if (previous.role() == ClusterRole.PRIMARY) {
+            primaryExecutor.lostPrimacy();
+        }
+        notify(listener -> listener.onRoleChange(roleChange));
+    }
+
+    private void onConfigurationChange(Configuration configuration) {
+        Set<Member> members = members();
+        notify(listener -> listener.onMembershipChange(members));
+    }
+
+    private void notify(java.util.function.Consumer<ClusterListener> call) {
+        if (closed) {
+            return;
+        }
+        notifier.execute(() -> {
+            for (ClusterListener listener : listeners) {
+                try {
+                    call.accept(listener);
+                } catch (RuntimeException e) {
+                    LOG.warn("node {}: a listener failed: {}", self, e.toString());
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ the replicated state machine
+
+    /** Proposes {@code command}; completes with its index, term and result once committed and applied here. */
+    public CompletableFuture<Committed<R>> submit(byte[] command) {
+        return node.propose(command);
+    }
+
+    /** Runs {@code query} on the state machine at the given consistency. */
+    public <T> CompletableFuture<T> read(Function<StateMachine<R>, T> query, Consistency consistency) {
+        return consistency == Consistency.LINEARIZABLE ? node.read(query) : node.readStale(query);
+    }
+
+    // ------------------------------------------------------------------ leadership
+
+    /**
+     * Hands primacy to the secondary this node heard from most recently (an up-to-date voter);
+     * completes with false when this node is not primary or has no voter to hand to.
+     */
+    public CompletableFuture<Boolean> transferLeadership() {
+        return bestSuccessor().map(node::transferLeadership).orElse(CompletableFuture.completedFuture(false));
+    }
+
+    /** Same as {@link #transferLeadership()}: the primary steps down in favour of a secondary. */
+    public CompletableFuture<Boolean> stepDown() {
+        return transferLeadership();
+    }
+
+    private Optional<NodeId> bestSuccessor() {
+        NodeStatus status = node.status();
+        if (status.role() != Role.LEADER) {
+            return Optional.empty();
+        }
+        return status.configuration().voters().stream()
+                .filter(id -> !id.equals(self))
+                .filter(id -> node.sinceHeardFrom(id).isPresent())
+                .min(Comparator.comparing(id -> node.sinceHeardFrom(id).orElse(Duration.ofDays(1))));
+    }
+
+    /**
+     * Leaves gracefully: a primary first hands over to an up-to-date secondary and waits (at most
+     * an election timeout) until it has, so a rolling restart costs a round trip rather than an
+     * election timeout; then the node stops.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (node.status().role() == Role.LEADER && transferLeadership().get(1, TimeUnit.SECONDS)) {
+                long deadline = System.nanoTime() + config.electionTimeout.toNanos();
+                while (node.status().role() == Role.LEADER && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                LOG.info("node {} handed primacy over before leaving ({})", self,
+                        node.status().role() == Role.LEADER ? "no successor took over" : "done");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.info("node {} leaves without handing over: {}", self, e.toString());
+        }
+        closed = true;
+        reconciler.close();
+        primaryExecutor.lostPrimacy();
+        node.close();
+        config.discovery.close();
+        notifier.shutdown();
+    }
+
+    /** Forces a membership round now (normally every update interval, and on discovery changes). */
+    public void reconcileNow() {
+        reconciler.trigger();
+    }
+
+    static java.util.concurrent.ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,329 @@
+package io.clustermode;
+
+import io.clustermode.discovery.DiscoveryService;
+import io.clustermode.discovery.StaticDiscovery;
+import io.clustermode.raft.NodeId;
+import io.clustermode.transport.TransportFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a {@link Cluster} node runs. Every option has a default that works on one machine;
+ * {@link Builder#build()} checks every value and names the option it refuses.
+ *
+ * <p>Build one with {@link #builder()}; the options and their defaults (the names follow the
+ * command line):
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>clusterName</td><td>{@code cluster-mode}</td><td>peers of another name are refused</td></tr>
+ *   <tr><td>nodeId</td><td>the one kept in the data dir, else a random one per start</td><td>this node's id</td></tr>
+ *   <tr><td>bind</td><td>{@code 0.0.0.0:7600}</td><td>where the transport listens</td></tr>
+ *   <tr><td>advertise</td><td>the bind address (127.0.0.1 when bound to all)</td><td>where peers reach it</td></tr>
+ *   <tr><td>dataDir</td><td>none: state in memory, lost at exit</td><td>durable log, term, vote, snapshots</td></tr>
+ *   <tr><td>discovery</td><td>static, over {@code seeds}</td><td>where members come from</td></tr>
+ *   <tr><td>minNodes</td><td>3</td><td>no primary before this many members are known (origin: {@code min_node})</td></tr>
+ *   <tr><td>maxNodes</td><td>20</td><td>members beyond this are refused (origin: {@code max_node})</td></tr>
+ *   <tr><td>voters</td><td>5</td><td>how many members vote (kept odd, at most the member count); the rest are learners</td></tr>
+ *   <tr><td>heartbeatInterval</td><td>100 ms</td><td>the primary's heartbeat</td></tr>
+ *   <tr><td>electionTimeout</td><td>1 s</td><td>silence before an election, randomized up to twice that</td></tr>
+ *   <tr><td>updateInterval</td><td>5 s</td><td>discovery polling (origin: {@code update_interval})</td></tr>
+ *   <tr><td>connectionTimeout</td><td>3 s</td><td>connect and handshake (origin: {@code connection_timeout})</td></tr>
+ *   <tr><td>removalGrace</td><td>6 update intervals</td><td>how long a member must be missing from discovery
+ *       <em>and</em> unreachable before it is removed</td></tr>
+ *   <tr><td>tlsCert, tlsKey, tlsCa</td><td>none</td><td>TLS between nodes; mutual with a CA</td></tr>
+ * </table>
+ */
+public final class ClusterConfig {
+
+    /** The default transport port. */
+    public static final int DEFAULT_PORT = 7600;
+
+    final String clusterName;
+    final NodeId nodeId;
+    final String bind;
+    final String advertise;
+    final Path dataDir;
+    final DiscoveryService discovery;
+    final String portName;
+    final int minNodes;
+    final int maxNodes;
+    final int voters;
+    final Duration heartbeatInterval;
+    final Duration electionTimeout;
+    final Duration updateInterval;
+    final Duration connectionTimeout;
+    final Duration removalGrace;
+    final Path tlsCert;
+    final Path tlsKey;
+    final Path tlsCa;
+    final TransportFactory transportFactory;
+
+    private ClusterConfig(Builder b) {
+        this.clusterName = b.clusterName;
+        this.nodeId = b.nodeId;
+        this.bind = b.bind;
+        this.advertise = b.advertise != null ? b.advertise : defaultAdvertise(b.bind);
+        this.dataDir = b.dataDir;
+        this.discovery = b.discovery != null ? b.discovery : new StaticDiscovery(b.clusterName, b.seeds);
+        this.portName = b.portName;
+        this.minNodes = b.minNodes;
+        this.maxNodes = b.maxNodes;
+        this.voters = b.voters;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.electionTimeout = b.electionTimeout;
+        this.updateInterval = b.updateInterval;
+        this.connectionTimeout = b.connectionTimeout;
+        this.removalGrace = b.removalGrace != null ? b.removalGrace : b.updateInterval.multipliedBy(6);
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.tlsCa = b.tlsCa;
+        this.transportFactory = b.transportFactory;
+    }
+
+    private static String defaultAdvertise(String bind) {
+        int colon = bind.lastIndexOf(':');
+        String host = bind.substring(0, colon);
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return wildcard ? "127.0.0.1" + bind.substring(colon) : bind;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    public String advertise() {
+        return advertise;
+    }
+
+    public int minNodes() {
+        return minNodes;
+    }
+
+    public int maxNodes() {
+        return maxNodes;
+    }
+
+    public int voters() {
+        return voters;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public Duration electionTimeout() {
+        return electionTimeout;
+    }
+
+    public Duration updateInterval() {
+        return updateInterval;
+    }
+
+    /**
+     * The worst case, from these settings, between a primary dying and a new one being known:
+     * followers notice its silence within twice the election timeout (the randomized upper
+     * bound), then a pre-vote and a vote round trip and one heartbeat to tell everyone.
+     */
+    public Duration failoverBudget() {
+        return electionTimeout.multipliedBy(2).plus(heartbeatInterval.multipliedBy(2));
+    }
+
+    /** Builds a {@link ClusterConfig}. Not thread-safe. */
+    public static final class Builder {
+        private String clusterName = "cluster-mode";
+        private NodeId nodeId;
+        private String bind = "0.0.0.0:" + DEFAULT_PORT;
+        private String advertise;
+        private Path dataDir;
+        private DiscoveryService discovery;
+        private List<String> seeds = List.of();
+        private String portName = StaticDiscovery.PORT_NAME;
+        private int minNodes = 3;
+        private int maxNodes = 20;
+        private int voters = 5;
+        private Duration heartbeatInterval = Duration.ofMillis(100);
+        private Duration electionTimeout = Duration.ofSeconds(1);
+        private Duration updateInterval = Duration.ofSeconds(5);
+        private Duration connectionTimeout = Duration.ofSeconds(3);
+        private Duration removalGrace;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path tlsCa;
+        private TransportFactory transportFactory;
+
+        private Builder() {
+        }
+
+        public Builder clusterName(String name) {
+            this.clusterName = name;
+            return this;
+        }
+
+        public Builder nodeId(NodeId id) {
+            this.nodeId = id;
+            return this;
+        }
+
+        /** {@code host:port} to listen on. */
+        public Builder bind(String hostPort) {
+            this.bind = hostPort;
+            return this;
+        }
+
+        /** {@code host:port} peers use to reach this node. */
+        public Builder advertise(String hostPort) {
+            this.advertise = hostPort;
+            return this;
+        }
+
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        public Builder discovery(DiscoveryService service) {
+            this.discovery = service;
+            return this;
+        }
+
+        /** For static discovery: the transport addresses of the instances ({@code host:port}, may include this node). */
+        public Builder seeds(List<String> hostPorts) {
+            this.seeds = List.copyOf(hostPorts);
+            return this;
+        }
+
+        /** Which named port of a discovered instance is its transport. Default {@code cluster}. */
+        public Builder portName(String name) {
+            this.portName = name;
+            return this;
+        }
+
+        public Builder minNodes(int count) {
+            this.minNodes = count;
+            return this;
+        }
+
+        public Builder maxNodes(int count) {
+            this.maxNodes = count;
+            return this;
+        }
+
+        public Builder voters(int count) {
+            this.voters = count;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        public Builder electionTimeout(Duration timeout) {
+            this.electionTimeout = timeout;
+            return this;
+        }
+
+        public Builder updateInterval(Duration interval) {
+            this.updateInterval = interval;
+            return this;
+        }
+
+        public Builder connectionTimeout(Duration timeout) {
+            this.connectionTimeout = timeout;
+            return this;
+        }
+
+        public Builder removalGrace(Duration grace) {
+            this.removalGrace = grace;
+            return this;
+        }
+
+        /** TLS between nodes from PEM files; mutual when {@code ca} is given (it may be null). */
+        public Builder tls(Path cert, Path key, Path ca) {
+            this.tlsCert = cert;
+            this.tlsKey = key;
+            this.tlsCa = ca;
+            return this;
+        }
+
+        /** The transport to use; by default the one on the class path (Netty). For tests. */
+        public Builder transportFactory(TransportFactory factory) {
+            this.transportFactory = factory;
+            return this;
+        }
+
+        /**
+         * Checks every value.
+         *
+         * @throws IllegalArgumentException naming the first option whose value is unusable
+         */
+        public ClusterConfig build() {
+            require(clusterName != null && !clusterName.isBlank(), "clusterName must not be blank");
+            requireHostPort("bind", bind);
+            if (advertise != null) {
+                requireHostPort("advertise", advertise);
+            }
+            require(discovery != null || seeds != null, "seeds must not be null");
+            require(portName != null && !portName.isBlank(), "portName must not be blank");
+            require(minNodes >= 1, "minNodes must be at least 1, was " + minNodes);
+            require(maxNodes >= minNodes, "maxNodes (" + maxNodes + ") must be at least minNodes (" + minNodes + ")");
+            require(voters >= 1, "voters must be at least 1, was " + voters);
+            requirePositive("heartbeatInterval", heartbeatInterval);
+            requirePositive("electionTimeout", electionTimeout);
+            requirePositive("updateInterval", updateInterval);
+            requirePositive("connectionTimeout", connectionTimeout);
+            if (removalGrace != null) {
+                requirePositive("removalGrace", removalGrace);
+            }
+            // A heartbeat must arrive several times per election timeout, or a busy moment
+            // (a GC pause, a slow disk) starts needless elections.
+            require(heartbeatInterval.multipliedBy(3).compareTo(electionTimeout) <= 0, "heartbeatInterval ("
+                    + heartbeatInterval.toMillis() + " ms) must be at most a third of electionTimeout ("
+                    + electionTimeout.toMillis() + " ms)");
+            require(electionTimeout.compareTo(Duration.ofMillis(30)) >= 0, "electionTimeout ("
+                    + electionTimeout.toMillis() + " ms) must be at least 30 ms");
+            require((tlsCert == null) == (tlsKey == null), "tlsCert and tlsKey go together");
+            require(tlsCa == null || tlsCert != null, "tlsCa needs tlsCert and tlsKey");
+            return new ClusterConfig(this);
+        }
+
+        private static void requireHostPort(String option, String value) {
+            require(value != null, option + " must be host:port");
+            int colon = value.lastIndexOf(':');
+            require(colon > 0 && colon < value.length() - 1, option + " must be host:port, was '" + value + "'");
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " must be host:port, was '" + value + "'");
+            }
+            require(port >= 0 && port <= 65_535, option + " port must be 0 to 65535, was " + port);
+        }
+
+        private static void requirePositive(String option, Duration value) {
+            require(value != null && !value.isNegative() && !value.isZero(), option + " must be positive, was "
+                    + value);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterConfig{clusterName=" + clusterName + ", nodeId=" + nodeId + ", bind=" + bind + ", advertise="
+                + advertise + ", dataDir=" + dataDir + ", minNodes=" + minNodes + ", maxNodes=" + maxNodes
+                + ", voters=" + voters + ", heartbeat=" + heartbeatInterval.toMillis() + "ms, election="
+                + electionTimeout.toMillis() + "ms, update=" + updateInterval.toMillis() + "ms}";
+    }
+}

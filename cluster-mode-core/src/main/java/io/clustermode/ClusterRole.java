@@ -1,0 +1,16 @@
+package io.clustermode;
+
+/**
+ * This node's part in the cluster, in the origin's words. The mapping to Raft: the primary is
+ * the Raft leader; a secondary is any other member (voter or learner) that knows the leader;
+ * inactive is everything else — not a member yet, or no leader known (during an election, or
+ * cut off from the majority).
+ */
+public enum ClusterRole {
+    /** Not (yet) a member, or no primary is known. */
+    INACTIVE,
+    /** The one node that leads: proposals and linearizable reads go here. */
+    PRIMARY,
+    /** A member that follows a known primary. */
+    SECONDARY
+}

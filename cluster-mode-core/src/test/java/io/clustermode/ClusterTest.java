@@ -1,0 +1,288 @@
+package io.clustermode;
+
+import io.clustermode.raft.NodeId;
+import io.clustermode.transport.InMemoryNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Cluster as an application uses it, on the in-memory transport: bootstrap from
+ * discovery, growth, removal, failover, rolling restarts, disagreeing discovery views.
+ */
+class ClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryNetwork network = new InMemoryNetwork();
+    private final Map<String, Cluster<Integer>> clusters = new LinkedHashMap<>();
+    private final Map<String, MutableDiscovery> discoveries = new HashMap<>();
+    /** Every (term, primary) any node ever announced: two primaries in one term would show here. */
+    private final Map<Long, Set<NodeId>> primariesByTerm = new ConcurrentHashMap<>();
+    private final List<RoleChange> changesSeen = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clusters.values().forEach(Cluster::close);
+    }
+
+    private static String address(String name) {
+        return name + ":7600";
+    }
+
+    private Cluster<Integer> start(String name, int minNodes, int voters) throws Exception {
+        MutableDiscovery discovery = discoveries.computeIfAbsent(name, n -> new MutableDiscovery());
+        ClusterConfig config = ClusterConfig.builder()
+                .nodeId(NodeId.of(name))
+                .advertise(address(name))
+                .bind("127.0.0.1:0")
+                .dataDir(dir.resolve(name))
+                .discovery(discovery)
+                .minNodes(minNodes)
+                .voters(voters)
+                .heartbeatInterval(Duration.ofMillis(30))
+                .electionTimeout(Duration.ofMillis(200))
+                .updateInterval(Duration.ofMillis(100))
+                .connectionTimeout(Duration.ofMillis(500))
+                .removalGrace(Duration.ofMillis(800))
+                .transportFactory(settings -> network.transport(settings.self(), settings.advertise()))
+                .build();
+        Cluster<Integer> cluster = Cluster.start(config, new Counter());
+        cluster.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                changesSeen.add(change);
+                if (change.role() == ClusterRole.PRIMARY) {
+                    primariesByTerm.computeIfAbsent(change.term(), t -> ConcurrentHashMap.newKeySet())
+                            .add(cluster.id());
+                }
+            }
+        });
+        clusters.put(name, cluster);
+        return cluster;
+    }
+
+    /** Counts commands. */
+    static final class Counter implements StateMachine<Integer> {
+        int count;
+
+        @Override
+        public Integer apply(long index, byte[] command) {
+            return ++count;
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return java.nio.ByteBuffer.allocate(4).putInt(count).array();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            count = java.nio.ByteBuffer.wrap(snapshot).getInt();
+        }
+    }
+
+    private void showEveryone(List<String> names) {
+        List<String> addresses = names.stream().map(ClusterTest::address).collect(Collectors.toList());
+        names.forEach(n -> discoveries.computeIfAbsent(n, x -> new MutableDiscovery()).show(addresses));
+    }
+
+    private Cluster<Integer> primary() {
+        return clusters.values().stream().filter(Cluster::isPrimary).findFirst().orElse(null);
+    }
+
+    private void assertOnePrimaryPerTerm() {
+        primariesByTerm.forEach((term, nodes) -> assertThat(nodes).as("primaries of term " + term).hasSize(1));
+    }
+
+    private void awaitOneClusterOf(int members, int voters) {
+        await().atMost(WAIT).until(() -> {
+            Cluster<Integer> primary = primary();
+            return primary != null && primary.members().size() == members
+                    && primary.members().stream().filter(Member::voter).count() == voters
+                    && clusters.values().stream().allMatch(c -> c.members().equals(primary.members())
+                    || !c.status().running());
+        });
+    }
+
+    @Test
+    void five_nodes_with_staggered_discovery_form_exactly_one_cluster() throws Exception {
+        List<String> names = List.of("e", "d", "c", "b", "a");
+        for (String name : names) {
+            start(name, 3, 5);
+        }
+        // Each node first sees a different handful of the others, then everyone.
+        discoveries.get("e").show(List.of(address("e"), address("d"), address("c")));
+        discoveries.get("d").show(List.of(address("d"), address("c"), address("b")));
+        discoveries.get("c").show(List.of(address("c"), address("b"), address("a")));
+        Thread.sleep(300);
+        showEveryone(names);
+        awaitOneClusterOf(5, 5);
+        Set<NodeId> primaries = clusters.values().stream().map(c -> c.primary().map(Member::id).orElse(null))
+                .collect(Collectors.toSet());
+        assertThat(primaries).hasSize(1);
+        assertOnePrimaryPerTerm();
+        Committed<Integer> committed = primary().submit("x".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        assertThat(committed.result()).isEqualTo(1);
+    }
+
+    @Test
+    void nothing_is_elected_before_min_nodes_are_known_and_growth_to_seven_keeps_five_voters() throws Exception {
+        List<String> first = List.of("a", "b");
+        for (String name : first) {
+            start(name, 3, 5);
+        }
+        showEveryone(first);
+        Thread.sleep(800);
+        assertThat(clusters.values()).allMatch(c -> c.role() == ClusterRole.INACTIVE);
+
+        List<String> three = List.of("a", "b", "c");
+        start("c", 3, 5);
+        showEveryone(three);
+        awaitOneClusterOf(3, 3);
+
+        List<String> seven = List.of("a", "b", "c", "d", "e", "f", "g");
+        for (String name : seven.subList(3, 7)) {
+            start(name, 3, 5);
+        }
+        showEveryone(seven);
+        awaitOneClusterOf(7, 5);
+        assertThat(primary().members().stream().filter(m -> !m.voter()).count()).isEqualTo(2);
+        assertOnePrimaryPerTerm();
+    }
+
+    @Test
+    void a_member_missing_from_discovery_is_removed_only_once_it_is_also_unreachable() throws Exception {
+        List<String> names = List.of("a", "b", "c", "d", "e");
+        for (String name : names) {
+            start(name, 3, 3);
+        }
+        showEveryone(names);
+        awaitOneClusterOf(5, 3);
+        Cluster<Integer> primary = primary();
+        String victim = names.stream().filter(n -> !clusters.get(n).isPrimary()).findFirst().orElseThrow();
+
+        // Gone from discovery but alive and reachable: stays a member.
+        List<String> without = names.stream().filter(n -> !n.equals(victim)).collect(Collectors.toList());
+        without.forEach(n -> discoveries.get(n).show(without.stream().map(ClusterTest::address).toList()));
+        Thread.sleep(2_000);
+        assertThat(primary.members()).extracting(Member::id).contains(NodeId.of(victim));
+
+        // Also unreachable: removed after the grace period, and a learner takes its vote if it had one.
+        clusters.get(victim).close();
+        await().atMost(WAIT).until(() -> primary().members().stream().noneMatch(m -> m.id().value().equals(victim)));
+        awaitOneClusterOf(4, 3);
+    }
+
+    @Test
+    void killing_the_primary_elects_a_new_one_and_every_listener_sees_the_new_term() throws Exception {
+        List<String> names = List.of("a", "b", "c");
+        for (String name : names) {
+            start(name, 3, 3);
+        }
+        showEveryone(names);
+        awaitOneClusterOf(3, 3);
+        Cluster<Integer> old = primary();
+        long oldTerm = old.fencingToken().orElseThrow();
+        network.isolate(old.id()); // as good as dead to the others
+        await().atMost(WAIT).until(() -> clusters.values().stream()
+                .anyMatch(c -> c != old && c.isPrimary()));
+        Cluster<Integer> fresh = clusters.values().stream().filter(c -> c != old && c.isPrimary()).findFirst()
+                .orElseThrow();
+        long newTerm = fresh.fencingToken().orElseThrow();
+        assertThat(newTerm).isGreaterThan(oldTerm);
+        for (Cluster<Integer> survivor : clusters.values()) {
+            if (survivor != old) {
+                await().atMost(WAIT).until(() -> survivor.primary().map(Member::id).orElse(null),
+                        id -> fresh.id().equals(id));
+            }
+        }
+        await().atMost(WAIT).until(() -> changesSeen.stream().filter(c -> c.term() >= newTerm)
+                .map(RoleChange::primary).filter(fresh.id()::equals).count() >= 2);
+        // The old primary, cut off, stops believing it leads (check-quorum) and its executor stops.
+        await().atMost(WAIT).until(() -> !old.isPrimary());
+        assertThat(old.fencingToken()).isEmpty();
+        assertOnePrimaryPerTerm();
+    }
+
+    @Test
+    void a_rolling_restart_with_graceful_close_keeps_one_primary_at_a_time_and_every_command() throws Exception {
+        List<String> names = List.of("a", "b", "c");
+        for (String name : names) {
+            start(name, 3, 3);
+        }
+        showEveryone(names);
+        awaitOneClusterOf(3, 3);
+        int acknowledged = 0;
+        for (int round = 0; round < names.size(); round++) {
+            for (int i = 0; i < 10; i++) {
+                Cluster<Integer> primary = await().atMost(WAIT).until(this::primary, p -> p != null);
+                primary.submit(new byte[] {(byte) i}).get(10, TimeUnit.SECONDS);
+                acknowledged++;
+            }
+            // Restart the primary: close hands over first.
+            Cluster<Integer> primary = primary();
+            String name = primary.id().value();
+            long handoverStart = System.nanoTime();
+            primary.close();
+            clusters.remove(name);
+            Cluster<Integer> next = await().atMost(WAIT).until(this::primary, p -> p != null);
+            System.out.printf("handover from %s to %s took %.1f ms%n", name, next.id(),
+                    (System.nanoTime() - handoverStart) / 1e6);
+            start(name, 3, 3);
+            discoveries.get(name).show(names.stream().map(ClusterTest::address).toList());
+            awaitOneClusterOf(3, 3);
+        }
+        Cluster<Integer> primary = await().atMost(WAIT).until(this::primary, p -> p != null);
+        int count = primary.read(m -> ((Counter) m).count, Consistency.LINEARIZABLE).get(10, TimeUnit.SECONDS);
+        assertThat(count).isEqualTo(acknowledged);
+        assertOnePrimaryPerTerm();
+    }
+
+    @Test
+    void disagreeing_discovery_views_never_make_two_primaries_in_one_term() throws Exception {
+        List<String> names = List.of("a", "b", "c", "d", "e");
+        for (String name : names) {
+            start(name, 3, 5);
+        }
+        // Overlapping, different subsets, changing over time.
+        discoveries.get("a").show(List.of(address("a"), address("b"), address("c")));
+        discoveries.get("b").show(List.of(address("b"), address("c"), address("d")));
+        discoveries.get("c").show(List.of(address("c"), address("d"), address("e")));
+        discoveries.get("d").show(List.of(address("d"), address("e"), address("a")));
+        discoveries.get("e").show(List.of(address("e"), address("a"), address("b")));
+        Thread.sleep(1_500);
+        assertOnePrimaryPerTerm();
+        Set<Set<NodeId>> configurations = new HashSet<>();
+        clusters.values().forEach(c -> {
+            if (!c.members().isEmpty()) {
+                configurations.add(c.members().stream().map(Member::id).collect(Collectors.toSet()));
+            }
+        });
+        showEveryone(names);
+        awaitOneClusterOf(5, 5);
+        assertOnePrimaryPerTerm();
+        assertThat(new ArrayList<>(primariesByTerm.keySet())).isNotEmpty();
+    }
+}
