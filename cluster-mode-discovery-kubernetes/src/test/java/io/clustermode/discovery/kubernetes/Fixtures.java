@@ -18,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
-/** Kubernetes objects for the tests, and the quieting of the mock server's logging. */
+/** Kubernetes objects and paths for the tests. */
 final class Fixtures {
 
     static final String NS = "ns";
@@ -30,15 +28,7 @@ final class Fixtures {
     static final String SLICES_LIST = SLICES_PATH + "?labelSelector=kubernetes.io%2Fservice-name%3D" + SERVICE;
     static final String ENDPOINTS_LIST = "/api/v1/namespaces/" + NS + "/endpoints?fieldSelector=metadata.name%3D" + SERVICE;
 
-    /** Held so that the level set stays (java.util.logging keeps loggers weakly). */
-    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
     private Fixtures() {
-    }
-
-    /** The mock server logs every request at INFO through java.util.logging; only problems are of interest. */
-    static void quietMockServer() {
-        MOCK_SERVER_LOG.setLevel(Level.WARNING);
     }
 
     static EndpointSlice slice(String name, String addressType, List<EndpointPort> ports, Endpoint... endpoints) {

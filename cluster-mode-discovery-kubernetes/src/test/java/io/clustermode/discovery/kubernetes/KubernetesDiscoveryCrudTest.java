@@ -39,10 +39,6 @@ class KubernetesDiscoveryCrudTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    static {
-        Fixtures.quietMockServer();
-    }
-
     KubernetesMockServer server;
     KubernetesClient client;
 

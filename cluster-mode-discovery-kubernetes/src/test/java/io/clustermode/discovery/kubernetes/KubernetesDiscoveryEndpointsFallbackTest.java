@@ -30,10 +30,6 @@ class KubernetesDiscoveryEndpointsFallbackTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    static {
-        Fixtures.quietMockServer();
-    }
-
     KubernetesMockServer server;
     KubernetesClient client;
 

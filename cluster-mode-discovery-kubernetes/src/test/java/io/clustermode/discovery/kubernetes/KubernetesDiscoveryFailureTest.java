@@ -33,10 +33,6 @@ class KubernetesDiscoveryFailureTest {
             + " \"system:serviceaccount:ns:someone\" cannot list resource \"endpointslices\" in API group"
             + " \"discovery.k8s.io\" in the namespace \"ns\"";
 
-    static {
-        Fixtures.quietMockServer();
-    }
-
     KubernetesMockServer server;
     KubernetesClient client;
 
