@@ -1,5 +1,6 @@
 package io.clustermode;
 
+import io.clustermode.membership.BootstrapGuard;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.Role;

@@ -1,6 +1,8 @@
 package io.clustermode;
 
 import io.clustermode.discovery.ServiceInstance;
+import io.clustermode.membership.BootstrapGuard;
+import io.clustermode.membership.MembershipPolicy;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.NodeId;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +56,7 @@ final class Reconciler implements AutoCloseable {
     private final BootstrapGuard guard;
     private final Map<NodeId, String> addresses;
     private final ScheduledExecutorService thread;
-    private final Map<NodeId, Long> missingSince = new HashMap<>();
+    private final MembershipPolicy policy;
     private String lastDiscoveryFailure;
     private String lastWaiting;
     private final Set<NodeId> refusedBeyondMax = new HashSet<>();
@@ -65,6 +68,8 @@ final class Reconciler implements AutoCloseable {
         this.node = node;
         this.guard = guard;
         this.addresses = addresses;
+        this.policy = new MembershipPolicy(self, config.voters, config.maxNodes, config.removalGrace.toNanos(),
+                config.electionTimeout.toNanos());
         this.thread = Executors.newSingleThreadScheduledExecutor(Cluster.named("cluster-mode-" + self + "-membership"));
     }
 
@@ -164,8 +169,8 @@ final class Reconciler implements AutoCloseable {
                     + " nodes needed before a primary is elected (minNodes)");
             return;
         }
-        List<BootstrapGuard.Status> answers = new ArrayList<>();
-        discovered.values().forEach(identity -> answers.add(BootstrapGuard.Status.decode(identity.status())));
+        Map<NodeId, BootstrapGuard.Status> answers = new TreeMap<>();
+        discovered.forEach((id, identity) -> answers.put(id, BootstrapGuard.Status.decode(identity.status())));
         if (!guard.claim(answers)) {
             waiting("node " + self + " waits to be added to the cluster (" + known.size() + " nodes known)");
             return;
@@ -187,12 +192,18 @@ final class Reconciler implements AutoCloseable {
         }
     }
 
+    private void refuse(NodeId candidate) {
+        if (refusedBeyondMax.add(candidate)) {
+            LOG.warn("node {}: refusing {} as a member: the cluster has {} members, the most allowed (maxNodes)",
+                    self, candidate, config.maxNodes);
+        }
+    }
+
     /** The primary's part: at most one change. Returns whether one was made. */
     private boolean applyOneChange(NodeStatus status, Set<NodeId> discovered) {
-        Configuration configuration = status.configuration();
-        Optional<ConfigChange> change = removal(configuration, discovered)
-                .or(() -> addition(configuration, discovered))
-                .or(() -> promotion(configuration));
+        Optional<ConfigChange> change = policy.next(status.configuration(), discovered, System.nanoTime(),
+                id -> node.sinceHeardFrom(id).map(d -> OptionalLong.of(d.toNanos())).orElse(OptionalLong.empty()),
+                this::refuse);
         if (change.isEmpty()) {
             return false;
         }
@@ -213,63 +224,4 @@ final class Reconciler implements AutoCloseable {
         }
     }
 
-    private Optional<ConfigChange> removal(Configuration configuration, Set<NodeId> discovered) {
-        if (discovered == null) {
-            return Optional.empty(); // discovery failed: "nobody seen" must not mean "everybody left"
-        }
-        long now = System.nanoTime();
-        missingSince.keySet().removeIf(id -> !configuration.contains(id) || discovered.contains(id));
-        for (NodeId member : configuration.members()) {
-            if (member.equals(self) || discovered.contains(member)) {
-                continue;
-            }
-            long since = missingSince.computeIfAbsent(member, id -> now);
-            boolean missingLongEnough = Duration.ofNanos(now - since).compareTo(config.removalGrace) >= 0;
-            boolean unreachable = node.sinceHeardFrom(member).map(d -> d.compareTo(config.removalGrace) >= 0)
-                    .orElse(true);
-            if (missingLongEnough && unreachable) {
-                return Optional.of(ConfigChange.remove(member));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private Optional<ConfigChange> addition(Configuration configuration, Set<NodeId> discovered) {
-        if (discovered == null) {
-            return Optional.empty();
-        }
-        for (NodeId candidate : discovered) {
-            if (configuration.contains(candidate)) {
-                continue;
-            }
-            if (configuration.members().size() >= config.maxNodes) {
-                if (refusedBeyondMax.add(candidate)) {
-                    LOG.warn("node {}: refusing {} as a member: the cluster has {} members, the most allowed"
-                            + " (maxNodes)", self, candidate, configuration.members().size());
-                }
-                return Optional.empty();
-            }
-            return Optional.of(ConfigChange.addLearner(candidate));
-        }
-        return Optional.empty();
-    }
-
-    private Optional<ConfigChange> promotion(Configuration configuration) {
-        int members = configuration.members().size();
-        int wanted = Math.min(config.voters, members);
-        if (wanted % 2 == 0) {
-            wanted--; // an odd number of voters tolerates as many failures as the next even one, with one fewer
-        }
-        if (configuration.voters().size() >= Math.max(1, wanted)) {
-            return Optional.empty();
-        }
-        for (NodeId learner : configuration.learners()) {
-            boolean live = node.sinceHeardFrom(learner).map(d -> d.compareTo(config.electionTimeout) < 0)
-                    .orElse(false);
-            if (live) {
-                return Optional.of(ConfigChange.promote(learner));
-            }
-        }
-        return Optional.empty();
-    }
 }

@@ -40,6 +40,8 @@ public final class Schedule {
 
     private final long seed;
     private final SimCluster cluster;
+    /** Discovery mode: nodes start without a cluster and the membership layer forms and grows it. */
+    private final DiscoveryChurn churn;
     private final Random random;
     private int nextNodeNumber;
     private long faults;
@@ -79,7 +81,16 @@ public final class Schedule {
         for (int i = 0; i < size; i++) {
             voters.add(newNodeId());
         }
-        cluster.bootstrap(voters);
+        if (setup.nextInt(3) == 0) {
+            churn = new DiscoveryChurn(cluster, Math.min(3, size));
+            for (NodeId id : voters) {
+                cluster.addNode(id);
+            }
+            cluster.nodes().forEach(churn::shuffleView);
+        } else {
+            churn = null;
+            cluster.bootstrap(voters);
+        }
     }
 
     /** Runs the schedule of {@code seed} with these rules broken on purpose (none for a real check). */
@@ -121,6 +132,13 @@ public final class Schedule {
                 clientRequest();
             }
             restartBounced();
+            if (churn != null) {
+                if (random.nextInt(100) == 0) {
+                    List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+                    churn.shuffleView(nodes.get(random.nextInt(nodes.size())));
+                }
+                churn.tick();
+            }
             cluster.runOneUnit();
         }
     }
@@ -134,6 +152,9 @@ public final class Schedule {
         for (SimNode node : cluster.nodes()) {
             node.crashDuringNextWrite = false;
             cluster.restart(node);
+        }
+        if (churn != null) {
+            churn.showEveryone();
         }
         long deadline = cluster.now + LIVENESS_UNITS;
         byte[] probe = "liveness-probe".getBytes(StandardCharsets.UTF_8);
@@ -152,6 +173,9 @@ public final class Schedule {
             if (proposer != null && committedEverywhere(proposer, probeIndex, probeTerm)) {
                 return;
             }
+            if (churn != null) {
+                churn.tick();
+            }
             cluster.runOneUnit();
         }
         throw new InvariantViolation("liveness", "no leader committed a new entry on every member within "
@@ -159,7 +183,10 @@ public final class Schedule {
     }
 
     private boolean committedEverywhere(SimNode proposer, long index, long term) {
-        if (!proposer.isUp() || proposer.core.termAt(index) != term) {
+        // A leader never overwrites its own log within its term: while the proposer still leads
+        // in the probe's term, the entry at the probe's index is the probe, even once compacted.
+        if (!proposer.isUp() || proposer.core.role() != io.clustermode.raft.Role.LEADER
+                || proposer.core.term() != term) {
             return false;
         }
         for (NodeId member : proposer.core.configuration().members()) {
@@ -259,7 +286,9 @@ public final class Schedule {
         } else if (choice < 88) {
             cluster.read(target);
         } else if (choice < 96) {
-            changeMembership(target);
+            if (churn == null) {
+                changeMembership(target); // with discovery, the membership layer changes members
+            }
         } else {
             List<NodeId> voters = new ArrayList<>(target.core.configuration().voters());
             if (!voters.isEmpty()) {

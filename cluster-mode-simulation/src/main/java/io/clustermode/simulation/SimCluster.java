@@ -73,6 +73,11 @@ public final class SimCluster {
         }
     }
 
+    /** Starts a new cluster of {@code node} alone (the bootstrap rule of the membership layer). */
+    public void bootstrapAlone(SimNode node) {
+        step(node, "BOOTSTRAP", () -> node.core.bootstrap(Configuration.ofVoters(node.id)));
+    }
+
     /** Creates and starts a node with an empty log, to be added with a configuration change. */
     public SimNode addNode(NodeId id) {
         if (nodes.containsKey(id)) {
@@ -117,6 +122,9 @@ public final class SimCluster {
         node.pendingReads.clear();
         node.confirmedReads.clear();
         node.crashDuringNextWrite = false;
+        node.lastHeard.clear();
+        node.guard = null;
+        node.policy = null;
         trace.record(now, node.id, "CRASH", null);
     }
 
@@ -219,6 +227,7 @@ public final class SimCluster {
         while ((message = network.poll(now)) != null) {
             SimNode target = nodes.get(message.to());
             if (target != null && target.isUp()) {
+                target.lastHeard.put(message.from(), now);
                 Message delivered = message;
                 step(target, message, () -> target.core.step(delivered));
             }

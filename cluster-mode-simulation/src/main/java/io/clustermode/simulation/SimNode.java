@@ -25,6 +25,12 @@ public final class SimNode {
     int incarnation;
     /** How many times it has asked for (pre-)votes. */
     long campaigns;
+    /** When a message from each peer last arrived, in simulated time. */
+    final java.util.Map<NodeId, Long> lastHeard = new java.util.HashMap<>();
+    /** The bootstrap guard of this incarnation (discovery mode). */
+    io.clustermode.membership.BootstrapGuard guard;
+    /** The primary's membership rules, state included, of this incarnation (discovery mode). */
+    io.clustermode.membership.MembershipPolicy policy;
     /** Proposals accepted here: index to term. */
     final TreeMap<Long, Long> pendingWrites = new TreeMap<>();
     /** Reads asked for here: request id to the highest acknowledged write index when they were asked. */
