@@ -196,6 +196,26 @@ public final class RaftCore {
     }
 
     /**
+     * The driver learned that {@code peer} is probably gone: its connection broke or was
+     * refused (a process that dies resets its connections). A hint, never trusted for safety:
+     * when the peer is this follower's leader, the follower forgets it and campaigns after a
+     * short random delay instead of a whole election timeout. With pre-vote the campaign cannot
+     * disrupt a leader that is in fact alive: voters that still hear from it refuse (thesis
+     * §9.6). Without pre-vote the hint is ignored.
+     */
+    public void peerUnreachable(NodeId peer) {
+        requireNoOutstandingReady();
+        if (!config.preVote() || role != Role.FOLLOWER || !peer.equals(leader) || !promotable()) {
+            return;
+        }
+        becomeFollower(term, null, "lost the connection to leader " + peer);
+        // Campaign within a tenth of the election timeout, at a random moment, so the
+        // followers that all saw the same reset do not all campaign at once.
+        int delay = 1 + random.nextInt(Math.max(1, config.electionTicks() / 10));
+        electionElapsed = Math.max(0, randomizedElectionTimeout - delay);
+    }
+
+    /**
      * Takes a message from another core. Messages from the past or the future are handled
      * by the term rules of §5.1, with pre-vote's exceptions (thesis §9.6).
      */

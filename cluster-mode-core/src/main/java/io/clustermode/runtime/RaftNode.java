@@ -162,6 +162,11 @@ public final class RaftNode<R> implements AutoCloseable {
             public byte[] describeSelf(NodeId asker) {
                 return describeSelf.apply(asker);
             }
+
+            @Override
+            public void onPeerUnreachable(NodeId peer, String reason) {
+                node.inbox.offer(new Task(() -> node.core.peerUnreachable(peer), null));
+            }
         });
         node.loop.start();
         LOG.info("node {} started at term {} with {}", node.self, node.core.term(), node.core.configuration());

@@ -46,6 +46,8 @@ public final class Schedule {
     private int nextNodeNumber;
     private long faults;
     /** Nodes crashed by a "bounce", and when they come back: a supervisor restarting a process at once. */
+    /** Chance per time unit of a wrong "connection to X broke" hint to a random node. */
+    private double falseAlarmRate;
     private final List<SimNode> bounced = new ArrayList<>();
     private final List<Long> bounceEnds = new ArrayList<>();
 
@@ -75,6 +77,8 @@ public final class Schedule {
         network.duplicateRate = setup.nextDouble() * 0.05;
         network.longDelayRate = setup.nextDouble() * 0.05;
         cluster.compactEvery = setup.nextInt(4) == 0 ? 0 : 5 + setup.nextInt(40);
+        cluster.resetNoticeRate = setup.nextInt(4) == 0 ? 0 : setup.nextDouble();
+        falseAlarmRate = setup.nextInt(2) == 0 ? 0 : setup.nextDouble() * 0.01;
         cluster.snapshotPadding = setup.nextInt(200);
         int size = new int[] {1, 3, 3, 5, 5}[setup.nextInt(5)];
         List<NodeId> voters = new ArrayList<>();
@@ -132,6 +136,13 @@ public final class Schedule {
                 clientRequest();
             }
             restartBounced();
+            if (falseAlarmRate > 0 && random.nextDouble() < falseAlarmRate) {
+                List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+                SimNode to = nodes.get(random.nextInt(nodes.size()));
+                SimNode leader = cluster.leader();
+                cluster.peerUnreachable(to, leader != null && random.nextBoolean() ? leader.id
+                        : nodes.get(random.nextInt(nodes.size())).id);
+            }
             if (churn != null) {
                 if (random.nextInt(100) == 0) {
                     List<SimNode> nodes = new ArrayList<>(cluster.nodes());

@@ -53,6 +53,12 @@ public final class SimCluster {
     long writesAcknowledged;
     long readsServed;
     private long nextRequestId = 1;
+    /** Chance that the others notice a crash at once, as a reset connection (a hint to the core). */
+    double resetNoticeRate;
+    private record Notice(long time, NodeId to, NodeId gone) {
+    }
+    private final List<Notice> notices = new ArrayList<>();
+
     /** Called after a node has persisted and sent a vote; the schedule may crash it right there. */
     Consumer<SimNode> afterVoteGranted = node -> { };
 
@@ -126,6 +132,13 @@ public final class SimCluster {
         node.guard = null;
         node.policy = null;
         trace.record(now, node.id, "CRASH", null);
+        if (resetNoticeRate > 0 && random.nextDouble() < resetNoticeRate) {
+            for (NodeId other : nodes.keySet()) {
+                if (!other.equals(node.id)) {
+                    notices.add(new Notice(now + network.minDelay + random.nextInt(network.maxDelay), other, node.id));
+                }
+            }
+        }
     }
 
     /** Makes the node crash in the middle of its next write, leaving it torn. */
@@ -221,8 +234,22 @@ public final class SimCluster {
 
     // ------------------------------------------------------------------ time
 
+    /** Tells {@code to} that its connection to {@code gone} broke (a hint; it may be wrong). */
+    public void peerUnreachable(SimNode to, NodeId gone) {
+        if (to.isUp()) {
+            step(to, "UNREACHABLE " + gone, () -> to.core.peerUnreachable(gone));
+        }
+    }
+
     /** Runs one unit of time: delivers the messages due, then ticks the nodes whose phase it is. */
     public void runOneUnit() {
+        for (int i = 0; i < notices.size(); i++) {
+            Notice notice = notices.get(i);
+            if (notice.time() <= now) {
+                notices.remove(i--);
+                peerUnreachable(nodes.get(notice.to()), notice.gone());
+            }
+        }
         Message message;
         while ((message = network.poll(now)) != null) {
             SimNode target = nodes.get(message.to());

@@ -178,4 +178,35 @@ class FeatureScenariosTest {
         assertThat(cluster.changeConfiguration(leader, ConfigChange.promote(NodeId.of("nobody"))))
                 .isEqualTo(new ProposeResult.Rejected(ProposeResult.Reason.INVALID_CHANGE, leader.id()));
     }
+
+    @Test
+    void followers_that_see_the_leaders_connection_reset_elect_a_new_one_within_a_fraction_of_the_timeout() {
+        SimCluster cluster = cluster(7, 3, RaftConfig.defaults().withElectionTicks(100).withHeartbeatTicks(10));
+        SimNode old = cluster.runUntilStableLeader(30 * 100 * SimCluster.TICK);
+        cluster.runFor(100 * SimCluster.TICK);
+        long start = cluster.now();
+        cluster.crash(old);
+        for (SimNode node : cluster.nodes()) {
+            if (node != old) {
+                cluster.peerUnreachable(node, old.id()); // the kernel reset its connections
+            }
+        }
+        runUntil(cluster, 100 * 100 * SimCluster.TICK, () -> cluster.leader() != null && cluster.leader() != old);
+        // A tenth of the election timeout for the hint, a few message delays for the votes.
+        assertThat(cluster.now() - start).isLessThan(100 * SimCluster.TICK / 5);
+    }
+
+    @Test
+    void a_wrong_hint_about_a_live_leader_does_not_depose_it() {
+        SimCluster cluster = cluster(8, 3, RaftConfig.defaults());
+        SimNode leader = leader(cluster);
+        long term = leader.core().term();
+        SimNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        cluster.peerUnreachable(follower, leader.id()); // a blip on one connection only
+        cluster.runFor(5 * ELECTION_UNITS);
+        assertThat(leader.core().role()).isEqualTo(Role.LEADER);
+        assertThat(leader.core().term()).as("the other voter still hears the leader and refuses the pre-vote")
+                .isEqualTo(term);
+        assertThat(follower.core().leader()).isEqualTo(leader.id());
+    }
 }
