@@ -171,6 +171,23 @@ public final class Cluster<R> implements AutoCloseable {
         return config;
     }
 
+    /**
+     * This node as discovery would describe it: instance id = node id, service id = cluster
+     * name, the advertised host and a port named {@code cluster}.
+     */
+    public io.clustermode.discovery.ServiceInstance serviceInstance() {
+        String advertise = config.advertise;
+        int colon = advertise.lastIndexOf(':');
+        String host = advertise.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(advertise.substring(colon + 1));
+        return new io.clustermode.discovery.ServiceInstance(self.value(), config.clusterName, host,
+                java.util.List.of(io.clustermode.discovery.ServicePort.tcp(config.portName, Math.max(1, port))),
+                config.tlsCert != null, null, config.tlsCert != null ? "tls" : "tcp", Map.of());
+    }
+
     /** This node as a member (its address, whether it votes, its role). */
     public Member self() {
         return member(self, node.status());
