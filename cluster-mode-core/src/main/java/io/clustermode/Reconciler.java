@@ -1,5 +1,6 @@
 package io.clustermode;
 
+import io.clustermode.discovery.FailureLog;
 import io.clustermode.discovery.ServiceInstance;
 import io.clustermode.membership.BootstrapGuard;
 import io.clustermode.membership.MembershipPolicy;
@@ -13,7 +14,6 @@ import io.clustermode.transport.PeerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,7 +57,7 @@ final class Reconciler implements AutoCloseable {
     private final Map<NodeId, String> addresses;
     private final ScheduledExecutorService thread;
     private final MembershipPolicy policy;
-    private String lastDiscoveryFailure;
+    private final FailureLog discoveryFailures = new FailureLog(LOG);
     private String lastWaiting;
     private final Set<NodeId> refusedBeyondMax = new HashSet<>();
 
@@ -127,13 +127,10 @@ final class Reconciler implements AutoCloseable {
         List<ServiceInstance> instances;
         try {
             instances = config.discovery.instances();
-            lastDiscoveryFailure = null;
+            discoveryFailures.succeeded("node " + self + ": discovery works again");
         } catch (Exception e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (!message.equals(lastDiscoveryFailure)) {
-                LOG.warn("node {}: discovery failed, keeping the members it has: {}", self, message);
-                lastDiscoveryFailure = message;
-            }
+            discoveryFailures.failed("node " + self + ": discovery failed, keeping the members it has: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return Optional.empty();
         }
         Map<String, CompletableFuture<PeerIdentity>> asked = new TreeMap<>();

@@ -1,5 +1,7 @@
 package io.clustermode.discovery.dns;
 
+import io.clustermode.discovery.FailureLog;
+
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.ServiceInstance;
 import io.clustermode.discovery.ServicePort;

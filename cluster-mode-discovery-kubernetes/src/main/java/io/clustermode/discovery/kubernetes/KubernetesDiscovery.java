@@ -1,5 +1,7 @@
 package io.clustermode.discovery.kubernetes;
 
+import io.clustermode.discovery.FailureLog;
+
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.ServiceInstance;
 import io.fabric8.kubernetes.api.model.Endpoints;

@@ -1,4 +1,4 @@
-package io.clustermode.discovery.kubernetes;
+package io.clustermode.discovery;
 
 import org.slf4j.Logger;
 
@@ -19,10 +19,10 @@ import java.util.Set;
  *       service, since successes around them say nothing about them.</li>
  * </ul>
  *
- * <p>Thread-safe. The warnings logged are kept (a few) for the tests, which then need no
+ * <p>Shared by the discovery implementations and the membership rounds. Thread-safe. The warnings logged are kept (a few) for the tests, which then need no
  * logging backend to check what an operator would see.
  */
-final class FailureLog {
+public final class FailureLog {
 
     private static final int KEPT = 32;
     private static final int MAX_NOTICED = 256;
@@ -32,19 +32,20 @@ final class FailureLog {
     private final Set<String> noticed = new LinkedHashSet<>();
     private final List<String> logged = new ArrayList<>();
 
-    FailureLog(Logger log) {
+    /** Logs to {@code log}. */
+    public FailureLog(Logger log) {
         this.log = log;
     }
 
     /** Logs {@code message} at WARN unless it was logged since the last success. */
-    synchronized void failed(String message) {
+    public synchronized void failed(String message) {
         if (active.add(message)) {
             warn(message);
         }
     }
 
     /** Logs {@code message} at WARN unless it was ever logged by this method. */
-    synchronized void noticed(String message) {
+    public synchronized void noticed(String message) {
         if (noticed.size() == MAX_NOTICED) {
             noticed.clear(); // bounded; repeating an old notice now and then is harmless
         }
@@ -54,7 +55,7 @@ final class FailureLog {
     }
 
     /** Notes a success; logs {@code recovered} at INFO when failures were logged before it. */
-    synchronized void succeeded(String recovered) {
+    public synchronized void succeeded(String recovered) {
         if (!active.isEmpty()) {
             active.clear();
             log.info(recovered);
@@ -62,7 +63,7 @@ final class FailureLog {
     }
 
     /** The warnings logged so far, oldest first (the last {@value #KEPT}). */
-    synchronized List<String> warnings() {
+    public synchronized List<String> warnings() {
         return List.copyOf(logged);
     }
 
