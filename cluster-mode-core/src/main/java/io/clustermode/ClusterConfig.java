@@ -21,7 +21,8 @@ import java.util.List;
  *   <tr><td>clusterName</td><td>{@code cluster-mode}</td><td>peers of another name are refused</td></tr>
  *   <tr><td>nodeId</td><td>the one kept in the data dir, else a random one per start</td><td>this node's id</td></tr>
  *   <tr><td>bind</td><td>{@code 0.0.0.0:7600}</td><td>where the transport listens</td></tr>
- *   <tr><td>advertise</td><td>the bind address (127.0.0.1 when bound to all)</td><td>where peers reach it</td></tr>
+ *   <tr><td>advertise</td><td>the bind address; when bound to all, the host's first non-loopback IPv4
+ *       address (else 127.0.0.1)</td><td>where peers reach it</td></tr>
  *   <tr><td>dataDir</td><td>none: state in memory, lost at exit</td><td>durable log, term, vote, snapshots</td></tr>
  *   <tr><td>discovery</td><td>static, over {@code seeds}</td><td>where members come from</td></tr>
  *   <tr><td>minNodes</td><td>3</td><td>no primary before this many members are known (origin: {@code min_node})</td></tr>
@@ -83,11 +84,35 @@ public final class ClusterConfig {
         this.transportFactory = b.transportFactory;
     }
 
+    /**
+     * The bind address, or — when it is a wildcard — a concrete address of this host that peers
+     * can reach: the first IPv4 address of an interface that is up and not loopback (a pod's
+     * IP in Kubernetes), else 127.0.0.1.
+     */
     private static String defaultAdvertise(String bind) {
         int colon = bind.lastIndexOf(':');
         String host = bind.substring(0, colon);
         boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-        return wildcard ? "127.0.0.1" + bind.substring(colon) : bind;
+        return wildcard ? hostAddress() + bind.substring(colon) : bind;
+    }
+
+    private static String hostAddress() {
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(
+                    java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
+                    continue;
+                }
+                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address && !address.isLinkLocalAddress()) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // No interfaces to look at: loopback is all there is.
+        }
+        return "127.0.0.1";
     }
 
     public static Builder builder() {
