@@ -398,6 +398,17 @@ public final class Cluster<R> implements AutoCloseable {
         } catch (Exception e) {
             LOG.info("node {} leaves without handing over: {}", self, e.toString());
         }
+        closeNow();
+    }
+
+    /**
+     * Stops at once, without handing primacy over: the others notice only when the election
+     * timeout passes, as when the process dies. For tests and emergencies; prefer {@link #close()}.
+     */
+    public void closeNow() {
+        if (closed) {
+            return;
+        }
         closed = true;
         reconciler.close();
         primaryExecutor.lostPrimacy();

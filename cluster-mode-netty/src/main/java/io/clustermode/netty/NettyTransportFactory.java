@@ -9,8 +9,15 @@ public final class NettyTransportFactory implements TransportFactory {
 
     @Override
     public Transport create(TransportSettings settings) {
+        java.net.InetSocketAddress named = HostPort.parse(settings.bind());
+        // The listening address is resolved now: a bind address that does not resolve is a
+        // configuration error to report at start, not a peer to retry.
+        java.net.InetSocketAddress bind = new java.net.InetSocketAddress(named.getHostString(), named.getPort());
+        if (bind.isUnresolved()) {
+            throw new IllegalArgumentException("bind: cannot resolve host '" + named.getHostString() + "'");
+        }
         NettyTransportConfig.Builder builder = NettyTransportConfig.builder(settings.self(), settings.clusterName(),
-                        HostPort.parse(settings.bind()))
+                        bind)
                 .advertiseAddress(settings.advertise())
                 .connectTimeout(settings.connectTimeout());
         if (settings.tlsCert() != null) {
