@@ -482,29 +482,45 @@ final class HttpApi implements AutoCloseable {
 
     // ------------------------------------------------------------------ request parsing
 
+    /** Up to this much of a too-large body is read and dropped, so the client is not reset before it reads the 413. */
+    private static final long DRAIN_LIMIT = 16L << 20;
+
     private static byte[] body(HttpExchange exchange) throws BadRequest, IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        long declared = -1;
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > KvStore.MAX_VALUE_BYTES) {
-                    throw new BadRequest(413, "a value is at most " + KvStore.MAX_VALUE_BYTES + " bytes");
-                }
+                declared = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
                 throw new BadRequest(400, "bad Content-Length");
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16 * 1024];
+        byte[] buffer = new byte[64 * 1024];
         try (InputStream in = exchange.getRequestBody()) {
+            if (declared > KvStore.MAX_VALUE_BYTES) {
+                tooLarge(in, buffer, declared);
+            }
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);
                 if (out.size() > KvStore.MAX_VALUE_BYTES) {
-                    throw new BadRequest(413, "a value is at most " + KvStore.MAX_VALUE_BYTES + " bytes");
+                    tooLarge(in, buffer, -1);
                 }
             }
         }
         return out.toByteArray();
+    }
+
+    private static void tooLarge(InputStream in, byte[] buffer, long declared) throws BadRequest, IOException {
+        if (declared <= DRAIN_LIMIT) {
+            long drained = 0;
+            int n;
+            while (drained <= DRAIN_LIMIT && (n = in.read(buffer)) > 0) {
+                drained += n;
+            }
+        }
+        throw new BadRequest(413, "a value is at most " + KvStore.MAX_VALUE_BYTES + " bytes");
     }
 
     /** Percent-decodes a path segment strictly ('+' stays '+'); bad escapes or bad UTF-8 are refused. */
