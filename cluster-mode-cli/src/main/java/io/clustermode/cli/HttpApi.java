@@ -78,6 +78,7 @@ final class HttpApi implements AutoCloseable {
     private final Duration requestTimeout;
     private final NodeMetrics metrics;
     private final String address;
+    private volatile String announced;
     private volatile Cluster<KvStore.Result> cluster;
     private volatile NodeState state;
 
@@ -119,7 +120,9 @@ final class HttpApi implements AutoCloseable {
         return address;
     }
 
-    void start(Cluster<KvStore.Result> node, NodeState machine) {
+    /** Starts answering; {@code announcedAddress} is where other nodes reach this API. */
+    void start(Cluster<KvStore.Result> node, NodeState machine, String announcedAddress) {
+        this.announced = announcedAddress;
         this.cluster = node;
         this.state = machine;
         server.start();
@@ -249,7 +252,7 @@ final class HttpApi implements AutoCloseable {
         out.put("appliedIndex", status.appliedIndex());
         out.put("members", members);
         out.put("address", node.config().advertise());
-        out.put("http", address);
+        out.put("http", announced);
         out.put("leaderHttp", primary.flatMap(p -> state.httpAddress(p.id().value())).orElse(null));
         return Json.write(out);
     }

@@ -62,6 +62,11 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             description = "the HTTP API (default: ${DEFAULT-VALUE})")
     String http;
 
+    @Option(names = "--http-advertise", paramLabel = "HOST:PORT",
+            description = "where other nodes reach this node's HTTP API, for forwarding to the primary"
+                    + " (default: --http; its host replaced by the --advertise host when --http is 0.0.0.0)")
+    String httpAdvertise;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "durable state: log, term, vote, snapshots (default: none, state in memory)")
     Path dataDir;
@@ -160,6 +165,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             throw usage("--request-timeout must be positive, was " + requestTimeout);
         }
         InetSocketAddress httpAddress = socketAddress("--http", http);
+        if (httpAdvertise != null) {
+            socketAddress("--http-advertise", httpAdvertise);
+        }
         if (dataDir != null) {
             prepareDataDir();
         }
@@ -181,7 +189,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             throw usage(oneLine(e));
         }
         metrics.attach(cluster);
-        api.start(cluster, state);
+        String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
+                config.advertise());
+        api.start(cluster, state, announced);
 
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "cluster-mode-node-background");
@@ -189,7 +199,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             return thread;
         });
         background.scheduleAtFixedRate(metrics::sample, 0, 10, TimeUnit.MILLISECONDS);
-        Announcer announcer = new Announcer(cluster, state, api.address());
+        Announcer announcer = new Announcer(cluster, state, announced);
         cluster.addListener(new ClusterListener() {
             @Override
             public void onRoleChange(RoleChange change) {
@@ -202,7 +212,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         background.scheduleWithFixedDelay(announcer::announceIfNeeded, 500, 500, TimeUnit.MILLISECONDS);
 
         System.out.println("cluster-mode node " + cluster.id() + " of cluster '" + config.clusterName()
-                + "': transport " + config.advertise() + ", HTTP http://" + api.address());
+                + "': transport " + config.advertise() + ", HTTP http://" + announced);
         System.out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -228,6 +238,15 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }, "cluster-mode-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The HTTP address to announce: the bound one, unless bound to all interfaces, then on the advertised host. */
+    static String announcedHttp(String bound, InetSocketAddress requested, String transportAdvertise) {
+        if (!requested.getAddress().isAnyLocalAddress()) {
+            return bound;
+        }
+        String host = transportAdvertise.substring(0, transportAdvertise.lastIndexOf(':'));
+        return host + bound.substring(bound.lastIndexOf(':'));
     }
 
     /** Proposes this node's HTTP address into the directory when it is primary and the directory lacks it. */

@@ -50,6 +50,11 @@ final class NodeMetrics {
                         Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
                 .register(registry);
+        // The process itself: memory, threads, CPU, uptime (jvm_*, process_*, system_*).
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
         FunctionCounter.builder("cluster.mode.time.without.primary", this, m -> m.secondsWithoutPrimary)
                 .baseUnit("seconds").description("time this node knew no primary").register(registry);
         for (ClusterRole role : ClusterRole.values()) {
