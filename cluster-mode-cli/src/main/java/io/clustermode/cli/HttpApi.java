@@ -101,8 +101,10 @@ final class HttpApi implements AutoCloseable {
             return thread;
         }, new ThreadPoolExecutor.AbortPolicy());
         ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+        // The client has executor threads of its own: the server's may all be blocked in send(),
+        // waiting for answers that only the client's threads can deliver.
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(1)).executor(executor).build();
+                .connectTimeout(Duration.ofSeconds(1)).build();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
