@@ -389,7 +389,14 @@ final class HttpApi implements AutoCloseable {
         long leftMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         URI uri = URI.create("http://" + primaryHttp + exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()));
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        if (write) {
+            // A fresh connection for every forwarded write: on a pooled one, a primary that died
+            // meanwhile looks like a reset after sending (outcome unknown, 504); on a fresh one it
+            // is a refused connection (nothing was done: wait for the next primary and retry).
+            builder.header("Connection", "close");
+        }
+        HttpRequest request = builder
                 // The primary answers (504) by our deadline; the slack lets its answer arrive.
                 .timeout(Duration.ofMillis(leftMillis + 1000))
                 .header(FORWARDED_BY, cluster.id().value())
