@@ -434,10 +434,13 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-            message += ": " + cause.getMessage();
+        if (cause != null) {
+            String because = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (!message.contains(because)) {
+                message += ": " + because;
+            }
         }
         return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
