@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code cluster-mode} command line. Bad options end it with a one-line reason and exit code 2. */
 @Command(name = "cluster-mode", mixinStandardHelpOptions = true, version = "cluster-mode 0.1.0-SNAPSHOT",
         description = "Turns a set of application instances into a managed cluster.",
-        subcommands = {SimulateCommand.class})
+        subcommands = {NodeCommand.class, StatusCommand.class, DemoCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad options or unusable values. */

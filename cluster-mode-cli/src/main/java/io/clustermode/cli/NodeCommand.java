@@ -1,0 +1,451 @@
+package io.clustermode.cli;
+
+import io.clustermode.Cluster;
+import io.clustermode.ClusterConfig;
+import io.clustermode.ClusterListener;
+import io.clustermode.ClusterRole;
+import io.clustermode.RoleChange;
+import io.clustermode.discovery.DiscoveryService;
+import io.clustermode.discovery.dns.DnsDiscovery;
+import io.clustermode.discovery.dns.DnsDiscoveryConfig;
+import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
+import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
+import io.clustermode.kv.KvStore;
+import io.clustermode.raft.NodeId;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/** {@code cluster-mode node}: runs one node in the foreground, with the HTTP API and the key-value store. */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs one node of a cluster in the foreground: cluster transport, discovery, Raft,",
+                "a replicated key-value store and the HTTP API (/cluster/info, /health, /metrics, /kv/{key}).",
+                "SIGTERM or SIGINT stop it gracefully (a primary hands over first); exit code 0.",
+                "Bad options or unusable values: a one-line reason on stderr and exit code 2."})
+final class NodeCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "this node's id (default: the one kept in --data-dir, else random per start)")
+    String nodeId;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "cluster-mode",
+            description = "nodes refuse peers of another name (default: ${DEFAULT-VALUE})")
+    String clusterName;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:7600",
+            description = "cluster transport listens here (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT",
+            description = "the address peers use (default: the bind address; 127.0.0.1 when bound to 0.0.0.0)")
+    String advertise;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8600",
+            description = "the HTTP API (default: ${DEFAULT-VALUE})")
+    String http;
+
+    @Option(names = "--http-advertise", paramLabel = "HOST:PORT",
+            description = "where other nodes reach this node's HTTP API, for forwarding to the primary"
+                    + " (default: --http; its host replaced by the --advertise host when --http is 0.0.0.0)")
+    String httpAdvertise;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "durable state: log, term, vote, snapshots (default: none, state in memory)")
+    Path dataDir;
+
+    @Option(names = "--discovery", paramLabel = "static|dns|kubernetes", defaultValue = "static",
+            description = "where peers come from (default: ${DEFAULT-VALUE})")
+    String discovery;
+
+    @Option(names = "--seeds", paramLabel = "HOST:PORT,...", split = ",",
+            description = "static: transport addresses of the instances (may include this node)")
+    List<String> seeds;
+
+    @Option(names = "--dns-name", paramLabel = "NAME",
+            description = "dns: name whose A/AAAA (or SRV with --dns-srv) records are the instances")
+    String dnsName;
+
+    @Option(names = "--dns-srv", description = "dns: read SRV records (with their ports) instead of A/AAAA")
+    boolean dnsSrv;
+
+    @Option(names = "--dns-server", paramLabel = "HOST:PORT", description = "dns: resolver to ask (default: the system's)")
+    String dnsServer;
+
+    @Option(names = "--dns-port", paramLabel = "PORT", defaultValue = "7600",
+            description = "dns: transport port for A/AAAA answers (default: ${DEFAULT-VALUE})")
+    int dnsPort;
+
+    @Option(names = "--k8s-service", paramLabel = "NAME",
+            description = "kubernetes: the service whose endpoints are the instances")
+    String k8sService;
+
+    @Option(names = "--k8s-namespace", paramLabel = "NS",
+            description = "kubernetes: namespace (default: the pod's own, else default)")
+    String k8sNamespace;
+
+    @Option(names = "--k8s-port-name", paramLabel = "NAME", defaultValue = "cluster",
+            description = "kubernetes: which named port is the transport (default: ${DEFAULT-VALUE})")
+    String k8sPortName;
+
+    @Option(names = "--min-nodes", paramLabel = "N", defaultValue = "3",
+            description = "no primary is elected before N members are known (default: ${DEFAULT-VALUE})")
+    int minNodes;
+
+    @Option(names = "--max-nodes", paramLabel = "N", defaultValue = "20",
+            description = "members beyond N are refused (default: ${DEFAULT-VALUE})")
+    int maxNodes;
+
+    @Option(names = "--voters", paramLabel = "N", defaultValue = "5",
+            description = "how many members vote; the rest are learners (default: ${DEFAULT-VALUE})")
+    int voters;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "MS", defaultValue = "100",
+            description = "primary's heartbeat (default: ${DEFAULT-VALUE})")
+    long heartbeatInterval;
+
+    @Option(names = "--election-timeout", paramLabel = "MS", defaultValue = "1000",
+            description = "base election timeout, randomized up to twice that (default: ${DEFAULT-VALUE})")
+    long electionTimeout;
+
+    @Option(names = "--update-interval", paramLabel = "MS", defaultValue = "5000",
+            description = "discovery polling (default: ${DEFAULT-VALUE})")
+    long updateInterval;
+
+    @Option(names = "--connection-timeout", paramLabel = "MS", defaultValue = "3000",
+            description = "connect/handshake timeout (default: ${DEFAULT-VALUE})")
+    long connectionTimeout;
+
+    @Option(names = "--request-timeout", paramLabel = "MS", defaultValue = "5000",
+            description = "how long an HTTP request may wait for commit (default: ${DEFAULT-VALUE})")
+    long requestTimeout;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "TLS between nodes: this node's certificate (PEM)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "TLS between nodes: its private key (PEM)")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "TLS between nodes: CA of the peers (mutual TLS)")
+    Path tlsCa;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** ClusterConfig's option names, as the command line spells them, for its error messages. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("clusterName", "--cluster-name"),
+            Map.entry("heartbeatInterval", "--heartbeat-interval"), Map.entry("electionTimeout", "--election-timeout"),
+            Map.entry("updateInterval", "--update-interval"), Map.entry("connectionTimeout", "--connection-timeout"),
+            Map.entry("minNodes", "--min-nodes"), Map.entry("maxNodes", "--max-nodes"),
+            Map.entry("voters", "--voters"), Map.entry("tlsCert", "--tls-cert"), Map.entry("tlsKey", "--tls-key"),
+            Map.entry("tlsCa", "--tls-ca"), Map.entry("bind", "--bind"), Map.entry("advertise", "--advertise"),
+            Map.entry("seeds", "--seeds"), Map.entry("portName", "--k8s-port-name"));
+
+    static {
+        // Read once, when the JDK's HTTP server and client classes load, so set before they do.
+        // Without TCP_NODELAY the server's response headers and body go out in two segments and
+        // the second waits for the client's delayed ACK: 40 ms per request.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Forwarded writes go out with "Connection: close": see HttpApi#forward.
+        String restricted = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders",
+                restricted.isEmpty() ? "connection" : restricted + ",connection");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterConfig config = config();
+        if (requestTimeout <= 0) {
+            throw usage("--request-timeout must be positive, was " + requestTimeout);
+        }
+        InetSocketAddress httpAddress = socketAddress("--http", http);
+        if (httpAdvertise != null) {
+            socketAddress("--http-advertise", httpAdvertise);
+        }
+        if (dataDir != null) {
+            prepareDataDir();
+        }
+        NodeMetrics metrics = new NodeMetrics();
+        HttpApi api;
+        try {
+            api = HttpApi.bind(httpAddress, Duration.ofMillis(requestTimeout), metrics);
+        } catch (BindException e) {
+            throw usage("--http " + http + ": cannot listen there (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw usage("--http " + http + ": " + e.getMessage());
+        }
+        NodeState state = new NodeState();
+        Cluster<KvStore.Result> cluster;
+        try {
+            cluster = Cluster.start(config, state);
+        } catch (Exception e) {
+            api.close();
+            throw usage(oneLine(e));
+        }
+        metrics.attach(cluster);
+        String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
+                config.advertise());
+        api.start(cluster, state, announced);
+
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "cluster-mode-node-background");
+            thread.setDaemon(true);
+            return thread;
+        });
+        background.scheduleAtFixedRate(metrics::sample, 0, 10, TimeUnit.MILLISECONDS);
+        Announcer announcer = new Announcer(cluster, state, announced);
+        cluster.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                if (change.role() == ClusterRole.PRIMARY) {
+                    background.execute(announcer::announceIfNeeded);
+                }
+            }
+        });
+        // Also now and then: the announcement of a fresh primary may be lost with its primacy.
+        background.scheduleWithFixedDelay(announcer::announceIfNeeded, 500, 500, TimeUnit.MILLISECONDS);
+
+        System.out.println("cluster-mode node " + cluster.id() + " of cluster '" + config.clusterName()
+                + "': transport " + config.advertise() + ", HTTP http://" + announced);
+        System.out.flush();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
+            // SIGTERM or SIGINT: hand over and leave, then end with 0 (the JVM's own code after a
+            // signal would be 128 + the signal).
+            try {
+                background.shutdownNow();
+                cluster.close();
+            } catch (RuntimeException e) {
+                System.err.println("cluster-mode: while stopping: " + oneLine(e));
+            } finally {
+                api.close();
+                System.out.flush();
+                System.err.flush();
+                stopped.countDown();
+                Runtime.getRuntime().halt(0);
+            }
+        }, "cluster-mode-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** The HTTP address to announce: the bound one, unless bound to all interfaces, then on the advertised host. */
+    static String announcedHttp(String bound, InetSocketAddress requested, String transportAdvertise) {
+        if (!requested.getAddress().isAnyLocalAddress()) {
+            return bound;
+        }
+        String host = transportAdvertise.substring(0, transportAdvertise.lastIndexOf(':'));
+        return host + bound.substring(bound.lastIndexOf(':'));
+    }
+
+    /** Proposes this node's HTTP address into the directory when it is primary and the directory lacks it. */
+    private static final class Announcer {
+        private final Cluster<KvStore.Result> cluster;
+        private final NodeState state;
+        private final String address;
+        private final AtomicBoolean inFlight = new AtomicBoolean();
+
+        Announcer(Cluster<KvStore.Result> cluster, NodeState state, String address) {
+            this.cluster = cluster;
+            this.state = state;
+            this.address = address;
+        }
+
+        void announceIfNeeded() {
+            String self = cluster.id().value();
+            if (!cluster.isPrimary() || address.equals(state.httpAddress(self).orElse(null))
+                    || !inFlight.compareAndSet(false, true)) {
+                return;
+            }
+            cluster.submit(NodeState.announce(self, address)).whenComplete((done, error) -> inFlight.set(false));
+        }
+    }
+
+    private ClusterConfig config() {
+        ClusterConfig.Builder builder = ClusterConfig.builder()
+                .clusterName(clusterName)
+                .bind(bind)
+                .minNodes(minNodes)
+                .maxNodes(maxNodes)
+                .voters(voters)
+                .heartbeatInterval(millis("--heartbeat-interval", heartbeatInterval))
+                .electionTimeout(millis("--election-timeout", electionTimeout))
+                .updateInterval(millis("--update-interval", updateInterval))
+                .connectionTimeout(millis("--connection-timeout", connectionTimeout));
+        if (nodeId != null) {
+            try {
+                builder.nodeId(NodeId.of(nodeId));
+            } catch (RuntimeException e) {
+                throw usage("--node-id: " + oneLine(e));
+            }
+        }
+        if (advertise != null) {
+            builder.advertise(advertise);
+        }
+        if (dataDir != null) {
+            builder.dataDir(dataDir);
+        }
+        if (tlsCert != null || tlsKey != null || tlsCa != null) {
+            for (Path file : Arrays.asList(tlsCert, tlsKey, tlsCa)) {
+                if (file != null && !Files.isReadable(file)) {
+                    throw usage("cannot read TLS file " + file);
+                }
+            }
+            builder.tls(tlsCert, tlsKey, tlsCa);
+        }
+        builder.discovery(discoveryService(builder));
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw usage(flags(e.getMessage()));
+        }
+    }
+
+    private DiscoveryService discoveryService(ClusterConfig.Builder builder) {
+        boolean dnsGiven = dnsName != null || dnsServer != null || dnsSrv;
+        boolean k8sGiven = k8sService != null || k8sNamespace != null;
+        switch (discovery) {
+            case "static": {
+                if (dnsGiven || k8sGiven) {
+                    throw usage("--dns-* and --k8s-* options need --discovery dns or kubernetes");
+                }
+                List<String> list = seeds == null ? List.of() : seeds.stream().map(String::trim)
+                        .filter(s -> !s.isEmpty()).collect(Collectors.toList());
+                try {
+                    return new io.clustermode.discovery.StaticDiscovery(clusterName, list);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--seeds: " + e.getMessage());
+                }
+            }
+            case "dns": {
+                if (seeds != null || k8sGiven) {
+                    throw usage("--seeds and --k8s-* options do not go with --discovery dns");
+                }
+                if (dnsName == null) {
+                    throw usage("--discovery dns needs --dns-name");
+                }
+                try {
+                    DnsDiscoveryConfig dns = dnsSrv ? DnsDiscoveryConfig.srv(dnsName)
+                            : DnsDiscoveryConfig.addresses(dnsName).withPort(dnsPort);
+                    return new DnsDiscovery(dns.withServer(dnsServer));
+                } catch (IllegalArgumentException e) {
+                    throw usage(oneLine(e));
+                }
+            }
+            case "kubernetes": {
+                if (seeds != null || dnsGiven) {
+                    throw usage("--seeds and --dns-* options do not go with --discovery kubernetes");
+                }
+                if (k8sService == null) {
+                    throw usage("--discovery kubernetes needs --k8s-service");
+                }
+                try {
+                    builder.portName(k8sPortName);
+                    return new KubernetesDiscovery(KubernetesDiscoveryConfig.of(k8sService)
+                            .withNamespace(k8sNamespace).withPortName(k8sPortName));
+                } catch (RuntimeException e) {
+                    throw usage("--discovery kubernetes: " + oneLine(e));
+                }
+            }
+            default:
+                throw usage("--discovery must be static, dns or kubernetes, was '" + discovery + "'");
+        }
+    }
+
+    private void prepareDataDir() {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException | RuntimeException e) {
+            throw usage("--data-dir " + dataDir + ": cannot create it (" + oneLine(e) + ")");
+        }
+        if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir)) {
+            throw usage("--data-dir " + dataDir + ": not a writable directory");
+        }
+        // isWritable says what the permissions say; a file we create says what the file system does.
+        Path probe = dataDir.resolve(".write-probe");
+        try {
+            Files.write(probe, new byte[] {1});
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw usage("--data-dir " + dataDir + ": cannot write there (" + oneLine(e) + ")");
+        }
+    }
+
+    private Duration millis(String option, long value) {
+        if (value <= 0) {
+            throw usage(option + " must be a positive number of milliseconds, was " + value);
+        }
+        return Duration.ofMillis(value);
+    }
+
+    private InetSocketAddress socketAddress(String option, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw usage(option + " must be HOST:PORT, was '" + hostPort + "'");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw usage(option + " must be HOST:PORT, was '" + hostPort + "'");
+        }
+        if (port < 0 || port > 65_535) {
+            throw usage(option + " port must be 0 to 65535, was " + port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw usage(option + ": unknown host '" + host + "'");
+        }
+    }
+
+    private static String flags(String message) {
+        String out = message;
+        for (Map.Entry<String, String> flag : FLAGS.entrySet()) {
+            out = out.replaceAll("\\b" + flag.getKey() + "\\b", flag.getValue());
+        }
+        return out;
+    }
+
+    static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null) {
+            String because = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (!message.contains(because)) {
+                message += ": " + because;
+            }
+        }
+        return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,127 @@
+package io.clustermode.cli;
+
+import io.clustermode.Cluster;
+import io.clustermode.ClusterRole;
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.Role;
+import io.clustermode.runtime.NodeStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The node's metrics, in Prometheus names ({@code cluster_mode_...}, units in the name,
+ * {@code _total} on counters).
+ *
+ * <p>Role, term, indexes and membership are read from the node's status when scraped. Leader
+ * changes, elections started and the time without a primary are events the public API does
+ * not report one by one, so {@link #sample()} looks at the status often (every few
+ * milliseconds) and counts what changed; an election shorter than the sampling period can be
+ * missed by {@code elections_started}, never counted twice.
+ */
+final class NodeMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter leaderChanges;
+    private final Counter electionsStarted;
+    private final Timer proposals;
+    private final AtomicReference<Cluster<?>> cluster = new AtomicReference<>();
+    private volatile double secondsWithoutPrimary;
+    private NodeId lastLeader;
+    private long lastCandidateTerm = -1;
+    private long lastSample = System.nanoTime();
+
+    NodeMetrics() {
+        leaderChanges = Counter.builder("cluster.mode.leader.changes")
+                .description("how often the primary this node knows changed to another node").register(registry);
+        electionsStarted = Counter.builder("cluster.mode.elections.started")
+                .description("elections this node started as a candidate").register(registry);
+        proposals = Timer.builder("cluster.mode.proposal.latency")
+                .description("from proposing a command to its commit and apply on this node")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+                        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .register(registry);
+        // The process itself: memory, threads, CPU, uptime (jvm_*, process_*, system_*).
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+        FunctionCounter.builder("cluster.mode.time.without.primary", this, m -> m.secondsWithoutPrimary)
+                .baseUnit("seconds").description("time this node knew no primary").register(registry);
+        for (ClusterRole role : ClusterRole.values()) {
+            Gauge.builder("cluster.mode.role", this, m -> m.role() == role ? 1 : 0).tag("role", role.name())
+                    .description("1 for this node's role, 0 for the others").register(registry);
+        }
+        gauge("cluster.mode.term", "the current Raft term", NodeStatus::term);
+        gauge("cluster.mode.commit.index", "the highest log index known committed", NodeStatus::commitIndex);
+        gauge("cluster.mode.applied.index", "the highest log index applied to the state machine",
+                NodeStatus::appliedIndex);
+        gauge("cluster.mode.last.index", "the last index of the local log", NodeStatus::lastIndex);
+        gauge("cluster.mode.members", "members of the configuration in effect",
+                s -> s.configuration().members().size());
+        gauge("cluster.mode.voters", "voting members of the configuration in effect",
+                s -> s.configuration().voters().size());
+    }
+
+    private void gauge(String name, String description, java.util.function.ToDoubleFunction<NodeStatus> value) {
+        Gauge.builder(name, this, m -> {
+            Cluster<?> c = m.cluster.get();
+            return c == null ? Double.NaN : value.applyAsDouble(c.status());
+        }).description(description).register(registry);
+    }
+
+    private ClusterRole role() {
+        Cluster<?> c = cluster.get();
+        return c == null ? ClusterRole.INACTIVE : c.role();
+    }
+
+    void attach(Cluster<?> node) {
+        cluster.set(node);
+    }
+
+    /** Looks at the node's status; call it every few milliseconds from one thread. */
+    synchronized void sample() {
+        long now = System.nanoTime();
+        long elapsed = now - lastSample;
+        lastSample = now;
+        Cluster<?> c = cluster.get();
+        if (c == null) {
+            return;
+        }
+        NodeStatus status = c.status();
+        if (!c.isActive()) {
+            secondsWithoutPrimary += elapsed / 1e9;
+        }
+        if (status.role() == Role.CANDIDATE && status.term() > lastCandidateTerm) {
+            lastCandidateTerm = status.term();
+            electionsStarted.increment();
+        }
+        NodeId leader = status.leader();
+        if (leader != null && !Objects.equals(leader, lastLeader)) {
+            leaderChanges.increment(); // the first primary seen counts too, as etcd's leader_changes_seen
+            lastLeader = leader;
+        }
+    }
+
+    void proposal(long nanos) {
+        proposals.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void request(String method, int status) {
+        Counter.builder("cluster.mode.http.requests").description("HTTP API requests answered")
+                .tag("method", method).tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,76 @@
+package io.clustermode.cli;
+
+import io.clustermode.kv.KvStore;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonAndNodeStateTest {
+
+    @Test
+    void json_escapes_what_it_must_and_reads_back_what_it_wrote() {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("text", "quote \" backslash \\ newline \n tab \t bell \u0007 line-sep \u2028 ü");
+        value.put("number", 42L);
+        value.put("none", null);
+        value.put("list", List.of(true, false, 1.5));
+        String json = Json.write(value);
+        assertThat(json).doesNotContain("\n").contains("\\\"", "\\\\", "\\n", "\\t", "\\u0007", "\\u2028");
+        assertThat(Json.parse(json)).isEqualTo(value);
+        assertThat(Json.object("index", 7L)).isEqualTo("{\"index\":7}");
+    }
+
+    @Test
+    void node_state_keeps_the_store_and_the_http_directory_through_a_snapshot() {
+        NodeState state = new NodeState();
+        assertThat(state.apply(1, NodeState.kv(KvStore.put("k", "v".getBytes(StandardCharsets.UTF_8)))))
+                .isEqualTo(KvStore.Result.OK);
+        assertThat(state.apply(2, NodeState.announce("n1", "10.0.0.1:8600"))).isEqualTo(KvStore.Result.OK);
+        assertThat(state.apply(3, new byte[] {9, 9})).isEqualTo(KvStore.Result.MALFORMED);
+        assertThat(state.apply(4, new byte[0])).isEqualTo(KvStore.Result.MALFORMED);
+        byte[] announce = NodeState.announce("n2", "x:1");
+        assertThat(state.apply(5, Arrays.copyOf(announce, announce.length - 2))).isEqualTo(KvStore.Result.MALFORMED);
+
+        NodeState restored = new NodeState();
+        restored.restore(state.snapshot());
+        assertThat(restored.value("k")).isEqualTo("v");
+        assertThat(restored.httpAddress("n1")).hasValue("10.0.0.1:8600");
+        assertThat(restored.httpAddress("n2")).isEmpty();
+        assertThat(restored.snapshot()).isEqualTo(state.snapshot());
+        restored.restore(new byte[0]);
+        assertThat(restored.value("k")).isNull();
+        assertThat(restored.httpAddress("n1")).isEmpty();
+    }
+
+    @Test
+    void a_node_bound_to_all_interfaces_announces_its_http_on_the_advertised_host() {
+        assertThat(NodeCommand.announcedHttp("127.0.0.1:8600", new InetSocketAddress("0.0.0.0", 8600), "10.1.2.3:7600"))
+                .isEqualTo("10.1.2.3:8600");
+        assertThat(NodeCommand.announcedHttp("127.0.0.2:8600", new InetSocketAddress("127.0.0.2", 8600),
+                "10.1.2.3:7600")).isEqualTo("127.0.0.2:8600");
+    }
+
+    @Test
+    void help_names_every_contract_option() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.execute("node", "--help")).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--node-id", "--cluster-name", "--bind", "--advertise",
+                "--http", "--data-dir", "--discovery", "--seeds", "--dns-name", "--dns-server", "--dns-port",
+                "--k8s-service", "--k8s-namespace", "--k8s-port-name", "--min-nodes", "--max-nodes", "--voters",
+                "--heartbeat-interval", "--election-timeout", "--update-interval", "--connection-timeout",
+                "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca");
+    }
+}
