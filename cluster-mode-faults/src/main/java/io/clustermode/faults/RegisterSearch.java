@@ -42,6 +42,7 @@ final class RegisterSearch {
     private final int[] kind;     // OpKind ordinal
     private final int[] arg;      // value id written, or read
     private final int[] expect;   // CAS expected value id
+    private final int[] observes; // the value id op i needs the register to hold (get, cas), else -1
     private final String[] values; // id -> value; 0 is absent (null)
     private final int initial;
 
@@ -52,6 +53,12 @@ final class RegisterSearch {
     private final long[] zobrist;
 
     private final int dropped;
+    /** When op i must have taken effect by: its completion, or for an unknown write see below. */
+    private final long[] deadline;
+    /** For a still-optional op: its class of identical optional ops, and its rank there by invocation; else -1. */
+    private final int[] sameClass;
+    private final int[] rankInClass;
+    private final int classes;
 
     RegisterSearch(String key, List<Operation> history, String initialValue) {
         this.key = key;
@@ -82,6 +89,7 @@ final class RegisterSearch {
         this.kind = new int[n];
         this.arg = new int[n];
         this.expect = new int[n];
+        this.observes = new int[n];
         Map<String, Integer> ids = new HashMap<>();
         List<String> names = new ArrayList<>();
         names.add(null);
@@ -92,8 +100,61 @@ final class RegisterSearch {
             kind[i] = op.kind().ordinal();
             arg[i] = intern(op.value(), ids, names);
             expect[i] = op.kind() == OpKind.CAS ? intern(op.expected(), ids, names) : 0;
+            observes[i] = op.kind() == OpKind.GET ? arg[i] : op.kind() == OpKind.CAS ? expect[i] : -1;
         }
         this.values = names.toArray(new String[0]);
+
+        // An unknown write that is the only source of its value (the workload writes unique
+        // values), and whose value an acknowledged operation observed, did take effect, and
+        // before that observer took effect: it is as good as acknowledged, with the observer's
+        // completion as its own. Without this, such a write would stay "maybe" until its last
+        // observer, doubling the configurations all along.
+        this.deadline = new long[n];
+        int[] writers = new int[values.length];
+        writers[initial]++;
+        long[] firstObserverDone = new long[values.length];
+        Arrays.fill(firstObserverDone, Long.MAX_VALUE);
+        for (int i = 0; i < n; i++) {
+            if (ops[i].kind().isWrite()) {
+                writers[arg[i]]++;
+            }
+            if (required[i] && observes[i] >= 0) {
+                firstObserverDone[observes[i]] = Math.min(firstObserverDone[observes[i]], ops[i].completeNanos());
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (required[i]) {
+                deadline[i] = ops[i].completeNanos();
+            } else if (writers[arg[i]] == 1 && firstObserverDone[arg[i]] != Long.MAX_VALUE) {
+                required[i] = true;
+                deadline[i] = Math.max(ops[i].invokeNanos(), firstObserverDone[arg[i]]);
+            } else {
+                deadline[i] = Long.MAX_VALUE;
+            }
+        }
+
+        // Optional writes with the same effect (unknown deletes, unknown puts of one value) are
+        // interchangeable: a linearization using some of them can use the earliest-invoked
+        // ones instead. So only the earliest not yet linearized of a class is ever tried, and k
+        // pending identical writes make k + 1 configurations, not 2^k.
+        this.sameClass = new int[n];
+        this.rankInClass = new int[n];
+        Map<List<Integer>, Integer> classIds = new HashMap<>();
+        List<Integer> classSizes = new ArrayList<>();
+        for (int i = 0; i < n; i++) { // ops are in invocation order
+            if (required[i]) {
+                sameClass[i] = -1;
+                continue;
+            }
+            int c = classIds.computeIfAbsent(List.of(kind[i], arg[i], expect[i]), x -> {
+                classSizes.add(0);
+                return classSizes.size() - 1;
+            });
+            sameClass[i] = c;
+            rankInClass[i] = classSizes.get(c);
+            classSizes.set(c, rankInClass[i] + 1);
+        }
+        this.classes = classSizes.size();
 
         // Sort events by time; at equal times calls go first, which makes the two operations
         // concurrent: the permissive reading, so clock granularity never invents a violation.
@@ -127,11 +188,7 @@ final class RegisterSearch {
     }
 
     private long time(int event) {
-        Operation op = ops[event >> 1];
-        if ((event & 1) == 0) {
-            return op.invokeNanos();
-        }
-        return op.outcome() == Outcome.UNKNOWN ? Long.MAX_VALUE : op.completeNanos();
+        return (event & 1) == 0 ? ops[event >> 1].invokeNanos() : deadline[event >> 1];
     }
 
     /** A set key for a value where absent cannot collide with any string a client wrote. */
@@ -185,6 +242,18 @@ final class RegisterSearch {
         int[] bestStack = new int[0];
         int bestState = initial;
 
+        // Per value, how many unlinearized operations still need the register to hold it. An
+        // unknown write of a value nobody needs any more is useless (same argument as for the
+        // unobserved ones above), so it is not tried: this keeps late, pending unknown writes
+        // from multiplying the configurations.
+        int[] classUsed = new int[classes];
+        int[] observersLeft = new int[values.length];
+        for (int o : observes) {
+            if (o >= 0) {
+                observersLeft[o]++;
+            }
+        }
+
         int entry = next[head];
         while (true) {
             if (requiredDone == requiredTotal) {
@@ -210,12 +279,22 @@ final class RegisterSearch {
                 if (required[i]) {
                     requiredDone--;
                 }
+                if (observes[i] >= 0) {
+                    observersLeft[observes[i]]++;
+                }
+                if (sameClass[i] >= 0) {
+                    classUsed[sameClass[i]]--;
+                }
                 unlift(call);
                 entry = next[call];
                 continue;
             }
             int i = entry >> 1;
             int after = step(state, i);
+            if (after >= 0 && !required[i]
+                    && (observersLeft[after] == 0 || rankInClass[i] != classUsed[sameClass[i]])) {
+                after = -1;
+            }
             if (after >= 0) {
                 done[i >>> 6] |= 1L << i;
                 long h = hash ^ zobrist[i];
@@ -233,6 +312,12 @@ final class RegisterSearch {
                     hash = h;
                     if (required[i]) {
                         requiredDone++;
+                    }
+                    if (observes[i] >= 0) {
+                        observersLeft[observes[i]]--;
+                    }
+                    if (sameClass[i] >= 0) {
+                        classUsed[sameClass[i]]++;
                     }
                     lift(entry);
                     entry = next[head];
@@ -283,14 +368,14 @@ final class RegisterSearch {
         int blocker = -1;
         for (int i = 0; i < ops.length; i++) {
             if (!linearized[i] && required[i]
-                    && (blocker < 0 || ops[i].completeNanos() < ops[blocker].completeNanos())) {
+                    && (blocker < 0 || deadline[i] < deadline[blocker])) {
                 blocker = i;
             }
         }
         List<Operation> pending = new ArrayList<>();
         int more = 0;
         for (int i = 0; i < ops.length; i++) {
-            if (!linearized[i] && ops[i].invokeNanos() <= ops[blocker].completeNanos()) {
+            if (!linearized[i] && ops[i].invokeNanos() <= deadline[blocker]) {
                 if (pending.size() < REPORT_PENDING) {
                     pending.add(ops[i]);
                 } else {

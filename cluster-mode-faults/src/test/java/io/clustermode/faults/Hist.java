@@ -49,7 +49,7 @@ final class Hist {
         return add(client, OpKind.DELETE, null, null, Outcome.OK, from, to);
     }
 
-    private Hist add(int client, OpKind kind, String v, String expected, Outcome outcome, long from, long to) {
+    Hist add(int client, OpKind kind, String v, String expected, Outcome outcome, long from, long to) {
         ops.add(new Operation(ops.size(), client, key, kind, v, expected, outcome, from, to));
         return this;
     }
