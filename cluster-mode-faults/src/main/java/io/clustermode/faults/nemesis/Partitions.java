@@ -81,6 +81,19 @@ public final class Partitions {
         split(a, b);
     }
 
+    /**
+     * Installs a scheduled network fault, node {@code i} being the namespace's address
+     * {@code i}, and {@code primary} the index of the current primary (-1: none known).
+     */
+    public synchronized void apply(Fault.NetworkFault fault, int primary) {
+        List<String> nodes = ns.addresses();
+        List<List<String>> pairs = new ArrayList<>();
+        for (int[] cut : fault.cuts(primary, nodes.size())) {
+            pairs.add(List.of(nodes.get(cut[0]), nodes.get(cut[1])));
+        }
+        install(pairs);
+    }
+
     /** Removes every rule this class added (flushes its chain). */
     public synchronized void heal() {
         ns.exec("iptables", "-F", CHAIN);

@@ -145,6 +145,14 @@ class NemesisPrimitivesTest {
     }
 
     @Test
+    void a_scheduled_fault_is_applied_to_the_namespaces_addresses() throws Exception {
+        partitions.apply(new Fault.IsolatePrimary(1), 1); // node 1 is B
+        assertThat(tcp(A, B)).isFalse();
+        assertThat(tcp(C, B)).isFalse();
+        assertThat(tcp(A, C)).isTrue();
+    }
+
+    @Test
     void only_the_namespaces_own_loopback_node_addresses_may_be_targets() {
         assertThatThrownBy(() -> partitions.oneWay(A, "10.0.0.1")).hasMessageContaining("refusing a fault on 10.0.0.1");
         assertThatThrownBy(() -> partitions.oneWay("127.0.0.1", A)).hasMessageContaining("refusing");
