@@ -1,0 +1,214 @@
+package io.clustermode.faults.nemesis;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A private Linux network namespace for one fault-injection run: its own loopback interface
+ * with the addresses {@code 127.0.0.2} to {@code 127.0.0.(n+1)} (one per node; {@code 127.0.0.1}
+ * is left to the clients, so partitions between nodes never cut the clients off), its own
+ * iptables, and the processes started in it. Partitions are installed only here, so the
+ * host's network is never touched.
+ *
+ * <p>Needs root and {@code ip} (iproute2). {@link #close()} kills every process left in the
+ * namespace and deletes it; a JVM shutdown hook does the same if the run dies first.
+ */
+public final class NetworkNamespace implements AutoCloseable {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private final String name;
+    private final List<String> addresses;
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private NetworkNamespace(String name, List<String> addresses) {
+        this.name = name;
+        this.addresses = List.copyOf(addresses);
+        this.shutdownHook = new Thread(this::destroy, "delete netns " + name);
+    }
+
+    /**
+     * Whether this machine can run namespaces and partitions: running as root, with {@code ip}
+     * and {@code iptables} present. Tests use it to skip with "needs root and iptables".
+     */
+    public static boolean available() {
+        return Commands.succeeds(List.of("id", "-u")) && Commands.run(List.of("id", "-u")).strip().equals("0")
+                && Commands.succeeds(List.of("ip", "netns", "list"))
+                && Commands.succeeds(List.of("iptables", "--version"))
+                && Commands.succeeds(List.of("iptables-restore", "--version"));
+    }
+
+    /** Creates a namespace with a unique name and {@code nodes} loopback addresses, from 127.0.0.2 on. */
+    public static NetworkNamespace create(int nodes) {
+        if (nodes < 1 || nodes > 250) {
+            throw new IllegalArgumentException("1 to 250 node addresses, not " + nodes);
+        }
+        // Unique per process and call, and random, so a leftover of a killed run never clashes.
+        String name = String.format(Locale.ROOT, "cmf-%d-%d-%04x", ProcessHandle.current().pid(),
+                COUNTER.incrementAndGet(), ThreadLocalRandom.current().nextInt(1 << 16));
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            addresses.add("127.0.0." + (i + 2));
+        }
+        Commands.run(List.of("ip", "netns", "add", name));
+        NetworkNamespace ns = new NetworkNamespace(name, addresses);
+        Runtime.getRuntime().addShutdownHook(ns.shutdownHook);
+        try {
+            ns.exec("ip", "link", "set", "lo", "up");
+            for (String a : addresses) {
+                ns.exec("ip", "addr", "add", a + "/8", "dev", "lo");
+            }
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+        return ns;
+    }
+
+    /** The namespace's name, as {@code ip netns} knows it. */
+    public String name() {
+        return name;
+    }
+
+    /** The node addresses, 127.0.0.2 onwards. */
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    /**
+     * Fails unless {@code address} is one of this namespace's own loopback node addresses: the
+     * guard that keeps every fault inside the namespace this run created.
+     */
+    public String requireOwnLoopback(String address) {
+        if (closed) {
+            throw new IllegalStateException("namespace " + name + " is closed");
+        }
+        if (address == null || !address.startsWith("127.") || !addresses.contains(address)) {
+            throw new IllegalArgumentException("refusing a fault on " + address + ": only the loopback addresses "
+                    + addresses + " of namespace " + name + " may be targets");
+        }
+        return address;
+    }
+
+    /** The command line that runs {@code command} inside the namespace. */
+    public List<String> inside(List<String> command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(command);
+        return full;
+    }
+
+    /** Runs a short command inside the namespace, returning its output; fails on a non-zero exit. */
+    public String exec(String... command) {
+        return Commands.run(inside(List.of(command)));
+    }
+
+    String execWithInput(String input, String... command) {
+        return Commands.run(inside(List.of(command)), input);
+    }
+
+    /**
+     * Starts a long-running process inside the namespace, its output (both streams) appended
+     * to {@code log}. {@code ip netns exec} execs the command in place, so the process's pid is
+     * the command's own: what {@link Processes} signals.
+     */
+    public Process start(List<String> command, Path log) {
+        ProcessBuilder pb = new ProcessBuilder(inside(command)).redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return start(pb);
+    }
+
+    /** Starts a process inside the namespace with its streams as pipes, for the caller to read. */
+    public Process start(List<String> command) {
+        return start(new ProcessBuilder(inside(command)));
+    }
+
+    private Process start(ProcessBuilder pb) {
+        if (closed) {
+            throw new IllegalStateException("namespace " + name + " is closed");
+        }
+        try {
+            Process p = pb.start();
+            processes.add(p);
+            return p;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot start " + pb.command() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A command that runs a main class of this JVM's class path in a new JVM (for clients inside the namespace). */
+    public static List<String> javaCommand(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Kills every process in the namespace and deletes it. Idempotent. */
+    @Override
+    public void close() {
+        destroy();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Already running the hooks; ours has done or will do the same.
+        }
+    }
+
+    private synchronized void destroy() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        // Anything else left inside (grandchildren): the namespace is ours, so all of it is ours.
+        try {
+            for (String pid : Commands.run(List.of("ip", "netns", "pids", name)).split("\\s+")) {
+                if (!pid.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } catch (RuntimeException e) {
+            // Best effort: deleting the name below still frees it.
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            Commands.run(List.of("ip", "netns", "del", name));
+        } catch (RuntimeException e) {
+            System.err.println("could not delete network namespace " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Names of the namespaces on this machine (for tests that check nothing is left behind). */
+    static Set<String> existing() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String line : Commands.run(List.of("ip", "netns", "list")).split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.strip().split("\\s+")[0]);
+            }
+        }
+        return names;
+    }
+}
