@@ -328,6 +328,7 @@ public final class Cluster<R> implements AutoCloseable {
         lastRole = roleChange;
         if (role == ClusterRole.PRIMARY) {
             primaryExecutor.becamePrimary(change.term());
+            reconciler.trigger(); // a new primary brings the membership up to date at once
         } else if (previous.role() == ClusterRole.PRIMARY) {
             primaryExecutor.lostPrimacy();
         }

@@ -115,9 +115,17 @@ final class Reconciler implements AutoCloseable {
         NodeStatus status = node.status();
         if (status.configuration().members().isEmpty() && status.lastIndex() == 0) {
             discovered.ifPresent(this::maybeBootstrap);
+            // Until it belongs to a cluster, a node looks again soon (peers are starting too),
+            // not a whole update interval later: forming the cluster should take a second, not five.
+            long soon = Math.min(config.updateInterval.toMillis(), Math.max(200, config.heartbeatInterval.toMillis() * 5));
+            thread.schedule(this::roundSafely, soon, TimeUnit.MILLISECONDS);
         } else if (status.role() == Role.LEADER) {
             if (applyOneChange(status, discovered.map(Map::keySet).orElse(null))) {
                 trigger(); // more may be due: one change per round, but no need to wait for the next interval
+            } else if (policy.promotionWanted(node.status().configuration())) {
+                // A learner just added has not answered yet; look again shortly, not a whole
+                // update interval later.
+                thread.schedule(this::roundSafely, config.heartbeatInterval.toMillis() * 2, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -55,7 +55,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     String bind;
 
     @Option(names = "--advertise", paramLabel = "HOST:PORT",
-            description = "the address peers use (default: the bind address; 127.0.0.1 when bound to 0.0.0.0)")
+            description = "the address peers use (default: the bind address; when bound to 0.0.0.0, the host's first non-loopback IPv4 address)")
     String advertise;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8600",

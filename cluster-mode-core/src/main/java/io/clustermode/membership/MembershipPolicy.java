@@ -103,12 +103,21 @@ public final class MembershipPolicy {
         return Optional.empty();
     }
 
-    private Optional<ConfigChange> promotion(Configuration configuration, Function<NodeId, OptionalLong> age) {
+    /** Whether the configuration has fewer voters than wanted and a learner that could fill the gap. */
+    public boolean promotionWanted(Configuration configuration) {
+        return !configuration.learners().isEmpty() && configuration.voters().size() < wantedVoters(configuration);
+    }
+
+    private int wantedVoters(Configuration configuration) {
         int wanted = Math.min(voters, configuration.members().size());
         if (wanted % 2 == 0) {
             wanted--; // an odd count tolerates as many failures as the even count above it
         }
-        if (configuration.voters().size() >= Math.max(1, wanted)) {
+        return Math.max(1, wanted);
+    }
+
+    private Optional<ConfigChange> promotion(Configuration configuration, Function<NodeId, OptionalLong> age) {
+        if (configuration.voters().size() >= wantedVoters(configuration)) {
             return Optional.empty();
         }
         for (NodeId learner : configuration.learners()) {

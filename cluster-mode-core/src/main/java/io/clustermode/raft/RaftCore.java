@@ -144,6 +144,10 @@ public final class RaftCore {
         log.append(Entry.configuration(1, 1, initial));
         log.commitTo(1);
         refreshConfiguration();
+        if (initial.voters().size() == 1 && initial.isVoter(self)) {
+            // Alone, nobody else can lead: campaign at the next tick, not an election timeout later.
+            electionElapsed = randomizedElectionTimeout - 1;
+        }
     }
 
     // ------------------------------------------------------------------ inputs
