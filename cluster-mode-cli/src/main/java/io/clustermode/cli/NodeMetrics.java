@@ -116,9 +116,12 @@ final class NodeMetrics {
         proposals.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE");
+
     void request(String method, int status) {
+        // Any method name may arrive; only known ones become label values, so labels stay few.
         Counter.builder("cluster.mode.http.requests").description("HTTP API requests answered")
-                .tag("method", method).tag("status", Integer.toString(status)).register(registry).increment();
+                .tag("method", METHODS.contains(method) ? method : "OTHER").tag("status", Integer.toString(status)).register(registry).increment();
     }
 
     String scrape() {
