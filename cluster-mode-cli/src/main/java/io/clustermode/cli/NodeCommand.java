@@ -36,8 +36,9 @@ import java.util.stream.Collectors;
 
 /** {@code cluster-mode node}: runs one node in the foreground, with the HTTP API and the key-value store. */
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs one node of a cluster in the foreground: cluster transport, discovery, Raft,",
-                "a replicated key-value store and the HTTP API (/cluster/info, /health, /metrics, /kv/{key}).",
+        header = "Runs one node in the foreground, with the HTTP API and a replicated key-value store.",
+        description = {"Cluster transport, discovery, Raft, a replicated key-value store and the HTTP API",
+                "(/cluster/info, /health, /metrics, /kv/{key}).",
                 "SIGTERM or SIGINT stop it gracefully (a primary hands over first); exit code 0.",
                 "Bad options or unusable values: a one-line reason on stderr and exit code 2."})
 final class NodeCommand implements java.util.concurrent.Callable<Integer> {
