@@ -12,6 +12,7 @@ import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
 import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
 import io.clustermode.kv.KvStore;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.TransportFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -172,7 +173,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterConfig config = config();
+        NodeMetrics metrics = new NodeMetrics();
+        ClusterConfig config = config(metrics);
         if (requestTimeout <= 0) {
             throw usage("--request-timeout must be positive, was " + requestTimeout);
         }
@@ -183,7 +185,6 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (dataDir != null) {
             prepareDataDir();
         }
-        NodeMetrics metrics = new NodeMetrics();
         HttpApi api;
         try {
             api = HttpApi.bind(httpAddress, Duration.ofMillis(requestTimeout), metrics);
@@ -284,8 +285,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private ClusterConfig config() {
+    private ClusterConfig config(NodeMetrics metrics) {
         ClusterConfig.Builder builder = ClusterConfig.builder()
+                .transportFactory(CountingTransport.around(TransportFactory.load(), metrics))
                 .clusterName(clusterName)
                 .bind(bind)
                 .minNodes(minNodes)

@@ -240,7 +240,7 @@ class NodeProcessesIT {
                 "cluster_mode_commit_index ", "cluster_mode_applied_index ", "cluster_mode_members 3",
                 "cluster_mode_voters 3", "cluster_mode_leader_changes_total ", "cluster_mode_elections_started_total ",
                 "cluster_mode_time_without_primary_seconds_total ", "cluster_mode_http_requests_total{",
-                "cluster_mode_proposal_latency_seconds_count ");
+                "cluster_mode_proposal_latency_seconds_count ", "cluster_mode_transport_messages_total{direction=\"received\",type=\"heartbeat\"}");
     }
 
     @Test
