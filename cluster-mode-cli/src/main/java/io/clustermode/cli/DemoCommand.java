@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  * kill the primary, restart a node, write a key and quit.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Starts N nodes on loopback and shows them live; keys kill, restart, write.",
         description = {"Starts N nodes on loopback as separate processes (free ports, temporary data dirs)",
                 "and shows a live view of their roles, terms, indexes and members.",
                 "Keys: k kill the primary (SIGKILL), r restart a stopped node, w write a key, q quit."})

@@ -12,6 +12,7 @@ import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
 import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
 import io.clustermode.kv.KvStore;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.TransportFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,12 +33,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /** {@code cluster-mode node}: runs one node in the foreground, with the HTTP API and the key-value store. */
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs one node of a cluster in the foreground: cluster transport, discovery, Raft,",
-                "a replicated key-value store and the HTTP API (/cluster/info, /health, /metrics, /kv/{key}).",
+        header = "Runs one node in the foreground, with the HTTP API and a replicated key-value store.",
+        description = {"Cluster transport, discovery, Raft, a replicated key-value store and the HTTP API",
+                "(/cluster/info, /health, /metrics, /kv/{key}).",
                 "SIGTERM or SIGINT stop it gracefully (a primary hands over first); exit code 0.",
                 "Bad options or unusable values: a one-line reason on stderr and exit code 2."})
 final class NodeCommand implements java.util.concurrent.Callable<Integer> {
@@ -171,7 +174,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterConfig config = config();
+        NodeMetrics metrics = new NodeMetrics();
+        ClusterConfig config = config(metrics);
         if (requestTimeout <= 0) {
             throw usage("--request-timeout must be positive, was " + requestTimeout);
         }
@@ -182,13 +186,33 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (dataDir != null) {
             prepareDataDir();
         }
-        NodeMetrics metrics = new NodeMetrics();
+        // From here on SIGTERM and SIGINT end the node with exit code 0 (the JVM's own code after a
+        // signal would be 128 + the signal), also while it is still starting; a start that fails
+        // ends with 2 instead.
+        AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
+        AtomicBoolean failed = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (failed.get()) {
+                return;
+            }
+            try {
+                stop.get().run();
+            } catch (RuntimeException e) {
+                System.err.println("cluster-mode: while stopping: " + oneLine(e));
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(0);
+            }
+        }, "cluster-mode-shutdown"));
         HttpApi api;
         try {
             api = HttpApi.bind(httpAddress, Duration.ofMillis(requestTimeout), metrics);
         } catch (BindException e) {
+            failed.set(true);
             throw usage("--http " + http + ": cannot listen there (" + e.getMessage() + ")");
         } catch (IOException e) {
+            failed.set(true);
             throw usage("--http " + http + ": " + e.getMessage());
         }
         NodeState state = new NodeState();
@@ -196,6 +220,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         try {
             cluster = Cluster.start(config, state);
         } catch (Exception e) {
+            failed.set(true);
             api.close();
             throw usage(oneLine(e));
         }
@@ -226,27 +251,15 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 + "': transport " + config.advertise() + ", HTTP http://" + announced);
         System.out.flush();
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!stopping.compareAndSet(false, true)) {
-                return;
-            }
-            // SIGTERM or SIGINT: hand over and leave, then end with 0 (the JVM's own code after a
-            // signal would be 128 + the signal).
+        stop.set(() -> {
+            background.shutdownNow();
             try {
-                background.shutdownNow();
-                cluster.close();
-            } catch (RuntimeException e) {
-                System.err.println("cluster-mode: while stopping: " + oneLine(e));
+                cluster.close(); // a primary hands over first
             } finally {
                 api.close();
-                System.out.flush();
-                System.err.flush();
-                stopped.countDown();
-                Runtime.getRuntime().halt(0);
             }
-        }, "cluster-mode-shutdown"));
+        });
+        CountDownLatch stopped = new CountDownLatch(1);
         stopped.await();
         return 0;
     }
@@ -283,8 +296,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private ClusterConfig config() {
+    private ClusterConfig config(NodeMetrics metrics) {
         ClusterConfig.Builder builder = ClusterConfig.builder()
+                .transportFactory(CountingTransport.around(TransportFactory.load(), metrics))
                 .clusterName(clusterName)
                 .bind(bind)
                 .minNodes(minNodes)

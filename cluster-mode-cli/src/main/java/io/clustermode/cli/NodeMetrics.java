@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Role, term, indexes and membership are read from the node's status when scraped. Leader
  * changes, elections started and the time without a primary are events the public API does
  * not report one by one, so {@link #sample()} looks at the status often (every few
- * milliseconds) and counts what changed; an election shorter than the sampling period can be
- * missed by {@code elections_started}, never counted twice.
+ * milliseconds) and counts what changed; elections are also noticed in this node's vote
+ * requests ({@link CountingTransport}), so none is missed and none counted twice.
  */
 final class NodeMetrics {
 
@@ -101,9 +101,10 @@ final class NodeMetrics {
         if (!c.isActive()) {
             secondsWithoutPrimary += elapsed / 1e9;
         }
-        if (status.role() == Role.CANDIDATE && status.term() > lastCandidateTerm) {
-            lastCandidateTerm = status.term();
-            electionsStarted.increment();
+        // A leader was a candidate in its term: this catches elections won within one sample,
+        // such as a single voter's, which sends no vote request either.
+        if (status.role() == Role.CANDIDATE || status.role() == Role.LEADER) {
+            electionStarted(status.term());
         }
         NodeId leader = status.leader();
         if (leader != null && !Objects.equals(leader, lastLeader)) {
@@ -112,13 +113,30 @@ final class NodeMetrics {
         }
     }
 
+    /** This node stood as a candidate in {@code term} (seen in its status, or in its vote requests); counted once. */
+    synchronized void electionStarted(long term) {
+        if (term > lastCandidateTerm) {
+            lastCandidateTerm = term;
+            electionsStarted.increment();
+        }
+    }
+
+    /** A transport message: {@code direction} is sent, dropped (queue full or peer unknown) or received. */
+    void message(String direction, String type) {
+        Counter.builder("cluster.mode.transport.messages").description("Raft messages by type and direction")
+                .tag("direction", direction).tag("type", type).register(registry).increment();
+    }
+
     void proposal(long nanos) {
         proposals.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE");
+
     void request(String method, int status) {
+        // Any method name may arrive; only known ones become label values, so labels stay few.
         Counter.builder("cluster.mode.http.requests").description("HTTP API requests answered")
-                .tag("method", method).tag("status", Integer.toString(status)).register(registry).increment();
+                .tag("method", METHODS.contains(method) ? method : "OTHER").tag("status", Integer.toString(status)).register(registry).increment();
     }
 
     String scrape() {

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 /** {@code cluster-mode simulate}: the deterministic simulation of the Raft core. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
+        header = "Runs the deterministic simulation of the Raft core and reports violations.",
         description = {"Runs the deterministic simulation of the Raft core: seeded schedules of partitions,",
                 "message loss, crashes and torn writes under a workload, with Raft's invariants checked",
                 "after every step. The last line is 'simulate: <N> schedules, <V> violations'.",

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code cluster-mode status}: one node's view of the cluster, as a table. */
 @Command(name = "status", mixinStandardHelpOptions = true,
+        header = "Prints one node's view of the cluster as a table.",
         description = {"Prints one node's view of the cluster (its GET /cluster/info) as a table.",
                 "Exit code 0, 1 when the node cannot be asked, 2 for bad options."})
 final class StatusCommand implements Callable<Integer> {

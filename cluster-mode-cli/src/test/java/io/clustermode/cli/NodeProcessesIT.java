@@ -240,7 +240,7 @@ class NodeProcessesIT {
                 "cluster_mode_commit_index ", "cluster_mode_applied_index ", "cluster_mode_members 3",
                 "cluster_mode_voters 3", "cluster_mode_leader_changes_total ", "cluster_mode_elections_started_total ",
                 "cluster_mode_time_without_primary_seconds_total ", "cluster_mode_http_requests_total{",
-                "cluster_mode_proposal_latency_seconds_count ");
+                "cluster_mode_proposal_latency_seconds_count ", "cluster_mode_transport_messages_total{direction=\"received\",type=\"heartbeat\"}");
     }
 
     @Test
@@ -309,6 +309,20 @@ class NodeProcessesIT {
                     {"node", "--data-dir", notADir.toString(), "--bind", "127.0.0.1:" + free},
                     {"node", "--discovery", "carrier-pigeon"},
             };
+            // A data dir written by node 'owner' of cluster 'cluster-mode' refuses anyone else.
+            Path owned = dir.resolve("owned");
+            Node owner = new Node("owner");
+            owner.process = nodes.start("owner", List.of("node", "--node-id", "owner", "--min-nodes", "1",
+                    "--bind", "127.0.0.1:" + owner.transport, "--http", owner.http(), "--data-dir", owned.toString()));
+            await().atMost(WAIT).ignoreExceptions().until(() -> nodes.get(owner.http(), "/health").statusCode() == 200);
+            owner.process.destroy();
+            assertThat(owner.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(owner.process.exitValue()).as("exit code after SIGTERM").isZero();
+            cases = java.util.Arrays.copyOf(cases, cases.length + 2);
+            cases[cases.length - 2] = new String[] {"node", "--data-dir", owned.toString(), "--node-id", "intruder",
+                    "--bind", "127.0.0.1:" + free, "--http", "127.0.0.1:" + NodeProcesses.freePort()};
+            cases[cases.length - 1] = new String[] {"node", "--data-dir", owned.toString(), "--cluster-name", "other",
+                    "--bind", "127.0.0.1:" + free, "--http", "127.0.0.1:" + NodeProcesses.freePort()};
             for (int i = 0; i < cases.length; i++) {
                 String name = "bad-" + i;
                 assertThat(nodes.run(name, cases[i])).as(String.join(" ", cases[i])).isEqualTo(2);
