@@ -22,7 +22,7 @@ import java.util.Set;
  * from either side fails to open across it; what still gets through are datagrams, and
  * segments of the other direction (which then go unanswered), as with real asymmetric loss.
  */
-public final class Partitions {
+public final class Partitions implements NetworkFaults {
 
     /** The chain holding this class's rules, jumped to from INPUT. */
     public static final String CHAIN = "cmf-faults";
@@ -85,6 +85,7 @@ public final class Partitions {
      * Installs a scheduled network fault, node {@code i} being the namespace's address
      * {@code i}, and {@code primary} the index of the current primary (-1: none known).
      */
+    @Override
     public synchronized void apply(Fault.NetworkFault fault, int primary) {
         List<String> nodes = ns.addresses();
         List<List<String>> pairs = new ArrayList<>();
@@ -95,6 +96,7 @@ public final class Partitions {
     }
 
     /** Removes every rule this class added (flushes its chain). */
+    @Override
     public synchronized void heal() {
         ns.exec("iptables", "-F", CHAIN);
         dropped.clear();
