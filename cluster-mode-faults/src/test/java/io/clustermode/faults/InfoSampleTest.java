@@ -49,7 +49,11 @@ class InfoSampleTest {
         });
         server.start();
         URI up = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        URI down = URI.create("http://127.0.0.1:1");
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort(); // free again once closed: nobody answers there
+        }
+        URI down = URI.create("http://127.0.0.1:" + closedPort);
         try (InfoPoller poller = new InfoPoller(List.of(up, down), Duration.ofMillis(20), Duration.ofMillis(200))) {
             long until = System.nanoTime() + 3_000_000_000L;
             while ((poller.samples().size() < 3 || poller.failures() < 3) && System.nanoTime() < until) {
