@@ -8,12 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Concurrent clients doing PUT, linearizable GET, CAS and DELETE on a handful of keys through
  * different nodes, recording every operation. Values are unique ({@code c<client>-<n>}), which
  * is what makes the linearizability check fast (see {@code RegisterSearch}); a CAS expects the
  * value its client last saw for the key, so many of them succeed.
+ *
+ * <p>Keys are rotated: after about {@code opsPerKey} operations per key, the clients move to
+ * fresh keys ({@code k0.g1}, ...). The linearizability search on one key is exponential in the
+ * worst case and its cost grows with the key's history, so a long run is many short
+ * registers rather than a few long ones. The final reads cover every key of the history.
  *
  * <p>Client {@code i} starts on node {@code i mod n} and moves to the next node after an
  * answer that is not ok, so clients keep finding a node that works while others are cut off.
@@ -30,12 +36,14 @@ public final class Workload {
      * @param reads     share of GETs
      * @param cases     share of CAS
      * @param deletes   share of DELETEs (the rest are PUTs)
+     * @param opsPerKey operations per key before the clients move to fresh keys; 0: never
      */
-    public record Config(int clients, List<String> keys, Duration timeout, double reads, double cases, double deletes) {
+    public record Config(int clients, List<String> keys, Duration timeout, double reads, double cases, double deletes,
+                         int opsPerKey) {
 
-        /** 5 clients on 5 keys; 40 % reads, 25 % CAS, 5 % deletes, 30 % puts. */
+        /** 5 clients on 5 keys renewed every 1,000 operations each; 40 % reads, 25 % CAS, 5 % deletes, 30 % puts. */
         public static Config defaults(Duration timeout) {
-            return new Config(5, List.of("k0", "k1", "k2", "k3", "k4"), timeout, 0.40, 0.25, 0.05);
+            return new Config(5, List.of("k0", "k1", "k2", "k3", "k4"), timeout, 0.40, 0.25, 0.05, 1_000);
         }
     }
 
@@ -44,6 +52,7 @@ public final class Workload {
     private final long seed;
     private final History.Recorder recorder;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicLong started = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
 
     public Workload(List<URI> nodes, Config config, long seed, History.Recorder recorder) {
@@ -89,6 +98,13 @@ public final class Workload {
             KvClient kv = clients.computeIfAbsent(node,
                     i -> new KvClient(nodes.get(i), config.timeout(), client, recorder));
             String key = config.keys().get(random.nextInt(config.keys().size()));
+            long count = started.getAndIncrement();
+            if (config.opsPerKey() > 0) {
+                long generation = count / ((long) config.opsPerKey() * config.keys().size());
+                if (generation > 0) {
+                    key = key + ".g" + generation;
+                }
+            }
             double dice = random.nextDouble();
             Operation op;
             if (dice < config.reads()) {

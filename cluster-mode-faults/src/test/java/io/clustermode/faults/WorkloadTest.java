@@ -13,7 +13,7 @@ class WorkloadTest {
         FakeKvNode.Store store = new FakeKvNode.Store();
         try (FakeKvNode a = new FakeKvNode(store, 0); FakeKvNode b = new FakeKvNode(store, staleMillisOnSecondNode)) {
             History.Recorder recorder = new History.Recorder();
-            Workload.Config config = new Workload.Config(4, List.of("x", "y"), Duration.ofSeconds(2), 0.5, 0.25, 0.05);
+            Workload.Config config = new Workload.Config(4, List.of("x", "y"), Duration.ofSeconds(2), 0.5, 0.25, 0.05, 100);
             Workload workload = new Workload(List.of(a.uri(), b.uri()), config, 1, recorder);
             workload.start();
             // Until enough operations, not for a fixed time: a cold JVM on a busy machine may
@@ -34,6 +34,9 @@ class WorkloadTest {
         History h = run(0);
         assertThat(h.size()).isGreaterThanOrEqualTo(300);
         assertThat(h.operations()).anyMatch(op -> op.kind() == OpKind.CAS && op.outcome() == Outcome.OK);
+        // Keys rotate every 100 operations each: x, y, x.g1, y.g1, ...
+        assertThat(h.byKey()).containsKeys("x", "y", "x.g1", "y.g1");
+        assertThat(h.byKey().values()).allMatch(ops -> ops.size() < 100 + 60);
         var result = new LinearizabilityChecker().check(h);
         assertThat(result.verdict()).as(result.describe()).isEqualTo(Verdict.LINEARIZABLE);
     }
