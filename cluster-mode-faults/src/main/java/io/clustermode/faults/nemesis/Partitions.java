@@ -31,11 +31,23 @@ public final class Partitions implements NetworkFaults {
     /** The (from, to) pairs dropped now, in install order. */
     private final Set<List<String>> dropped = new LinkedHashSet<>();
 
-    /** Creates the chain in the namespace's filter table and hooks it into INPUT. */
+    /**
+     * Creates the chain in the namespace's filter table and hooks it into INPUT, unless that
+     * was done already (by another process of the run: the creator, or a driver inside).
+     */
     public Partitions(NetworkNamespace ns) {
         this.ns = ns;
-        ns.execWithInput("*filter\n:" + CHAIN + " - [0:0]\n-I INPUT -j " + CHAIN + "\nCOMMIT\n",
-                "iptables-restore", "--noflush");
+        boolean exists;
+        try {
+            ns.exec("iptables", "-n", "-L", CHAIN);
+            exists = true;
+        } catch (IllegalStateException e) {
+            exists = false;
+        }
+        if (!exists) {
+            ns.execWithInput("*filter\n:" + CHAIN + " - [0:0]\n-I INPUT -j " + CHAIN + "\nCOMMIT\n",
+                    "iptables-restore", "--noflush");
+        }
     }
 
     /** Drops packets from {@code from} to {@code to}, one direction only. */
