@@ -179,6 +179,11 @@ public final class History {
                 this.invokeNanos = invokeNanos;
             }
 
+            /** What was asked. */
+            public OpKind kind() {
+                return kind;
+            }
+
             /** A 200 (or a read's 404: pass {@code null}); {@code readValue} is ignored for writes. */
             public Operation ok(String readValue) {
                 return finish(Outcome.OK, kind == OpKind.GET ? readValue : value);

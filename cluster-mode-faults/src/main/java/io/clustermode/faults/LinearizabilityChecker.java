@@ -15,7 +15,10 @@ import java.util.Map;
  */
 public final class LinearizabilityChecker {
 
-    /** Default search budget per key: about a second and a few hundred MB at worst. */
+    /**
+     * Default search budget per key: on a 2-core machine, about 10 s at worst. The memo's
+     * memory bounds it further for long histories on one key (384 MB of bitsets at most).
+     */
     public static final long DEFAULT_NODE_BUDGET = 1_000_000;
 
     private final long nodeBudget;

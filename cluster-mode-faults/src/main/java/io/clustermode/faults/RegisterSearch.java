@@ -220,7 +220,16 @@ final class RegisterSearch {
         }
     }
 
-    KeyResult run(long nodeBudget) {
+    /**
+     * The memo holds a copy of the linearized-set bitset per configuration: at most this many
+     * 64-bit words (384 MB), so a long history on one key gets a smaller node budget rather
+     * than an OutOfMemoryError.
+     */
+    private static final long MEMO_WORDS = 48L << 20;
+
+    KeyResult run(long requestedBudget) {
+        long words = Math.max(1, (ops.length + 63) >>> 6);
+        long nodeBudget = Math.min(requestedBudget, Math.max(10_000, MEMO_WORDS / words));
         int n = ops.length;
         int requiredTotal = 0;
         for (boolean r : required) {
@@ -301,7 +310,8 @@ final class RegisterSearch {
                 if (seen.add(new Config(done.clone(), after, h))) {
                     if (++nodes > nodeBudget) {
                         return new KeyResult(key, Verdict.UNDECIDED, ops.length + dropped, nodes, null,
-                                "gave up after " + nodeBudget + " search nodes (" + ops.length
+                                "gave up after " + nodeBudget + " search nodes"
+                                        + (nodeBudget < requestedBudget ? " (memory bound)" : "") + " (" + ops.length
                                         + " operations kept, " + requiredDone + " of " + requiredTotal
                                         + " acknowledged ones linearized at the time)");
                     }

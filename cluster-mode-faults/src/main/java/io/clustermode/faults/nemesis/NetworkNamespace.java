@@ -29,12 +29,15 @@ public final class NetworkNamespace implements AutoCloseable {
     private final List<String> addresses;
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
+    /** Created by this JVM (deleted on close), or joined from inside (only its processes are ours). */
+    private final boolean owned;
     private volatile boolean closed;
 
-    private NetworkNamespace(String name, List<String> addresses) {
+    private NetworkNamespace(String name, List<String> addresses, boolean owned) {
         this.name = name;
         this.addresses = List.copyOf(addresses);
-        this.shutdownHook = new Thread(this::destroy, "delete netns " + name);
+        this.owned = owned;
+        this.shutdownHook = new Thread(this::destroy, (owned ? "delete netns " : "leave netns ") + name);
     }
 
     /**
@@ -61,7 +64,7 @@ public final class NetworkNamespace implements AutoCloseable {
             addresses.add("127.0.0." + (i + 2));
         }
         Commands.run(List.of("ip", "netns", "add", name));
-        NetworkNamespace ns = new NetworkNamespace(name, addresses);
+        NetworkNamespace ns = new NetworkNamespace(name, addresses, true);
         Runtime.getRuntime().addShutdownHook(ns.shutdownHook);
         try {
             ns.exec("ip", "link", "set", "lo", "up");
@@ -72,6 +75,37 @@ public final class NetworkNamespace implements AutoCloseable {
             ns.close();
             throw e;
         }
+        return ns;
+    }
+
+    /**
+     * The namespace {@code name}, created by a parent process with {@link #create}, seen from a
+     * JVM that runs inside it (the run's driver: clients must be inside to reach the nodes'
+     * loopback addresses). Fails unless this JVM's network namespace is that one and its node
+     * addresses are there, so faults still only ever reach that namespace. Closing it stops the
+     * processes this JVM started and leaves the namespace to its creator.
+     */
+    public static NetworkNamespace joinFromInside(String name, int nodes) {
+        try {
+            Object self = java.nio.file.Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            Object named = java.nio.file.Files.getAttribute(Path.of("/run/netns", name), "unix:ino");
+            if (!self.equals(named)) {
+                throw new IllegalStateException("this JVM is not inside network namespace " + name);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no network namespace " + name + ": " + e.getMessage(), e);
+        }
+        List<String> addresses = new ArrayList<>();
+        String lo = Commands.run(List.of("ip", "-4", "addr", "show", "lo"));
+        for (int i = 0; i < nodes; i++) {
+            String a = "127.0.0." + (i + 2);
+            if (!lo.contains(" " + a + "/8")) {
+                throw new IllegalStateException("namespace " + name + " has no node address " + a);
+            }
+            addresses.add(a);
+        }
+        NetworkNamespace ns = new NetworkNamespace(name, addresses, false);
+        Runtime.getRuntime().addShutdownHook(ns.shutdownHook);
         return ns;
     }
 
@@ -157,7 +191,10 @@ public final class NetworkNamespace implements AutoCloseable {
         return cmd;
     }
 
-    /** Kills every process in the namespace and deletes it. Idempotent. */
+    /**
+     * Kills every process in the namespace and deletes it; for a joined namespace, only the
+     * processes this JVM started. Idempotent.
+     */
     @Override
     public void close() {
         destroy();
@@ -175,6 +212,9 @@ public final class NetworkNamespace implements AutoCloseable {
         closed = true;
         for (Process p : processes) {
             p.destroyForcibly();
+        }
+        if (!owned) {
+            return;
         }
         // Anything else left inside (grandchildren): the namespace is ours, so all of it is ours.
         try {

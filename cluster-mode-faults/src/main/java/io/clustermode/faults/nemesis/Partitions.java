@@ -22,7 +22,7 @@ import java.util.Set;
  * from either side fails to open across it; what still gets through are datagrams, and
  * segments of the other direction (which then go unanswered), as with real asymmetric loss.
  */
-public final class Partitions {
+public final class Partitions implements NetworkFaults {
 
     /** The chain holding this class's rules, jumped to from INPUT. */
     public static final String CHAIN = "cmf-faults";
@@ -31,11 +31,23 @@ public final class Partitions {
     /** The (from, to) pairs dropped now, in install order. */
     private final Set<List<String>> dropped = new LinkedHashSet<>();
 
-    /** Creates the chain in the namespace's filter table and hooks it into INPUT. */
+    /**
+     * Creates the chain in the namespace's filter table and hooks it into INPUT, unless that
+     * was done already (by another process of the run: the creator, or a driver inside).
+     */
     public Partitions(NetworkNamespace ns) {
         this.ns = ns;
-        ns.execWithInput("*filter\n:" + CHAIN + " - [0:0]\n-I INPUT -j " + CHAIN + "\nCOMMIT\n",
-                "iptables-restore", "--noflush");
+        boolean exists;
+        try {
+            ns.exec("iptables", "-n", "-L", CHAIN);
+            exists = true;
+        } catch (IllegalStateException e) {
+            exists = false;
+        }
+        if (!exists) {
+            ns.execWithInput("*filter\n:" + CHAIN + " - [0:0]\n-I INPUT -j " + CHAIN + "\nCOMMIT\n",
+                    "iptables-restore", "--noflush");
+        }
     }
 
     /** Drops packets from {@code from} to {@code to}, one direction only. */
@@ -85,6 +97,7 @@ public final class Partitions {
      * Installs a scheduled network fault, node {@code i} being the namespace's address
      * {@code i}, and {@code primary} the index of the current primary (-1: none known).
      */
+    @Override
     public synchronized void apply(Fault.NetworkFault fault, int primary) {
         List<String> nodes = ns.addresses();
         List<List<String>> pairs = new ArrayList<>();
@@ -95,6 +108,7 @@ public final class Partitions {
     }
 
     /** Removes every rule this class added (flushes its chain). */
+    @Override
     public synchronized void heal() {
         ns.exec("iptables", "-F", CHAIN);
         dropped.clear();

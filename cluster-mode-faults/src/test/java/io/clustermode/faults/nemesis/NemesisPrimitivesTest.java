@@ -153,6 +153,18 @@ class NemesisPrimitivesTest {
     }
 
     @Test
+    void a_jvm_inside_the_namespace_can_join_it_and_cut_links_and_one_outside_cannot() throws Exception {
+        assertThatThrownBy(() -> NetworkNamespace.joinFromInside(ns.name(), 3)).hasMessageContaining("not inside");
+        Process driver = ns.start(NetworkNamespace.javaCommand(JoinProbe.class.getName(), ns.name()));
+        String out = new String(driver.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEqualTo("joined 127.0.0.2,127.0.0.3,127.0.0.4\ncut\nrefused\n");
+        assertThat(udp(A, B)).isFalse();
+        assertThat(udp(B, A)).isTrue();
+        assertThat(NetworkNamespace.existing()).as("the namespace stays its creator's").contains(ns.name());
+    }
+
+    @Test
     void only_the_namespaces_own_loopback_node_addresses_may_be_targets() {
         assertThatThrownBy(() -> partitions.oneWay(A, "10.0.0.1")).hasMessageContaining("refusing a fault on 10.0.0.1");
         assertThatThrownBy(() -> partitions.oneWay("127.0.0.1", A)).hasMessageContaining("refusing");
