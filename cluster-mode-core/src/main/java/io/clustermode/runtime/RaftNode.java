@@ -99,6 +99,11 @@ public final class RaftNode<R> implements AutoCloseable {
     private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each peer last answered this node's appends or heartbeats (owned by the loop). */
+    private final Map<NodeId, Long> lastAnswered = new HashMap<>();
+    /** When this node last asked the transport to reconnect to each peer (owned by the loop). */
+    private final Map<NodeId, Long> lastReconnect = new HashMap<>();
+    private long nextAnswerCheck;
     private Configuration announcedConfiguration;
 
     // Owned by the event loop.
@@ -300,8 +305,15 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void receive(Message message) {
         lastHeard.put(message.from(), System.nanoTime());
+        boolean answer = message instanceof Message.AppendResponse || message instanceof Message.HeartbeatResponse
+                || message instanceof Message.InstallSnapshotResponse;
         // Messages may be dropped when the loop is swamped: Raft retries what matters.
-        inbox.offer(new Task(() -> core.step(message), null));
+        inbox.offer(new Task(() -> {
+            if (answer) {
+                lastAnswered.put(message.from(), System.nanoTime());
+            }
+            core.step(message);
+        }, null));
     }
 
     private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> work) {
@@ -369,6 +381,10 @@ public final class RaftNode<R> implements AutoCloseable {
                     nextTick += tickNanos;
                 }
                 handleReady();
+                if (now - nextAnswerCheck >= 0) {
+                    reconnectSilentFollowers(now);
+                    nextAnswerCheck = now + settings.electionTimeout().toNanos() / 2;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -380,6 +396,31 @@ public final class RaftNode<R> implements AutoCloseable {
             running = false;
             failEverything();
             publishStatus();
+        }
+    }
+
+    /**
+     * A leader whose follower has not answered for two election timeouts asks the transport to
+     * connect to it anew: a connection can look healthy and lead nowhere (half-open, after the
+     * follower's process was replaced), and the follower cannot tell — it hears nothing, and its
+     * own campaigns are refused by voters that still hear this leader.
+     */
+    private void reconnectSilentFollowers(long now) {
+        if (core.role() != Role.LEADER) {
+            lastAnswered.clear();
+            return;
+        }
+        long silence = 2 * settings.electionTimeout().toNanos();
+        for (NodeId peer : core.configuration().members()) {
+            if (peer.equals(self)) {
+                continue;
+            }
+            long answered = lastAnswered.computeIfAbsent(peer, p -> now);
+            long asked = lastReconnect.getOrDefault(peer, now - silence);
+            if (now - answered >= silence && now - asked >= silence) {
+                lastReconnect.put(peer, now);
+                transport.reconnect(peer);
+            }
         }
     }
 

@@ -49,6 +49,14 @@ public interface Transport extends AutoCloseable {
      */
     void updatePeers(Map<NodeId, String> peers);
 
+    /**
+     * Drops the connection to {@code peer}, if any, and connects anew. The node asks for it when
+     * a peer it keeps sending to has stopped answering, which a connection that looks healthy can
+     * hide (a half-open TCP connection after the peer's process was replaced). Never blocks.
+     */
+    default void reconnect(NodeId peer) {
+    }
+
     /** Queues {@code message} for its receiver; never blocks. Returns false when it was dropped. */
     boolean send(Message message);
 

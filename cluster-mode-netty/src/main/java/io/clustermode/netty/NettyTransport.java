@@ -254,6 +254,14 @@ public final class NettyTransport implements Transport {
      * @throws IllegalArgumentException when the message is not from this node
      */
     @Override
+    public void reconnect(NodeId peer) {
+        PeerLink link = links.get(peer);
+        if (link != null && !isClosed()) {
+            link.reconnectNow();
+        }
+    }
+
+    @Override
     public boolean send(Message message) {
         Objects.requireNonNull(message, "message");
         if (!message.from().equals(config.self())) {

@@ -142,6 +142,18 @@ final class PeerLink {
         });
     }
 
+    /** Drops the current connection, if any, and connects anew at once. */
+    void reconnectNow() {
+        loop.execute(() -> {
+            if (removed || transport.isClosed()) {
+                return;
+            }
+            log.info("{}: {} ({}) stopped answering; connecting anew", self, id, address);
+            abandonConnection();
+            connect();
+        });
+    }
+
     // ------------------------------------------------------------------ event loop
 
     private void abandonConnection() {
