@@ -100,6 +100,7 @@ public final class Cluster<R> implements AutoCloseable {
         guardRef[0] = guard;
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, null, node.status().term(), "started");
+        node.observe(config.observer);
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
         this.reconciler = new Reconciler(config, self, node, guard, addresses);

@@ -61,6 +61,7 @@ public final class ClusterConfig {
     final Path tlsKey;
     final Path tlsCa;
     final TransportFactory transportFactory;
+    final io.clustermode.runtime.NodeObserver observer;
 
     private ClusterConfig(Builder b) {
         this.clusterName = b.clusterName;
@@ -82,6 +83,7 @@ public final class ClusterConfig {
         this.tlsKey = b.tlsKey;
         this.tlsCa = b.tlsCa;
         this.transportFactory = b.transportFactory;
+        this.observer = b.observer;
     }
 
     /**
@@ -182,6 +184,7 @@ public final class ClusterConfig {
         private Path tlsKey;
         private Path tlsCa;
         private TransportFactory transportFactory;
+        private io.clustermode.runtime.NodeObserver observer = io.clustermode.runtime.NodeObserver.NONE;
 
         private Builder() {
         }
@@ -275,6 +278,12 @@ public final class ClusterConfig {
             this.tlsCert = cert;
             this.tlsKey = key;
             this.tlsCa = ca;
+            return this;
+        }
+
+        /** Observes the node's event loop (storage latency), for metrics. */
+        public Builder observer(io.clustermode.runtime.NodeObserver nodeObserver) {
+            this.observer = java.util.Objects.requireNonNull(nodeObserver, "observer");
             return this;
         }
 

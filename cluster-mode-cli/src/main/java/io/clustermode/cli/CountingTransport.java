@@ -1,5 +1,6 @@
 package io.clustermode.cli;
 
+import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
 import io.clustermode.transport.PeerIdentity;
@@ -35,7 +36,7 @@ final class CountingTransport implements Transport {
         inner.start(new Listener() {
             @Override
             public void onMessage(Message message) {
-                metrics.message("received", type(message));
+                metrics.message("received", type(message), MessageCodec.sizeOf(message));
                 listener.onMessage(message);
             }
 
@@ -62,8 +63,13 @@ final class CountingTransport implements Transport {
             metrics.electionStarted(((Message.VoteRequest) message).term());
         }
         boolean queued = inner.send(message);
-        metrics.message(queued ? "sent" : "dropped", type(message));
+        metrics.message(queued ? "sent" : "dropped", type(message), MessageCodec.sizeOf(message));
         return queued;
+    }
+
+    @Override
+    public void reconnect(NodeId peer) {
+        inner.reconnect(peer);
     }
 
     @Override

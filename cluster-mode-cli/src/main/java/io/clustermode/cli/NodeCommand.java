@@ -299,6 +299,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     private ClusterConfig config(NodeMetrics metrics) {
         ClusterConfig.Builder builder = ClusterConfig.builder()
                 .transportFactory(CountingTransport.around(TransportFactory.load(), metrics))
+                .observer(metrics)
                 .clusterName(clusterName)
                 .bind(bind)
                 .minNodes(minNodes)

@@ -27,12 +27,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * milliseconds) and counts what changed; elections are also noticed in this node's vote
  * requests ({@link CountingTransport}), so none is missed and none counted twice.
  */
-final class NodeMetrics {
+final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter leaderChanges;
     private final Counter electionsStarted;
     private final Timer proposals;
+    private final Timer persists;
+    private final Counter persistedEntries;
     private final AtomicReference<Cluster<?>> cluster = new AtomicReference<>();
     private volatile double secondsWithoutPrimary;
     private NodeId lastLeader;
@@ -44,6 +46,10 @@ final class NodeMetrics {
                 .description("how often the primary this node knows changed to another node").register(registry);
         electionsStarted = Counter.builder("cluster.mode.elections.started")
                 .description("elections this node started as a candidate").register(registry);
+        persists = Timer.builder("cluster.mode.storage.persist").publishPercentileHistogram()
+                .description("Time to append and fsync one batch (a group commit)").register(registry);
+        persistedEntries = Counter.builder("cluster.mode.storage.persisted.entries")
+                .description("Log entries made durable").register(registry);
         proposals = Timer.builder("cluster.mode.proposal.latency")
                 .description("from proposing a command to its commit and apply on this node")
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
@@ -122,9 +128,19 @@ final class NodeMetrics {
     }
 
     /** A transport message: {@code direction} is sent, dropped (queue full or peer unknown) or received. */
-    void message(String direction, String type) {
+    void message(String direction, String type, int bytes) {
         Counter.builder("cluster.mode.transport.messages").description("Raft messages by type and direction")
                 .tag("direction", direction).tag("type", type).register(registry).increment();
+        Counter.builder("cluster.mode.transport").baseUnit("bytes")
+                .description("Bytes of Raft messages (encoded, without framing) by type and direction")
+                .tag("direction", direction).tag("type", type).register(registry).increment(bytes);
+    }
+
+    /** One group commit made durable: its latency (append and fsync) and size. */
+    @Override
+    public void persisted(int entries, long nanos) {
+        persists.record(nanos, TimeUnit.NANOSECONDS);
+        persistedEntries.increment(entries);
     }
 
     void proposal(long nanos) {

@@ -96,6 +96,7 @@ public final class RaftNode<R> implements AutoCloseable {
     private volatile boolean running = true;
     private volatile NodeStatus status;
     private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
+    private volatile NodeObserver observer = NodeObserver.NONE;
     private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -188,6 +189,11 @@ public final class RaftNode<R> implements AutoCloseable {
     /** The node as it is now. */
     public NodeStatus status() {
         return status;
+    }
+
+    /** Observes the event loop's work (for metrics); replaces the previous observer. */
+    public void observe(NodeObserver newObserver) {
+        this.observer = java.util.Objects.requireNonNull(newObserver, "observer");
     }
 
     /** Called on the event loop when the configuration in effect changes; must not block. */
@@ -455,11 +461,13 @@ public final class RaftNode<R> implements AutoCloseable {
                 transport.send(message);
             }
             if (ready.mustPersist()) {
+                long start = System.nanoTime();
                 try {
                     storage.persist(ready.snapshot(), ready.entries(), ready.hardState());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+                observer.persisted(ready.entries().size(), System.nanoTime() - start);
             }
             for (Message message : ready.messages()) {
                 transport.send(message);

@@ -1,0 +1,21 @@
+package io.clustermode.runtime;
+
+/**
+ * Told about the work of a node's event loop, for metrics. Called on the event loop: must be
+ * quick and must not block.
+ */
+public interface NodeObserver {
+
+    /** Nothing is observed. */
+    NodeObserver NONE = new NodeObserver() {
+    };
+
+    /**
+     * One batch was made durable (one {@code persist} call: the group commit of a turn).
+     *
+     * @param entries how many entries it held
+     * @param nanos   how long writing and forcing it took
+     */
+    default void persisted(int entries, long nanos) {
+    }
+}
