@@ -84,9 +84,22 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String http, String path, byte[] body) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://" + http + path)).timeout(Duration.ofSeconds(15))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + http + path))
+                .timeout(Duration.ofSeconds(15))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            // Seen rarely under load: the JDK client reuses a kept-alive connection just as the
+            // JDK server closes it, and gets EOF before any byte of an answer. Nothing was
+            // answered, so one retry on a fresh connection is safe for these idempotent tests
+            // (a PUT of the same value, a GET). Root cause still to be found (see the notes).
+            if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                throw e;
+            }
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     HttpResponse<String> put(String http, String key, String value) throws Exception {
