@@ -79,9 +79,7 @@ final class Reconciler implements AutoCloseable {
     }
 
     void trigger() {
-        if (!thread.isShutdown()) {
-            thread.execute(this::roundSafely);
-        }
+        soon(0);
     }
 
     @Override
@@ -118,14 +116,24 @@ final class Reconciler implements AutoCloseable {
             // Until it belongs to a cluster, a node looks again soon (peers are starting too),
             // not a whole update interval later: forming the cluster should take a second, not five.
             long soon = Math.min(config.updateInterval.toMillis(), Math.max(200, config.heartbeatInterval.toMillis() * 5));
-            thread.schedule(this::roundSafely, soon, TimeUnit.MILLISECONDS);
+            soon(soon);
         } else if (status.role() == Role.LEADER) {
             if (applyOneChange(status, discovered.map(Map::keySet).orElse(null))) {
                 trigger(); // more may be due: one change per round, but no need to wait for the next interval
             } else if (policy.promotionWanted(node.status().configuration())) {
                 // A learner just added has not answered yet; look again shortly, not a whole
                 // update interval later.
-                thread.schedule(this::roundSafely, config.heartbeatInterval.toMillis() * 2, TimeUnit.MILLISECONDS);
+                soon(config.heartbeatInterval.toMillis() * 2);
+            }
+        }
+    }
+
+    private void soon(long millis) {
+        if (!thread.isShutdown()) {
+            try {
+                thread.schedule(this::roundSafely, millis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // The cluster is closing: no more rounds.
             }
         }
     }
@@ -222,9 +230,7 @@ final class Reconciler implements AutoCloseable {
             // Typically: the new primary has not committed in its term yet, or a change is in
             // flight. Try again soon rather than a whole update interval later.
             LOG.debug("node {}: change {} not made now: {}", self, change.get(), e.toString());
-            if (!thread.isShutdown()) {
-                thread.schedule(this::roundSafely, config.heartbeatInterval.toMillis() * 2, TimeUnit.MILLISECONDS);
-            }
+            soon(config.heartbeatInterval.toMillis() * 2);
             return false;
         }
     }
