@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -274,12 +273,6 @@ class ClusterTest {
         discoveries.get("e").show(List.of(address("e"), address("a"), address("b")));
         Thread.sleep(1_500);
         assertOnePrimaryPerTerm();
-        Set<Set<NodeId>> configurations = new HashSet<>();
-        clusters.values().forEach(c -> {
-            if (!c.members().isEmpty()) {
-                configurations.add(c.members().stream().map(Member::id).collect(Collectors.toSet()));
-            }
-        });
         showEveryone(names);
         awaitOneClusterOf(5, 5);
         assertOnePrimaryPerTerm();
