@@ -94,9 +94,12 @@ class DnsClusterEndToEndTest {
                     && nodes.stream().allMatch(n -> n.primary().map(Member::id).equals(primary.map(Member::id)))
                     && nodes.get(0).members().stream().filter(Member::voter).count() == 3;
         });
-        Set<String> addresses = nodes.get(0).members().stream().map(Member::address).collect(Collectors.toSet());
-        assertThat(addresses).containsExactlyInAnyOrder("127.0.0.1:" + port, "127.0.0.2:" + port,
-                "127.0.0.3:" + port);
+        // A member learned from the log gets its address at this node's next discovery round.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Set<String> addresses = nodes.get(0).members().stream().map(Member::address).collect(Collectors.toSet());
+            assertThat(addresses).containsExactlyInAnyOrder("127.0.0.1:" + port, "127.0.0.2:" + port,
+                    "127.0.0.3:" + port);
+        });
         assertThat(nodes.stream().filter(Cluster::isPrimary).count()).isEqualTo(1);
     }
 }
