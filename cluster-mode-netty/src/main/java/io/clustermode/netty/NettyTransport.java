@@ -244,6 +244,22 @@ public final class NettyTransport implements Transport {
         });
     }
 
+    @Override
+    public void reconnect(NodeId peer) {
+        PeerLink link = links.get(peer);
+        if (link != null && !isClosed()) {
+            link.reconnectNow();
+        }
+    }
+
+    /** A peer completed a handshake on an inbound connection: it is up, so stop backing off from it. */
+    void peerConnectedToUs(NodeId peer) {
+        PeerLink link = links.get(peer);
+        if (link != null && !isClosed()) {
+            link.peerCameBack();
+        }
+    }
+
     /**
      * Encodes {@code message} on this thread and queues it for its receiver. Never blocks.
      *
@@ -253,14 +269,6 @@ public final class NettyTransport implements Transport {
      * delivered: a queued message is still lost if the connection breaks.
      * @throws IllegalArgumentException when the message is not from this node
      */
-    @Override
-    public void reconnect(NodeId peer) {
-        PeerLink link = links.get(peer);
-        if (link != null && !isClosed()) {
-            link.reconnectNow();
-        }
-    }
-
     @Override
     public boolean send(Message message) {
         Objects.requireNonNull(message, "message");

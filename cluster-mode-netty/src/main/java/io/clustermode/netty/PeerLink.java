@@ -154,6 +154,23 @@ final class PeerLink {
         });
     }
 
+    /**
+     * The peer just connected to us, so it is up again: if this side is waiting out a backoff
+     * (which may be seconds long after a restart), connect now. Without this a restarted node
+     * can send to us but not hear our answers until our backoff ends.
+     */
+    void peerCameBack() {
+        loop.execute(() -> {
+            if (removed || transport.isClosed() || ready || reconnect == null) {
+                return;
+            }
+            log.debug("{}: {} ({}) connected to us; connecting back at once", self, id, address);
+            reconnect.cancel(false);
+            failures = 0;
+            connect();
+        });
+    }
+
     // ------------------------------------------------------------------ event loop
 
     private void abandonConnection() {

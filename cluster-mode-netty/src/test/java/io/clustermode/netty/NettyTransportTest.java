@@ -147,6 +147,24 @@ class NettyTransportTest {
     }
 
     @Test
+    void aPeerThatConnectsToUsIsConnectedBackWithoutWaitingOutTheBackoff() throws Exception {
+        // a would wait a minute before retrying b; b coming back and connecting to a must end that wait.
+        TestNodes.Node a = nodes.start("a", "127.0.0.1", 0, TestNodes.CLUSTER,
+                x -> x.reconnectBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60)));
+        TestNodes.Node b = nodes.start("b", "127.0.0.2");
+        TestNodes.connectAll(a, b);
+        int port = b.port();
+        b.transport.close();
+        await().atMost(PATIENCE).until(() -> !a.transport.isConnected(b.id));
+
+        TestNodes.Node b2 = nodes.start("b", "127.0.0.2", port, TestNodes.CLUSTER, x -> x);
+        b2.transport.updatePeers(Map.of(a.id, a.address()));
+        await().atMost(PATIENCE).until(() -> a.transport.isConnected(b2.id));
+        a.transport.send(heartbeat(a.id, b2.id, 1));
+        await().atMost(PATIENCE).until(() -> !b2.received.isEmpty());
+    }
+
+    @Test
     void identifyReturnsTheNodeIdAtAnAddress() throws Exception {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         TestNodes.Node b = nodes.start("b", "127.0.0.2");
