@@ -52,6 +52,8 @@ final class PeerLink {
     private String lastReason;
     private ScheduledFuture<?> reconnect;
     private boolean removed;
+    /** The peer connected to us while our own attempt was in flight. */
+    private boolean peerSeenUp;
 
     PeerLink(NettyTransport transport, NodeId id, EventLoop loop, String address) {
         this.transport = transport;
@@ -161,12 +163,19 @@ final class PeerLink {
      */
     void peerCameBack() {
         loop.execute(() -> {
-            if (removed || transport.isClosed() || ready || reconnect == null) {
+            if (removed || transport.isClosed() || ready) {
+                return;
+            }
+            failures = 0;
+            if (reconnect == null) {
+                // An attempt is in flight. It may have started before the peer was up and be
+                // refused; then it is retried at once (see onClosed). Not abandoned here: two
+                // peers doing that to each other could go on forever.
+                peerSeenUp = true;
                 return;
             }
             log.debug("{}: {} ({}) connected to us; connecting back at once", self, id, address);
             reconnect.cancel(false);
-            failures = 0;
             connect();
         });
     }
@@ -234,6 +243,7 @@ final class PeerLink {
         }
         channel = ch;
         failures = 0;
+        peerSeenUp = false;
         lastReason = null;
         log.info("{}: connected to {} ({})", self, id, address);
         ready = true;
@@ -252,7 +262,9 @@ final class PeerLink {
             return;
         }
         failures++;
-        long delay = refused ? transport.config().reconnectBackoffMax().toMillis() : backoff(failures);
+        long delay = refused ? transport.config().reconnectBackoffMax().toMillis()
+                : peerSeenUp ? 1 : backoff(failures);
+        peerSeenUp = false;
         boolean news = wasReady || !reason.equals(lastReason);
         lastReason = reason;
         if (wasReady) {

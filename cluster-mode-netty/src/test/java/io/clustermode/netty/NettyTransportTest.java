@@ -153,6 +153,7 @@ class NettyTransportTest {
                 x -> x.reconnectBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60)));
         TestNodes.Node b = nodes.start("b", "127.0.0.2");
         TestNodes.connectAll(a, b);
+        await().atMost(PATIENCE).until(() -> a.transport.isConnected(b.id));
         int port = b.port();
         b.transport.close();
         await().atMost(PATIENCE).until(() -> !a.transport.isConnected(b.id));
