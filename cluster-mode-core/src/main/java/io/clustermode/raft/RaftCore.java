@@ -213,10 +213,25 @@ public final class RaftCore {
             return;
         }
         becomeFollower(term, null, "lost the connection to leader " + peer);
-        // Campaign within a tenth of the election timeout, at a random moment, so the
-        // followers that all saw the same reset do not all campaign at once.
-        int delay = 1 + random.nextInt(Math.max(1, config.electionTicks() / 10));
+        // Every survivor saw the same reset at about the same moment. Random delays collide
+        // often enough (two candidates in one term split the vote and cost a whole election
+        // timeout), so the survivors take turns by rank instead: the first campaigns after a
+        // tick, each next one a tenth of the election timeout later, by which time it has
+        // normally voted for the first and reset its timer.
+        int spacing = Math.max(1, config.electionTicks() / 10);
+        int delay = 1 + rankAmongSurvivors(peer) * spacing;
         electionElapsed = Math.max(0, randomizedElectionTimeout - delay);
+    }
+
+    /** How many voters other than {@code gone} have a smaller id than this node. */
+    private int rankAmongSurvivors(NodeId gone) {
+        int rank = 0;
+        for (NodeId voter : configuration.voters()) {
+            if (!voter.equals(gone) && voter.compareTo(self) < 0) {
+                rank++;
+            }
+        }
+        return rank;
     }
 
     /**
@@ -518,7 +533,7 @@ public final class RaftCore {
         // §5.2: at most one vote per term, first come first served; a pre-vote binds nothing.
         boolean canVote = request.from().equals(votedFor)
                 || (votedFor == null && leader == null)
-                || (request.preVote() && request.term() > term)
+                || (request.preVote() && request.term() > term && yieldsTo(request))
                 || (!request.preVote() && config.broken(Canary.VOTE_TWICE));
         // §5.4.1: only for a candidate whose log holds everything this one has.
         boolean granted = canVote && (log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())
@@ -529,6 +544,21 @@ public final class RaftCore {
         }
         long answerTerm = granted && request.preVote() ? request.term() : term;
         send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));
+    }
+
+    /**
+     * Whether a pre-vote may go to {@code request}'s sender. Two pre-candidates that grant each
+     * other's pre-vote both go on to a real election in the same term and split the vote;
+     * between two pre-candidates only the one with the better log, or the smaller id on equal
+     * logs, gets the other's pre-vote. A pre-vote binds nothing, so this is about liveness
+     * only; the other voters still answer both.
+     */
+    private boolean yieldsTo(VoteRequest request) {
+        if (role != Role.PRE_CANDIDATE) {
+            return true;
+        }
+        boolean sameLog = request.lastLogTerm() == log.lastTerm() && request.lastLogIndex() == log.lastIndex();
+        return !sameLog || request.from().compareTo(self) < 0;
     }
 
     private void handleVoteResponse(VoteResponse response) {

@@ -197,6 +197,46 @@ class FeatureScenariosTest {
     }
 
     @Test
+    void after_a_reset_the_survivors_do_not_split_the_vote_on_a_quiet_or_a_slow_network() {
+        // Every survivor gets the same hint at the same moment, the worst case for a split vote;
+        // a split costs a whole election timeout. Slow: a message takes 1 to 4 ticks, as on a
+        // machine whose cores are busy.
+        for (int size : new int[] {3, 5}) {
+            for (int[] delay : new int[][] {{1, 3}, {10, 40}}) {
+                for (long seed = 1; seed <= 100; seed++) {
+                    SimCluster cluster = cluster(seed, size, RaftConfig.defaults().withElectionTicks(100)
+                            .withHeartbeatTicks(10));
+                    cluster.networkDelay(delay[0], delay[1]);
+                    SimNode old = cluster.runUntilStableLeader(30 * 100 * SimCluster.TICK);
+                    cluster.runFor(100 * SimCluster.TICK);
+                    long start = cluster.now();
+                    cluster.crash(old);
+                    // TCP delivers what the dead leader sent before its reset: let it arrive first.
+                    cluster.runFor(delay[1]);
+                    for (SimNode node : cluster.nodes()) {
+                        if (node != old) {
+                            cluster.peerUnreachable(node, old.id());
+                        }
+                    }
+                    runUntil(cluster, 100 * 100 * SimCluster.TICK, () -> everySurvivorFollowsANewLeader(cluster, old));
+                    assertThat(cluster.now() - start)
+                            .as("%d nodes, delay %s, seed %d: time to a new leader known by all", size,
+                                    java.util.Arrays.toString(delay), seed)
+                            .isLessThan(100 * SimCluster.TICK / 2);
+                }
+            }
+        }
+    }
+
+    private static boolean everySurvivorFollowsANewLeader(SimCluster cluster, SimNode old) {
+        SimNode leader = cluster.leader();
+        if (leader == null || leader == old) {
+            return false;
+        }
+        return cluster.nodes().stream().filter(n -> n != old).allMatch(n -> leader.id().equals(n.core().leader()));
+    }
+
+    @Test
     void a_wrong_hint_about_a_live_leader_does_not_depose_it() {
         SimCluster cluster = cluster(8, 3, RaftConfig.defaults());
         SimNode leader = leader(cluster);
