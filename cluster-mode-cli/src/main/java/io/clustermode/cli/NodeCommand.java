@@ -234,7 +234,6 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             thread.setDaemon(true);
             return thread;
         });
-        background.scheduleAtFixedRate(metrics::sample, 0, 10, TimeUnit.MILLISECONDS);
         Announcer announcer = new Announcer(cluster, state, announced);
         cluster.addListener(new ClusterListener() {
             @Override

@@ -4,6 +4,7 @@ import io.clustermode.Cluster;
 import io.clustermode.ClusterRole;
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.Role;
+import io.clustermode.raft.StateChange;
 import io.clustermode.runtime.NodeStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,7 +14,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
-import java.util.Objects;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,10 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code _total} on counters).
  *
  * <p>Role, term, indexes and membership are read from the node's status when scraped. Leader
- * changes, elections started and the time without a primary are events the public API does
- * not report one by one, so {@link #sample()} looks at the status often (every few
- * milliseconds) and counts what changed; elections are also noticed in this node's vote
- * requests ({@link CountingTransport}), so none is missed and none counted twice.
+ * changes, elections started and the time without a primary are counted from the node's
+ * state changes as they happen ({@link #stateChanged}); elections are also noticed in this
+ * node's vote requests ({@link CountingTransport}), so none is missed and none counted twice.
+ * Nothing here runs on a timer: an idle node does no work for its metrics.
  */
 final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
 
@@ -36,10 +38,13 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
     private final Timer persists;
     private final Counter persistedEntries;
     private final AtomicReference<Cluster<?>> cluster = new AtomicReference<>();
-    private volatile double secondsWithoutPrimary;
+    private final Map<String, Counter[]> messageCounters = new ConcurrentHashMap<>();
+    /** Time without a primary in periods that ended. */
+    private long nanosWithoutPrimary;
+    /** When the current period without a primary began; -1 while a primary is known. */
+    private long withoutPrimarySince = System.nanoTime();
     private NodeId lastLeader;
     private long lastCandidateTerm = -1;
-    private long lastSample = System.nanoTime();
 
     NodeMetrics() {
         leaderChanges = Counter.builder("cluster.mode.leader.changes")
@@ -61,7 +66,7 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
-        FunctionCounter.builder("cluster.mode.time.without.primary", this, m -> m.secondsWithoutPrimary)
+        FunctionCounter.builder("cluster.mode.time.without.primary", this, NodeMetrics::secondsWithoutPrimary)
                 .baseUnit("seconds").description("time this node knew no primary").register(registry);
         for (ClusterRole role : ClusterRole.values()) {
             Gauge.builder("cluster.mode.role", this, m -> m.role() == role ? 1 : 0).tag("role", role.name())
@@ -94,29 +99,34 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
         cluster.set(node);
     }
 
-    /** Looks at the node's status; call it every few milliseconds from one thread. */
-    synchronized void sample() {
+    @Override
+    public synchronized void stateChanged(StateChange change) {
+        // A leader was a candidate in its term: this catches elections won at once, such as a
+        // single voter's, which sends no vote request either.
+        if (change.role() == Role.CANDIDATE || change.role() == Role.LEADER) {
+            electionStarted(change.term());
+        }
+        NodeId leader = change.leader();
         long now = System.nanoTime();
-        long elapsed = now - lastSample;
-        lastSample = now;
-        Cluster<?> c = cluster.get();
-        if (c == null) {
+        if (leader == null) {
+            if (withoutPrimarySince < 0) {
+                withoutPrimarySince = now;
+            }
             return;
         }
-        NodeStatus status = c.status();
-        if (!c.isActive()) {
-            secondsWithoutPrimary += elapsed / 1e9;
+        if (withoutPrimarySince >= 0) {
+            nanosWithoutPrimary += now - withoutPrimarySince;
+            withoutPrimarySince = -1;
         }
-        // A leader was a candidate in its term: this catches elections won within one sample,
-        // such as a single voter's, which sends no vote request either.
-        if (status.role() == Role.CANDIDATE || status.role() == Role.LEADER) {
-            electionStarted(status.term());
-        }
-        NodeId leader = status.leader();
-        if (leader != null && !Objects.equals(leader, lastLeader)) {
+        if (!leader.equals(lastLeader)) {
             leaderChanges.increment(); // the first primary seen counts too, as etcd's leader_changes_seen
             lastLeader = leader;
         }
+    }
+
+    private synchronized double secondsWithoutPrimary() {
+        long ongoing = withoutPrimarySince < 0 ? 0 : System.nanoTime() - withoutPrimarySince;
+        return (nanosWithoutPrimary + ongoing) / 1e9;
     }
 
     /** This node stood as a candidate in {@code term} (seen in its status, or in its vote requests); counted once. */
@@ -129,11 +139,15 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
 
     /** A transport message: {@code direction} is sent, dropped (queue full or peer unknown) or received. */
     void message(String direction, String type, int bytes) {
-        Counter.builder("cluster.mode.transport.messages").description("Raft messages by type and direction")
-                .tag("direction", direction).tag("type", type).register(registry).increment();
-        Counter.builder("cluster.mode.transport").baseUnit("bytes")
-                .description("Bytes of Raft messages (encoded, without framing) by type and direction")
-                .tag("direction", direction).tag("type", type).register(registry).increment(bytes);
+        // Looked up once per kind: building a meter id per message costs more than the count.
+        Counter[] counters = messageCounters.computeIfAbsent(direction + ' ' + type, k -> new Counter[] {
+            Counter.builder("cluster.mode.transport.messages").description("Raft messages by type and direction")
+                    .tag("direction", direction).tag("type", type).register(registry),
+            Counter.builder("cluster.mode.transport").baseUnit("bytes")
+                    .description("Bytes of Raft messages (encoded, without framing) by type and direction")
+                    .tag("direction", direction).tag("type", type).register(registry)});
+        counters[0].increment();
+        counters[1].increment(bytes);
     }
 
     /** One group commit made durable: its latency (append and fsync) and size. */

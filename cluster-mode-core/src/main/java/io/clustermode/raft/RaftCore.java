@@ -162,6 +162,25 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * How many {@link #tick()} calls from now until one may do something: campaign, send a
+     * heartbeat, check the quorum, give up a transfer. The calls before that one only count,
+     * so a driver may sleep until then, or catch up on missed ticks before handling messages
+     * without firing a timer early. At least 1.
+     */
+    public int ticksUntilTimer() {
+        int ticks;
+        if (role == Role.LEADER) {
+            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, config.electionTicks() - electionElapsed);
+            if (transferee != null) {
+                ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
+            }
+        } else {
+            ticks = randomizedElectionTimeout - electionElapsed;
+        }
+        return Math.max(1, ticks);
+    }
+
     private void tickElection() {
         electionElapsed++;
         if (electionElapsed >= randomizedElectionTimeout) {

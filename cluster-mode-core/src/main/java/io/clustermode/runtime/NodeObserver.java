@@ -18,4 +18,12 @@ public interface NodeObserver {
      */
     default void persisted(int entries, long nanos) {
     }
+
+    /**
+     * The node's role, term or known leader changed (the same event the node logs).
+     *
+     * @param change the new role, term and leader, and why
+     */
+    default void stateChanged(io.clustermode.raft.StateChange change) {
+    }
 }

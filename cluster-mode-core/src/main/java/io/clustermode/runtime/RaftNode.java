@@ -368,11 +368,23 @@ public final class RaftNode<R> implements AutoCloseable {
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (running) {
-                long wait = nextTick - System.nanoTime();
+                // Sleep through the ticks that only count (an idle follower wakes for its
+                // leader's heartbeats, not a hundred times a second).
+                long wakeAt = nextTick + (core.ticksUntilTimer() - 1) * tickNanos;
+                long wait = wakeAt - System.nanoTime();
                 Task first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
                 if (first != null) {
                     batch.add(first);
                     inbox.drainTo(batch, MAX_BATCH);
+                }
+                long now = System.nanoTime();
+                // Catch up on the slept ticks before the messages, so that they meet the right
+                // clock (a vote request checks how long ago the leader was heard), but fire no
+                // timer before them: after a stall, a queued heartbeat must come before the
+                // election timeout it would have prevented.
+                while (now - nextTick >= 0 && core.ticksUntilTimer() > 1) {
+                    core.tick();
+                    nextTick += tickNanos;
                 }
                 for (Task task : batch) {
                     perform(task);
@@ -381,7 +393,6 @@ public final class RaftNode<R> implements AutoCloseable {
                 if (!readBatch.isEmpty()) {
                     startReads();
                 }
-                long now = System.nanoTime();
                 while (now - nextTick >= 0) {
                     core.tick();
                     nextTick += tickNanos;
@@ -567,6 +578,7 @@ public final class RaftNode<R> implements AutoCloseable {
             configChanges.values().forEach(f -> f.completeExceptionally(unknown));
             configChanges.clear();
         }
+        observer.stateChanged(change);
         for (Consumer<StateChange> listener : listeners) {
             try {
                 listener.accept(change);

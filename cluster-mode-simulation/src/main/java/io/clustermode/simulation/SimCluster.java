@@ -261,7 +261,15 @@ public final class SimCluster {
         }
         for (SimNode node : nodes.values()) {
             if (node.isUp() && now % TICK == node.tickPhase) {
-                step(node, "tick", () -> node.core.tick());
+                int due = node.core.ticksUntilTimer();
+                step(node, "tick", () -> {
+                    node.core.tick();
+                    // The runtime sleeps through ticks that ticksUntilTimer says do nothing.
+                    if (due > 1 && node.core.hasReady()) {
+                        throw new InvariantViolation("timer", node.id + ": a tick " + due
+                                + " ticks before its timer produced work");
+                    }
+                });
             }
         }
         now++;

@@ -1,0 +1,59 @@
+package io.clustermode.cli;
+
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.Role;
+import io.clustermode.raft.StateChange;
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NodeMetricsTest {
+
+    private final NodeMetrics metrics = new NodeMetrics();
+
+    @Test
+    void elections_and_leader_changes_are_counted_from_state_changes_once_each() {
+        metrics.stateChanged(new StateChange(Role.PRE_CANDIDATE, 1, null, "election timeout"));
+        metrics.stateChanged(new StateChange(Role.CANDIDATE, 2, null, "pre-vote won"));
+        metrics.stateChanged(new StateChange(Role.LEADER, 2, NodeId.of("a"), "won the election"));
+        metrics.electionStarted(2); // also seen in its vote requests: still one election
+        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, null, "saw term 3"));
+        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, NodeId.of("b"), "following b"));
+        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, NodeId.of("b"), "again"));
+
+        assertThat(value("cluster_mode_elections_started_total")).isEqualTo(1.0);
+        assertThat(value("cluster_mode_leader_changes_total")).isEqualTo(2.0);
+    }
+
+    @Test
+    void time_without_a_primary_grows_only_while_none_is_known() throws Exception {
+        Thread.sleep(50); // from the start, no primary is known
+        metrics.stateChanged(new StateChange(Role.FOLLOWER, 1, NodeId.of("a"), "following a"));
+        double known = value("cluster_mode_time_without_primary_seconds_total");
+        assertThat(known).isGreaterThanOrEqualTo(0.05);
+        Thread.sleep(50);
+        assertThat(value("cluster_mode_time_without_primary_seconds_total")).isEqualTo(known);
+        metrics.stateChanged(new StateChange(Role.FOLLOWER, 2, null, "lost the connection to leader a"));
+        Thread.sleep(50);
+        assertThat(value("cluster_mode_time_without_primary_seconds_total")).isGreaterThanOrEqualTo(known + 0.05);
+    }
+
+    @Test
+    void messages_are_counted_by_direction_and_type() {
+        metrics.message("sent", "heartbeat", 20);
+        metrics.message("sent", "heartbeat", 22);
+        metrics.message("received", "heartbeat", 20);
+        assertThat(value("cluster_mode_transport_messages_total{direction=\"sent\",type=\"heartbeat\"}")).isEqualTo(2.0);
+        assertThat(value("cluster_mode_transport_bytes_total{direction=\"sent\",type=\"heartbeat\"}")).isEqualTo(42.0);
+        assertThat(value("cluster_mode_transport_messages_total{direction=\"received\",type=\"heartbeat\"}")).isEqualTo(1.0);
+    }
+
+    private double value(String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\s+(\\S+)$").matcher(metrics.scrape());
+        assertThat(m.find()).as(series + " in\n" + metrics.scrape()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
