@@ -64,7 +64,6 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     private final Path work;
     private final Consumer<String> log;
     private final Process[] processes;
-    /** Whether the runner stopped node i on purpose (kill -9 by the nemesis is noticed at restart). */
     private final List<String> problems = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(INFO_TIMEOUT)
             .version(HttpClient.Version.HTTP_1_1).build();
@@ -258,6 +257,11 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         synchronized (this) {
             old = processes[node];
         }
+        // A JVM still booting has no handler for SIGTERM yet and would end with 143: wait until
+        // the node serves (a real operator stops running nodes, not half-started ones).
+        if (!awaitServing(node, STOP_WAIT)) {
+            log.accept("node " + nodeId(node) + " does not answer yet; stopping it anyway");
+        }
         Processes.terminate(old.pid());
         Integer code = waitForExit(old, STOP_WAIT);
         if (code == null) {
@@ -268,6 +272,30 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
             problem("node " + nodeId(node) + " exited with code " + code + " after SIGTERM (expected 0)");
         }
         start(node);
+    }
+
+    private boolean awaitServing(int node, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest request = HttpRequest.newBuilder(httpUri(node).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** {@code POST /cluster/transfer-leadership} to the primary; the answer is logged. */
