@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP API of CONTRACT.md on the JDK's HTTP server: {@code /cluster/info}, {@code /health},
- * {@code /metrics} and the key-value store under {@code /kv/}.
+ * {@code /metrics} and the key-value store under {@code /kv/}; and, beyond the contract,
+ * {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}).
  *
  * <h2>Forwarding</h2>
  * Writes and linearizable reads are served by the primary. Any other node forwards them to the
