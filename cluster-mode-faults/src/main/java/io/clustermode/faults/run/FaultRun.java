@@ -126,8 +126,12 @@ public final class FaultRun {
 
         Duration clientTimeout = Duration.ofMillis(requestTimeoutMs() + 2000);
         History.Recorder recorder = new History.Recorder();
-        Workload workload = new Workload(cluster.httpUris(), Workload.Config.defaults(clientTimeout), options.seed(),
-                recorder);
+        Workload.Config mix = Workload.Config.defaults(clientTimeout);
+        if (RunOptions.STALE_READS.equals(options.canary())) {
+            log.accept("canary " + RunOptions.STALE_READS + ": the workload reads with ?consistency=stale; violations expected");
+            mix = mix.withStaleReads();
+        }
+        Workload workload = new Workload(cluster.httpUris(), mix, options.seed(), recorder);
         Nemesis nemesis = new Nemesis(cluster, partitions, log);
         List<NemesisSchedule.Event> events = NemesisSchedule.generate(options.seed(), options.nodes(),
                 options.duration(), NemesisSchedule.Timing.forElectionTimeout(Duration.ofMillis(options.electionTimeoutMs())));

@@ -17,13 +17,18 @@ import java.util.Locale;
  * @param root              the repository root (where {@code cluster-mode-cli/target} is)
  * @param keepDir           where a run with a violation is kept
  * @param namespace         the namespace to join (driver only; null for the launcher)
+ * @param canary            null, or {@value #STALE_READS}: the workload reads stale, so the run
+ *                          must find violations (proof that the whole run can fail)
  */
 public record RunOptions(long seed, Duration duration, int nodes, long electionTimeoutMs, Path root, Path keepDir,
-                         String namespace) {
+                         String namespace, String canary) {
+
+    /** The one canary: reads with {@code ?consistency=stale}. */
+    public static final String STALE_READS = "stale-reads";
 
     /** The usage text. */
     public static final String USAGE = "usage: fault-injection [--duration 10m] [--seed 1] [--nodes 5]"
-            + " [--election-timeout 1000] [--keep-dir fault-runs]";
+            + " [--election-timeout 1000] [--keep-dir fault-runs] [--canary stale-reads]";
 
     public RunOptions {
         if (nodes < 3 || nodes > 9) {
@@ -34,6 +39,9 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
         }
         if (electionTimeoutMs < 100) {
             throw new IllegalArgumentException("--election-timeout: at least 100 ms");
+        }
+        if (canary != null && !canary.equals(STALE_READS)) {
+            throw new IllegalArgumentException("--canary: the one canary is " + STALE_READS + ", not " + canary);
         }
     }
 
@@ -46,6 +54,7 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
         Path root = defaultRoot;
         Path keep = null;
         String namespace = null;
+        String canary = null;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -75,6 +84,9 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
                     case "--namespace":
                         namespace = value;
                         break;
+                    case "--canary":
+                        canary = value;
+                        break;
                     default:
                         throw new IllegalArgumentException("unknown option " + name + "; " + USAGE);
                 }
@@ -86,7 +98,7 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
             throw new IllegalArgumentException("--root: the repository root is needed");
         }
         return new RunOptions(seed, duration, nodes, electionTimeout, root,
-                keep == null ? Path.of("fault-runs").toAbsolutePath() : keep, namespace);
+                keep == null ? Path.of("fault-runs").toAbsolutePath() : keep, namespace, canary);
     }
 
     /** {@code 90s}, {@code 10m}, {@code 1h}, {@code 500ms}, or plain seconds. */
@@ -117,6 +129,9 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
                 duration.toMillis() + "ms", "--nodes", Integer.toString(nodes), "--election-timeout",
                 Long.toString(electionTimeoutMs), "--root", root.toString(), "--keep-dir", keepDir.toString(),
                 "--namespace", ns));
+        if (canary != null) {
+            out.addAll(List.of("--canary", canary));
+        }
         return out;
     }
 }

@@ -26,7 +26,7 @@ class RunOptionsTest {
         assertThat(o.seed()).isEqualTo(42);
         assertThat(o.nodes()).isEqualTo(3);
         RunOptions driver = RunOptions.parse(o.driverArgs("cmf-1").toArray(new String[0]), null);
-        assertThat(driver).isEqualTo(new RunOptions(42, Duration.ofMinutes(10), 3, 1000, Path.of("/repo"), o.keepDir(), "cmf-1"));
+        assertThat(driver).isEqualTo(new RunOptions(42, Duration.ofMinutes(10), 3, 1000, Path.of("/repo"), o.keepDir(), "cmf-1", null));
     }
 
     @Test
@@ -35,6 +35,9 @@ class RunOptionsTest {
         assertThatThrownBy(() -> RunOptions.parse(new String[] {"--seed"}, Path.of("/r"))).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> RunOptions.parse(new String[] {"--nodes", "2"}, Path.of("/r"))).hasMessageContaining("3 to 9");
         assertThatThrownBy(() -> RunOptions.parse(new String[] {"--seed", "x"}, Path.of("/r"))).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> RunOptions.parse(new String[] {"--canary", "x"}, Path.of("/r"))).hasMessageContaining("stale-reads");
+        RunOptions canary = RunOptions.parse(new String[] {"--canary", "stale-reads"}, Path.of("/r"));
+        assertThat(RunOptions.parse(canary.driverArgs("n").toArray(new String[0]), null).canary()).isEqualTo("stale-reads");
     }
 
     @Test
