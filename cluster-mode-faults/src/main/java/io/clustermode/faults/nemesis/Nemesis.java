@@ -82,7 +82,7 @@ public final class Nemesis {
             if (usable(node, fault)) {
                 Processes.kill9(nodes.pid(node));
                 killed.add(node);
-                count(fault, fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.RestartKilled) {
             restartKilled();
@@ -92,7 +92,7 @@ public final class Nemesis {
             if (usable(node, fault)) {
                 Processes.pause(nodes.pid(node));
                 paused.add(node);
-                count(fault, fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.ResumePaused) {
             resumePaused();
@@ -104,7 +104,7 @@ public final class Nemesis {
             int node = g.target().resolve(primary, nodes.nodes(), g.salt());
             if (usable(node, fault)) {
                 nodes.gracefulRestart(node);
-                count(fault, fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.HealAll) {
             healNetwork();
@@ -147,7 +147,7 @@ public final class Nemesis {
 
     private boolean usable(int node, Fault fault) {
         if (killed.contains(node) || paused.contains(node)) {
-            log.accept("skipped " + fault.describe() + ": node " + node + " is already down");
+            log.accept("skipped " + fault.describe() + ": " + name(node) + " is already down");
             return false;
         }
         return true;
@@ -163,7 +163,7 @@ public final class Nemesis {
     private void resumePaused() {
         for (int node : paused) {
             Processes.resume(nodes.pid(node));
-            log.accept("resumed node " + node);
+            log.accept("resumed " + name(node));
         }
         if (!paused.isEmpty()) {
             undone();
@@ -174,7 +174,7 @@ public final class Nemesis {
     private void restartKilled() {
         for (int node : killed) {
             nodes.restart(node);
-            log.accept("restarted node " + node);
+            log.accept("restarted " + name(node));
         }
         if (!killed.isEmpty()) {
             undone();
@@ -192,7 +192,7 @@ public final class Nemesis {
         undoNanos.add(System.nanoTime());
     }
 
-    private static String name(int node) {
-        return node < 0 ? "none" : "node " + node;
+    private String name(int node) {
+        return node < 0 ? "none" : nodes.name(node);
     }
 }

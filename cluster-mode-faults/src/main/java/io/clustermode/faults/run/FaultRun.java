@@ -121,8 +121,9 @@ public final class FaultRun {
             log.accept("no cluster of " + options.nodes() + " voters with a primary within " + FORM_TIMEOUT.toSeconds() + " s");
             return CANNOT_RUN;
         }
-        log.accept("cluster formed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms; primary n"
-                + (cluster.primary() + 1));
+        int first = cluster.primary();
+        log.accept("cluster formed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms; primary "
+                + (first < 0 ? "none (just lost)" : cluster.name(first)));
 
         Duration clientTimeout = Duration.ofMillis(requestTimeoutMs() + 2000);
         History.Recorder recorder = new History.Recorder();

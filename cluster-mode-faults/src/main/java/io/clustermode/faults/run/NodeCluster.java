@@ -146,6 +146,12 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         processes[i] = ns.start(command, logFile(i));
     }
 
+    /** The node's id and address, e.g. {@code n2 (127.0.0.3)}, as the nemesis's log names it. */
+    @Override
+    public String name(int node) {
+        return nodeId(node) + " (" + ns.addresses().get(node) + ")";
+    }
+
     @Override
     public int nodes() {
         return processes.length;
