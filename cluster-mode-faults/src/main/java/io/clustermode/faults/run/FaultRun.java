@@ -65,8 +65,9 @@ public final class FaultRun {
                 throw new IllegalArgumentException("--namespace is needed: the driver runs inside the run's namespace");
             }
             code = new FaultRun(options, System.out).run();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.out.println("faults: cannot run: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A broken environment or a bug of the runner, not a finding about the nodes.
+            System.out.println("faults: cannot run: " + e);
             code = CANNOT_RUN;
         }
         System.out.flush();
@@ -145,7 +146,7 @@ public final class FaultRun {
             workload.start();
             nemesis.run(events);
             List<Long> undos = nemesis.undoTimes();
-            healed = undos.get(undos.size() - 1);
+            healed = undos.isEmpty() ? System.nanoTime() : undos.get(undos.size() - 1);
             recovered = afterHeal.probeWrites(recorder, recoveryBound().multipliedBy(3));
             Thread.sleep(AFTER_HEAL.toMillis());
             workload.stop();
@@ -160,7 +161,7 @@ public final class FaultRun {
 
         RunReport report = report(history, samples, healed, finals, cluster, nemesis, schedule);
         console.println(report.summaryLine());
-        Optional<Path> kept = report.keepIfNotClean(options.keepDir().resolve(""), keptLogs(cluster, log));
+        Optional<Path> kept = report.keepIfNotClean(options.keepDir(), keptLogs(cluster, log));
         kept.ifPresent(dir -> console.println("faults: violation: history, schedule, reports and logs kept in " + dir));
         return report.violations() > 0 || report.undecided() > 0 ? VIOLATION : CLEAN;
     }
