@@ -162,7 +162,7 @@ public final class FaultRun {
         RunReport report = report(history, samples, healed, finals, cluster, nemesis, schedule);
         console.println(report.summaryLine());
         Optional<Path> kept = report.keepIfNotClean(options.keepDir(), keptLogs(cluster, log));
-        kept.ifPresent(dir -> console.println("faults: violation: history, schedule, reports and logs kept in " + dir));
+        kept.ifPresent(dir -> console.println("faults: not clean: history, schedule, reports and logs kept in " + dir));
         return report.violations() > 0 || report.undecided() > 0 ? VIOLATION : CLEAN;
     }
 
