@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP API of CONTRACT.md on the JDK's HTTP server: {@code /cluster/info}, {@code /health},
- * {@code /metrics} and the key-value store under {@code /kv/}.
+ * {@code /metrics} and the key-value store under {@code /kv/}; and, beyond the contract,
+ * {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}).
  *
  * <h2>Forwarding</h2>
  * Writes and linearizable reads are served by the primary. Any other node forwards them to the
@@ -68,6 +69,9 @@ final class HttpApi implements AutoCloseable {
     static final String TIMEOUT_MS = "X-Cluster-Mode-Timeout-Ms";
     /** Header on answers to /kv requests: the node that served it (the primary, for forwarded ones). */
     static final String SERVED_BY = "X-Cluster-Mode-Served-By";
+
+    /** Leadership transfer, an addition to CONTRACT.md: see {@link LeadershipTransfer}. */
+    static final String TRANSFER_PATH = "/cluster/transfer-leadership";
 
     private static final String JSON = "application/json; charset=utf-8";
     private static final Duration RETRY_PAUSE = Duration.ofMillis(25);
@@ -206,6 +210,8 @@ final class HttpApi implements AutoCloseable {
             return kv(exchange, method, path.substring("/kv/".length()));
         }
         switch (path) {
+            case TRANSFER_PATH:
+                return transferLeadership(exchange, method);
             case "/cluster/info":
                 requireGet(method);
                 return Response.json(200, info());
@@ -218,7 +224,7 @@ final class HttpApi implements AutoCloseable {
                         metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
             default:
                 return Response.error(404, "no such resource: " + path
-                        + " (try /cluster/info, /health, /metrics or /kv/{key})");
+                        + " (try /cluster/info, /health, /metrics, /kv/{key} or POST " + TRANSFER_PATH + ")");
         }
     }
 
@@ -268,6 +274,32 @@ final class HttpApi implements AutoCloseable {
         String reason = node.status().configuration().contains(node.id()) ? "no primary known"
                 : "not a member of the cluster yet";
         return Response.json(503, Json.object("status", "DOWN", "role", node.role().name(), "reason", reason));
+    }
+
+    // ------------------------------------------------------------------ leadership transfer
+
+    /**
+     * {@code POST /cluster/transfer-leadership[?to=ID]}: served by the primary; any other node
+     * forwards it there, as it does writes (a lost answer is a 504: the transfer may have
+     * happened).
+     */
+    private Response transferLeadership(HttpExchange exchange, String method)
+            throws BadRequest, IOException, InterruptedException {
+        if (!method.equals("POST")) {
+            throw new BadRequest(405, "method " + method + " not allowed here; use POST");
+        }
+        body(exchange); // drained, ignored
+        String to = query(exchange.getRequestURI().getRawQuery()).get("to");
+        LeadershipTransfer transfer = new LeadershipTransfer(cluster);
+        Optional<LeadershipTransfer.Answer> refused = transfer.refuseTarget(to);
+        if (refused.isPresent()) {
+            return Response.json(refused.get().status(), refused.get().json());
+        }
+        return onPrimary(exchange, method, new byte[0], exchange.getRequestHeaders().getFirst(FORWARDED_BY), true,
+                timeout(exchange), left -> {
+                    LeadershipTransfer.Answer answer = transfer.run(to, left);
+                    return Response.json(answer.status(), answer.json());
+                });
     }
 
     // ------------------------------------------------------------------ the key-value store

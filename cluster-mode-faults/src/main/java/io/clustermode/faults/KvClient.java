@@ -36,6 +36,7 @@ public final class KvClient {
     private final Duration timeout;
     private final int clientId;
     private final History.Recorder recorder;
+    private final boolean staleReads;
 
     /**
      * @param base     the node's HTTP address, e.g. {@code http://127.0.0.2:8600}
@@ -44,6 +45,19 @@ public final class KvClient {
      * @param recorder where operations are recorded
      */
     public KvClient(URI base, Duration timeout, int clientId, History.Recorder recorder) {
+        this(base, timeout, clientId, recorder, false);
+    }
+
+    /**
+     * A canary client whose reads are {@code GET /kv/key?consistency=stale}: the node's own copy,
+     * not linearizable. Histories it records should fail the linearizability check.
+     */
+    public static KvClient staleReading(URI base, Duration timeout, int clientId, History.Recorder recorder) {
+        return new KvClient(base, timeout, clientId, recorder, true);
+    }
+
+    private KvClient(URI base, Duration timeout, int clientId, History.Recorder recorder, boolean staleReads) {
+        this.staleReads = staleReads;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
         this.base = base;
         this.timeout = timeout;
@@ -65,7 +79,11 @@ public final class KvClient {
 
     /** {@code GET /kv/key}, linearizable. */
     public Operation get(String key) {
-        return send(recorder.invoke(clientId, OpKind.GET, key, null, null), HttpRequest.newBuilder(uri(key, null)).GET());
+        URI uri = uri(key, null);
+        if (staleReads) {
+            uri = URI.create(uri + "?consistency=stale");
+        }
+        return send(recorder.invoke(clientId, OpKind.GET, key, null, null), HttpRequest.newBuilder(uri).GET());
     }
 
     /** {@code DELETE /kv/key}. */

@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The end of a fault-injection run: one summary line, and on a violation (or an undecided
@@ -25,6 +27,8 @@ public final class RunReport {
     private final String schedule;
     private final LinearizabilityChecker.LinearizabilityResult linearizability;
     private final List<CheckerResult> checks;
+    private final Map<String, Integer> faultsByKind;
+    private final Optional<Duration> longestWithoutPrimary;
 
     /**
      * @param seed            the run's seed
@@ -36,6 +40,21 @@ public final class RunReport {
      */
     public RunReport(long seed, History history, int faults, String schedule,
                      LinearizabilityChecker.LinearizabilityResult linearizability, List<CheckerResult> checks) {
+        this(seed, history, faults, schedule, linearizability, checks, Map.of(), Optional.empty());
+    }
+
+    /**
+     * As above, with what a real run also reports.
+     *
+     * @param faultsByKind          faults injected, by kind ({@code Fault.kind()}); shown in the summary when not empty
+     * @param longestWithoutPrimary the longest time from a heal (or restart, or resume) until a
+     *                              node was seen as primary; shown when present
+     */
+    public RunReport(long seed, History history, int faults, String schedule,
+                     LinearizabilityChecker.LinearizabilityResult linearizability, List<CheckerResult> checks,
+                     Map<String, Integer> faultsByKind, Optional<Duration> longestWithoutPrimary) {
+        this.faultsByKind = new TreeMap<>(faultsByKind);
+        this.longestWithoutPrimary = longestWithoutPrimary;
         this.seed = seed;
         this.history = history;
         this.faults = faults;
@@ -67,7 +86,19 @@ public final class RunReport {
         Map<Outcome, Integer> counts = history.countByOutcome();
         return "faults: seed " + seed + ": " + history.size() + " ops (ok " + counts.get(Outcome.OK) + ", failed "
                 + counts.get(Outcome.FAILED) + ", unknown " + counts.get(Outcome.UNKNOWN) + "), " + faults
-                + " faults, " + violations() + " violations" + (undecided() > 0 ? ", " + undecided() + " keys undecided" : "");
+                + " faults" + kinds() + ", " + violations() + " violations"
+                + (undecided() > 0 ? ", " + undecided() + " keys undecided" : "")
+                + longestWithoutPrimary.map(d -> ", longest without a primary after a heal " + d.toMillis() + " ms")
+                        .orElse("");
+    }
+
+    private String kinds() {
+        if (faultsByKind.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(" (");
+        faultsByKind.forEach((kind, n) -> out.append(out.length() > 2 ? ", " : "").append(kind).append(' ').append(n));
+        return out.append(')').toString();
     }
 
     /** Everything the checkers said. */

@@ -37,9 +37,22 @@ public final class Workload {
      * @param cases     share of CAS
      * @param deletes   share of DELETEs (the rest are PUTs)
      * @param opsPerKey operations per key before the clients move to fresh keys; 0: never
+     * @param staleReads a canary: reads ask for {@code ?consistency=stale}, which is not
+     *                   linearizable, so a run must report violations (proof that it can)
      */
     public record Config(int clients, List<String> keys, Duration timeout, double reads, double cases, double deletes,
-                         int opsPerKey) {
+                         int opsPerKey, boolean staleReads) {
+
+        /** The mix with linearizable reads. */
+        public Config(int clients, List<String> keys, Duration timeout, double reads, double cases, double deletes,
+                      int opsPerKey) {
+            this(clients, keys, timeout, reads, cases, deletes, opsPerKey, false);
+        }
+
+        /** The same mix with stale reads: the canary. */
+        public Config withStaleReads() {
+            return new Config(clients, keys, timeout, reads, cases, deletes, opsPerKey, true);
+        }
 
         /** 5 clients on 5 keys renewed every 1,000 operations each; 40 % reads, 25 % CAS, 5 % deletes, 30 % puts. */
         public static Config defaults(Duration timeout) {
@@ -96,7 +109,8 @@ public final class Workload {
         int n = 0;
         while (running.get()) {
             KvClient kv = clients.computeIfAbsent(node,
-                    i -> new KvClient(nodes.get(i), config.timeout(), client, recorder));
+                    i -> config.staleReads() ? KvClient.staleReading(nodes.get(i), config.timeout(), client, recorder)
+                            : new KvClient(nodes.get(i), config.timeout(), client, recorder));
             String key = config.keys().get(random.nextInt(config.keys().size()));
             long count = started.getAndIncrement();
             if (config.opsPerKey() > 0) {

@@ -20,6 +20,15 @@ class RunReportTest {
     }
 
     @Test
+    void a_real_run_also_counts_faults_by_kind_and_the_longest_time_without_a_primary() {
+        History h = new Hist().put(1, "a", 0, 10).build();
+        RunReport report = new RunReport(5, h, 3, "", new LinearizabilityChecker().check(h), List.of(),
+                java.util.Map.of("kill-primary", 2, "bridge", 1), java.util.Optional.of(java.time.Duration.ofMillis(1234)));
+        assertThat(report.summaryLine()).isEqualTo("faults: seed 5: 1 ops (ok 1, failed 0, unknown 0), 3 faults"
+                + " (bridge 1, kill-primary 2), 0 violations, longest without a primary after a heal 1234 ms");
+    }
+
+    @Test
     void a_violation_keeps_history_schedule_summary_and_logs_in_a_folder_named_by_seed(@TempDir Path dir) throws Exception {
         History h = new Hist().put(1, "a", 0, 10).put(2, "b", 20, 30).get(3, "a", 40, 50).build();
         Path log = Files.writeString(dir.resolve("node-1.log"), "started\n");

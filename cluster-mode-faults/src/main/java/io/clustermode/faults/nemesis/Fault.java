@@ -17,6 +17,14 @@ public sealed interface Fault {
     /** One line for the run's log. */
     String describe();
 
+    /**
+     * A short name of the kind of fault, for counting faults by kind in the run's summary
+     * (e.g. {@code kill-primary}, {@code split-primary-in-minority}).
+     */
+    default String kind() {
+        return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Who a process fault hits. */
     enum Target {
         PRIMARY, RANDOM_NODE;
@@ -55,6 +63,11 @@ public sealed interface Fault {
         @Override
         public String describe() {
             return "partition majority/minority, primary in the " + (primaryInMinority ? "minority" : "majority");
+        }
+
+        @Override
+        public String kind() {
+            return primaryInMinority ? "split-primary-in-minority" : "split-primary-in-majority";
         }
     }
 
@@ -117,6 +130,11 @@ public sealed interface Fault {
         public String describe() {
             return "one-way loss: " + (fromPrimary ? "primary -> others" : "others -> primary") + " dropped";
         }
+
+        @Override
+        public String kind() {
+            return fromPrimary ? "one-way-from-primary" : "one-way-to-primary";
+        }
     }
 
     /** Removes every network fault. */
@@ -133,6 +151,11 @@ public sealed interface Fault {
         public String describe() {
             return "kill -9 " + (target == Target.PRIMARY ? "the primary" : "a random node");
         }
+
+        @Override
+        public String kind() {
+            return target == Target.PRIMARY ? "kill-primary" : "kill-random";
+        }
     }
 
     /** Restarts the nodes killed so far, from their data dirs. */
@@ -148,6 +171,11 @@ public sealed interface Fault {
         @Override
         public String describe() {
             return "kill -STOP " + (target == Target.PRIMARY ? "the primary" : "a random node");
+        }
+
+        @Override
+        public String kind() {
+            return target == Target.PRIMARY ? "pause-primary" : "pause-random";
         }
     }
 
@@ -172,6 +200,11 @@ public sealed interface Fault {
         @Override
         public String describe() {
             return "graceful restart of " + (target == Target.PRIMARY ? "the primary" : "a random node");
+        }
+
+        @Override
+        public String kind() {
+            return target == Target.PRIMARY ? "graceful-restart-primary" : "graceful-restart-random";
         }
     }
 

@@ -1,8 +1,11 @@
 package io.clustermode.faults.nemesis;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +23,10 @@ public final class Nemesis {
     private final Set<Integer> killed = new LinkedHashSet<>();
     private final Set<Integer> paused = new LinkedHashSet<>();
     private int faults;
+    private int errors;
+    private final Map<String, Integer> byKind = new TreeMap<>();
     private long lastHealNanos = -1;
+    private final List<Long> undoNanos = new ArrayList<>();
 
     /**
      * @param nodes   the node processes
@@ -45,7 +51,16 @@ public final class Nemesis {
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                execute(e.fault());
+                try {
+                    execute(e.fault());
+                } catch (RuntimeException failed) {
+                    // A node that died on its own cannot be signalled, a command may fail: the
+                    // schedule goes on (the runner's checks notice dead nodes).
+                    synchronized (this) {
+                        errors++;
+                    }
+                    log.accept("could not " + e.fault().describe() + ": " + failed.getMessage());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -58,7 +73,7 @@ public final class Nemesis {
         int primary = nodes.primary();
         if (fault instanceof Fault.NetworkFault) {
             network.apply((Fault.NetworkFault) fault, primary);
-            count(fault.describe() + " (primary: " + name(primary) + ")");
+            count(fault, fault.describe() + " (primary: " + name(primary) + ")");
         } else if (fault instanceof Fault.Heal) {
             healNetwork();
         } else if (fault instanceof Fault.Kill) {
@@ -67,7 +82,7 @@ public final class Nemesis {
             if (usable(node, fault)) {
                 Processes.kill9(nodes.pid(node));
                 killed.add(node);
-                count(fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.RestartKilled) {
             restartKilled();
@@ -77,24 +92,25 @@ public final class Nemesis {
             if (usable(node, fault)) {
                 Processes.pause(nodes.pid(node));
                 paused.add(node);
-                count(fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.ResumePaused) {
             resumePaused();
         } else if (fault instanceof Fault.TransferLeadership) {
             nodes.transferLeadership();
-            count(fault.describe() + " (from " + name(primary) + ")");
+            count(fault, fault.describe() + " (from " + name(primary) + ")");
         } else if (fault instanceof Fault.GracefulRestart) {
             Fault.GracefulRestart g = (Fault.GracefulRestart) fault;
             int node = g.target().resolve(primary, nodes.nodes(), g.salt());
             if (usable(node, fault)) {
                 nodes.gracefulRestart(node);
-                count(fault.describe() + ": node " + node);
+                count(fault, fault.describe() + ": " + name(node));
             }
         } else if (fault instanceof Fault.HealAll) {
             healNetwork();
             resumePaused();
             restartKilled();
+            undone();
             log.accept("healed everything");
         } else {
             throw new IllegalArgumentException("unknown fault " + fault);
@@ -106,6 +122,24 @@ public final class Nemesis {
         return faults;
     }
 
+    /** Scheduled actions that failed (and were skipped) so far. */
+    public synchronized int errors() {
+        return errors;
+    }
+
+    /** Faults injected so far by {@link Fault#kind()}, in name order. */
+    public synchronized Map<String, Integer> faultsByKind() {
+        return new TreeMap<>(byKind);
+    }
+
+    /**
+     * {@link System#nanoTime()} of every undo so far (a network heal, a restart of killed nodes,
+     * a resume of paused ones, the final heal), after which the cluster should recover.
+     */
+    public synchronized List<Long> undoTimes() {
+        return List.copyOf(undoNanos);
+    }
+
     /** {@link System#nanoTime()} of the last network heal, or -1. */
     public synchronized long lastHealNanos() {
         return lastHealNanos;
@@ -113,7 +147,7 @@ public final class Nemesis {
 
     private boolean usable(int node, Fault fault) {
         if (killed.contains(node) || paused.contains(node)) {
-            log.accept("skipped " + fault.describe() + ": node " + node + " is already down");
+            log.accept("skipped " + fault.describe() + ": " + name(node) + " is already down");
             return false;
         }
         return true;
@@ -122,13 +156,17 @@ public final class Nemesis {
     private void healNetwork() {
         network.heal();
         lastHealNanos = System.nanoTime();
+        undone();
         log.accept("healed the network");
     }
 
     private void resumePaused() {
         for (int node : paused) {
             Processes.resume(nodes.pid(node));
-            log.accept("resumed node " + node);
+            log.accept("resumed " + name(node));
+        }
+        if (!paused.isEmpty()) {
+            undone();
         }
         paused.clear();
     }
@@ -136,17 +174,25 @@ public final class Nemesis {
     private void restartKilled() {
         for (int node : killed) {
             nodes.restart(node);
-            log.accept("restarted node " + node);
+            log.accept("restarted " + name(node));
+        }
+        if (!killed.isEmpty()) {
+            undone();
         }
         killed.clear();
     }
 
-    private void count(String what) {
+    private void count(Fault fault, String what) {
         faults++;
+        byKind.merge(fault.kind(), 1, Integer::sum);
         log.accept(what);
     }
 
-    private static String name(int node) {
-        return node < 0 ? "none" : "node " + node;
+    private void undone() {
+        undoNanos.add(System.nanoTime());
+    }
+
+    private String name(int node) {
+        return node < 0 ? "none" : nodes.name(node);
     }
 }

@@ -166,6 +166,11 @@ public final class NetworkNamespace implements AutoCloseable {
         return start(new ProcessBuilder(inside(command)));
     }
 
+    /** Starts a process inside the namespace, its stderr merged into the stdout that the caller reads. */
+    public Process startMerged(List<String> command) {
+        return start(new ProcessBuilder(inside(command)).redirectErrorStream(true));
+    }
+
     private Process start(ProcessBuilder pb) {
         if (closed) {
             throw new IllegalStateException("namespace " + name + " is closed");

@@ -9,6 +9,11 @@ public interface NodeControl {
     /** How many nodes. */
     int nodes();
 
+    /** How logs name node {@code node}: by default {@code node <index>}. */
+    default String name(int node) {
+        return "node " + node;
+    }
+
     /** The index of the node that currently says it is primary, or -1 when none does (or none answers). */
     int primary();
 

@@ -194,13 +194,13 @@ class NemesisPrimitivesTest {
         Files.deleteIfExists(log);
     }
 
-    /** The state letter of /proc/PID/stat, waiting briefly for a signal to land. */
+    /** The state letter of /proc/PID/stat, waiting briefly for a signal to land (past R and D). */
     private static char stateOf(long pid) throws Exception {
         char state = '?';
         for (int i = 0; i < 50; i++) {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             state = stat.charAt(stat.lastIndexOf(')') + 2);
-            if (state != 'R') {
+            if (state != 'R' && state != 'D') { // running, or briefly in uninterruptible I/O (a loaded machine)
                 return state;
             }
             Thread.sleep(10);

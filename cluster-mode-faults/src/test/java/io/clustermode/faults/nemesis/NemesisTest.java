@@ -53,6 +53,12 @@ class NemesisTest {
 
         @Override
         public void restart(int node) {
+            // SIGKILL is delivered asynchronously: on a loaded machine the process may take a moment to go.
+            try {
+                processes.get(node).waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
             assertThat(processes.get(node).isAlive()).as("restarting a live node").isFalse();
             processes.set(node, start());
             restarts++;

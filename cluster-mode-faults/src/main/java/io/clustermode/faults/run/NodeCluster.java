@@ -1,0 +1,371 @@
+package io.clustermode.faults.run;
+
+import io.clustermode.faults.InfoSample;
+import io.clustermode.faults.nemesis.NetworkNamespace;
+import io.clustermode.faults.nemesis.NodeControl;
+import io.clustermode.faults.nemesis.Processes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The node processes of one run: {@code cluster-mode node} started inside the run's network
+ * namespace, node {@code i} named {@code n(i+1)} on the namespace's address {@code i}
+ * ({@code 127.0.0.(i+2)}), transport on port {@value #TRANSPORT_PORT}, HTTP on
+ * {@value #HTTP_PORT}, static discovery over all of them, a data dir {@code <work>/n(i+1)/data}
+ * and one log file {@code <work>/n(i+1).log} (stdout and stderr, appended across restarts,
+ * each start headed by a line saying so).
+ *
+ * <p>Implements what the {@link io.clustermode.faults.nemesis.Nemesis} needs: who is primary
+ * (asked of every node's {@code /cluster/info} at once), restarts, graceful restarts and
+ * leadership transfers (over {@code POST /cluster/transfer-leadership}). A node that exits
+ * when nobody stopped it, or does not stop on SIGTERM, or exits with an error code, is a
+ * problem of the run ({@link #problems()}), not a reason to stop it.
+ */
+public final class NodeCluster implements NodeControl, AutoCloseable {
+
+    /** Transport port of every node (each on its own address). */
+    public static final int TRANSPORT_PORT = 7600;
+    /** HTTP port of every node. */
+    public static final int HTTP_PORT = 8600;
+
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+    private static final Duration INFO_TIMEOUT = Duration.ofMillis(700);
+
+    /**
+     * How the nodes run.
+     *
+     * @param nodeCommand     the command that runs the program up to its sub-command, e.g.
+     *                        {@code java -cp <cli jar>:<lib>/* io.clustermode.cli.Main}
+     * @param heartbeatMs     {@code --heartbeat-interval}
+     * @param electionTimeoutMs {@code --election-timeout}
+     * @param requestTimeoutMs  {@code --request-timeout}
+     */
+    public record Settings(List<String> nodeCommand, long heartbeatMs, long electionTimeoutMs, long requestTimeoutMs) {
+    }
+
+    private final NetworkNamespace ns;
+    private final Settings settings;
+    private final Path work;
+    private final Consumer<String> log;
+    private final Process[] processes;
+    private final List<String> problems = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(INFO_TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1).build();
+
+    /**
+     * @param ns       the run's namespace (this JVM inside it)
+     * @param settings the command and timing
+     * @param work     where data dirs and logs go
+     * @param log      the runner's log, one line per event
+     */
+    public NodeCluster(NetworkNamespace ns, Settings settings, Path work, Consumer<String> log) {
+        this.ns = ns;
+        this.settings = settings;
+        this.work = work;
+        this.log = log;
+        this.processes = new Process[ns.addresses().size()];
+    }
+
+    /** Node {@code i}'s id. */
+    public static String nodeId(int i) {
+        return "n" + (i + 1);
+    }
+
+    /** Node {@code i}'s HTTP base address. */
+    public URI httpUri(int i) {
+        return URI.create("http://" + ns.addresses().get(i) + ":" + HTTP_PORT);
+    }
+
+    /** Every node's HTTP base address, in node order. */
+    public List<URI> httpUris() {
+        List<URI> uris = new ArrayList<>();
+        for (int i = 0; i < nodes(); i++) {
+            uris.add(httpUri(i));
+        }
+        return uris;
+    }
+
+    /** Node {@code i}'s log file. */
+    public Path logFile(int i) {
+        return work.resolve(nodeId(i) + ".log");
+    }
+
+    /** Every node's log file. */
+    public List<Path> logFiles() {
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < nodes(); i++) {
+            logs.add(logFile(i));
+        }
+        return logs;
+    }
+
+    /** Starts every node. */
+    public synchronized void startAll() {
+        for (int i = 0; i < nodes(); i++) {
+            start(i);
+        }
+    }
+
+    private synchronized void start(int i) {
+        List<String> seeds = new ArrayList<>();
+        for (String address : ns.addresses()) {
+            seeds.add(address + ":" + TRANSPORT_PORT);
+        }
+        List<String> command = new ArrayList<>(settings.nodeCommand());
+        command.addAll(List.of("node", "--node-id", nodeId(i),
+                "--bind", ns.addresses().get(i) + ":" + TRANSPORT_PORT,
+                "--http", ns.addresses().get(i) + ":" + HTTP_PORT,
+                "--discovery", "static", "--seeds", String.join(",", seeds),
+                "--data-dir", work.resolve(nodeId(i)).resolve("data").toString(),
+                "--heartbeat-interval", Long.toString(settings.heartbeatMs()),
+                "--election-timeout", Long.toString(settings.electionTimeoutMs()),
+                "--request-timeout", Long.toString(settings.requestTimeoutMs()),
+                "--update-interval", "1000"));
+        try {
+            Files.writeString(logFile(i), "=== " + LocalTime.now() + " fault runner: starting node " + nodeId(i) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        processes[i] = ns.start(command, logFile(i));
+    }
+
+    /** The node's id and address, e.g. {@code n2 (127.0.0.3)}, as the nemesis's log names it. */
+    @Override
+    public String name(int node) {
+        return nodeId(node) + " (" + ns.addresses().get(node) + ")";
+    }
+
+    @Override
+    public int nodes() {
+        return processes.length;
+    }
+
+    @Override
+    public synchronized long pid(int node) {
+        return processes[node].pid();
+    }
+
+    /**
+     * The node that says it is primary in the highest term, asking every node at once (a
+     * paused or cut-off node costs one short timeout, not one per node); -1 when none does.
+     */
+    @Override
+    public int primary() {
+        List<InfoSample> samples = poll();
+        InfoSample best = null;
+        for (InfoSample s : samples) {
+            if (s.isPrimary() && (best == null || s.term() > best.term())) {
+                best = s;
+            }
+        }
+        return best == null ? -1 : indexOf(best.nodeId());
+    }
+
+    /** One {@code /cluster/info} answer of every node that answers within a short timeout. */
+    public List<InfoSample> poll() {
+        List<CompletableFuture<InfoSample>> answers = new ArrayList<>();
+        for (int i = 0; i < nodes(); i++) {
+            HttpRequest request = HttpRequest.newBuilder(httpUri(i).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
+            answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                    .thenApply(r -> r.statusCode() == 200 ? InfoSample.fromClusterInfo(r.body(), System.nanoTime()) : null)
+                    .exceptionally(e -> null));
+        }
+        List<InfoSample> samples = new ArrayList<>();
+        for (CompletableFuture<InfoSample> answer : answers) {
+            InfoSample s = answer.join();
+            if (s != null) {
+                samples.add(s);
+            }
+        }
+        return samples;
+    }
+
+    private int indexOf(String nodeId) {
+        for (int i = 0; i < nodes(); i++) {
+            if (nodeId(i).equals(nodeId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Waits until one node is primary and every node answers, naming that primary and listing
+     * all nodes as voters (the cluster has formed and promoted every member).
+     */
+    public boolean awaitFormed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (formed()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    private boolean formed() {
+        int primary = primary();
+        if (primary < 0) {
+            return false;
+        }
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(httpUri(primary).resolve("/cluster/info"))
+                    .timeout(INFO_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            String body = r.body();
+            int voters = body.split("\"voter\"\\s*:\\s*true", -1).length - 1;
+            return r.statusCode() == 200 && voters == nodes() && poll().size() == nodes();
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void restart(int node) {
+        Process old;
+        synchronized (this) {
+            old = processes[node];
+        }
+        Integer code = waitForExit(old, Duration.ofSeconds(10));
+        if (code == null) {
+            problem("node " + nodeId(node) + " was still running when it was to be restarted after kill -9");
+            old.destroyForcibly();
+            waitForExit(old, Duration.ofSeconds(10));
+        } else if (code != 137) {
+            problem("node " + nodeId(node) + " had exited with code " + code + " before its kill -9 was undone");
+        }
+        start(node);
+    }
+
+    @Override
+    public void gracefulRestart(int node) {
+        Process old;
+        synchronized (this) {
+            old = processes[node];
+        }
+        // A JVM still booting has no handler for SIGTERM yet and would end with 143: wait until
+        // the node serves (a real operator stops running nodes, not half-started ones).
+        if (!awaitServing(node, STOP_WAIT)) {
+            log.accept("node " + nodeId(node) + " does not answer yet; stopping it anyway");
+        }
+        Processes.terminate(old.pid());
+        Integer code = waitForExit(old, STOP_WAIT);
+        if (code == null) {
+            problem("node " + nodeId(node) + " did not stop within " + STOP_WAIT.toSeconds() + " s of SIGTERM");
+            old.destroyForcibly();
+            waitForExit(old, Duration.ofSeconds(10));
+        } else if (code != 0) {
+            problem("node " + nodeId(node) + " exited with code " + code + " after SIGTERM (expected 0)");
+        }
+        start(node);
+    }
+
+    private boolean awaitServing(int node, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest request = HttpRequest.newBuilder(httpUri(node).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** {@code POST /cluster/transfer-leadership} to the primary; the answer is logged. */
+    @Override
+    public void transferLeadership() {
+        int primary = primary();
+        if (primary < 0) {
+            log.accept("no primary to transfer leadership from");
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(httpUri(primary).resolve("/cluster/transfer-leadership"))
+                .timeout(Duration.ofMillis(settings.requestTimeoutMs() + 2000))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            log.accept("transfer-leadership from " + nodeId(primary) + ": " + r.statusCode() + " " + r.body());
+        } catch (IOException e) {
+            log.accept("transfer-leadership from " + nodeId(primary) + ": no answer (" + e + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Notes, as problems, the nodes not running now (every node should be, after the final heal). */
+    public synchronized void checkAllRunning() {
+        for (int i = 0; i < nodes(); i++) {
+            if (!processes[i].isAlive()) {
+                problem("node " + nodeId(i) + " is not running after the final heal (exit code "
+                        + processes[i].exitValue() + ")");
+            }
+        }
+    }
+
+    /** What went wrong with the processes themselves. */
+    public synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    private synchronized void problem(String what) {
+        problems.add(what);
+        log.accept("problem: " + what);
+    }
+
+    private static Integer waitForExit(Process p, Duration timeout) {
+        try {
+            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Kills every node (the namespace's owner cleans up too). */
+    @Override
+    public synchronized void close() {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                waitForExit(p, Duration.ofSeconds(10));
+            }
+        }
+    }
+}
