@@ -43,6 +43,8 @@ public final class BenchmarkReport {
     /** Runs the benchmarks; see {@link BenchmarkOptions#usage()}. */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
+        // The in-process nodes of the Java API load would log every election; the figures are what matter.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         if (List.of(args).contains("--help")) {
             System.out.println(BenchmarkOptions.usage());
             return;
@@ -109,6 +111,7 @@ public final class BenchmarkReport {
             }
         }
         results.minutes = (System.nanoTime() - start) / 60e9;
+        results.loadAverageAtEnd = MachineInfo.currentLoadAverage();
         Path report = new ReportWriter(options, machine, results).write();
         System.out.println("benchmarks: wrote " + report);
         if (results.notes.stream().anyMatch(n -> n.contains("failed with"))) {
@@ -155,8 +158,9 @@ public final class BenchmarkReport {
                 faults(trials, n, timeouts, false);
             }
             if (options.runs("handoff")) {
-                results.failover.add(new FailoverResult(n, Disruption.HANDOFF, timeouts, false,
-                        trials.run(Disruption.HANDOFF, options.trials(), "N=" + n + " " + timeouts.name() + " SIGTERM")));
+                Stats stats = trials.run(Disruption.HANDOFF, options.trials(), "N=" + n + " " + timeouts.name() + " SIGTERM");
+                results.failover.add(new FailoverResult(n, Disruption.HANDOFF, timeouts, false, stats,
+                        trials.meanRoundMillis()));
             }
             if (options.runs("failover") && options.busy()) {
                 Process hog = CpuHog.start(2);
@@ -174,7 +178,8 @@ public final class BenchmarkReport {
         List<Disruption> kinds = partitions == null ? List.of(Disruption.KILL) : List.of(Disruption.KILL, Disruption.CUT);
         for (Disruption kind : kinds) {
             String label = "N=" + n + " " + timeouts.name() + " " + kind.label() + (busy ? " busy" : "");
-            results.failover.add(new FailoverResult(n, kind, timeouts, busy, trials.run(kind, options.trials(), label)));
+            Stats stats = trials.run(kind, options.trials(), label);
+            results.failover.add(new FailoverResult(n, kind, timeouts, busy, stats, trials.meanRoundMillis()));
         }
     }
 

@@ -21,6 +21,8 @@ public final class BenchmarkResults {
     public final List<String> notes = new ArrayList<>();
     /** Whether the nodes ran in a private network namespace. */
     public boolean netns;
+    /** The load average when the measurements ended. */
+    public String loadAverageAtEnd = "unknown";
     /** Wall-clock minutes the run took. */
     public double minutes;
 }

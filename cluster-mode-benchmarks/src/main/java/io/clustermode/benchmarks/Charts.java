@@ -38,9 +38,9 @@ public final class Charts {
             }
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
-            xs.add(x[0]);
-            ys.add(0.0);
-            for (int i = 0; i < x.length; i++) {
+            for (int i = 0; i < x.length; i++) { // a step function: each trial raises the curve at its time
+                xs.add(x[i]);
+                ys.add(i / (double) r.stats().trials());
                 xs.add(x[i]);
                 ys.add((i + 1) / (double) r.stats().trials());
             }
@@ -48,7 +48,7 @@ public final class Charts {
                     + r.stats().failed() + " failed)", xs, ys);
             series.setMarker(SeriesMarkers.NONE);
         }
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisMin(0.0);
         save(chart, png);
     }
 

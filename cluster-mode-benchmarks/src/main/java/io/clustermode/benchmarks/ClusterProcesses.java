@@ -151,9 +151,20 @@ public final class ClusterProcesses implements AutoCloseable {
      * running or did not answer within {@code timeoutMillis}.
      */
     public NodeInfo[] poll(long timeoutMillis) {
+        boolean[] all = new boolean[nodes.size()];
+        java.util.Arrays.fill(all, true);
+        return poll(all, timeoutMillis);
+    }
+
+    /**
+     * As {@link #poll(long)}, but only the nodes in {@code which} are asked (a node that is
+     * shutting down may take long to answer; a round waits for its slowest answer).
+     */
+    public NodeInfo[] poll(boolean[] which, long timeoutMillis) {
         List<CompletableFuture<NodeInfo>> answers = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            answers.add(alive(i) ? info(nodes.get(i), timeoutMillis) : CompletableFuture.completedFuture(null));
+            answers.add(which[i] && alive(i) ? info(nodes.get(i), timeoutMillis)
+                    : CompletableFuture.completedFuture(null));
         }
         NodeInfo[] infos = new NodeInfo[nodes.size()];
         for (int i = 0; i < infos.length; i++) {

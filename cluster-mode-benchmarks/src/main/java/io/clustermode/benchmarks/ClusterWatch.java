@@ -12,6 +12,7 @@ public final class ClusterWatch {
     private static final long ANSWER_MILLIS = 500;
 
     private final ClusterProcesses cluster;
+    private double lastRoundMillis;
 
     /** Watches {@code cluster}. */
     public ClusterWatch(ClusterProcesses cluster) {
@@ -25,15 +26,27 @@ public final class ClusterWatch {
      * measurement errs long by at most one round.
      */
     public String awaitAgreement(boolean[] considered, String not, long boundMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + boundMillis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            String agreed = agreement(cluster.poll(ANSWER_MILLIS), considered, not);
-            if (agreed != null) {
-                return agreed;
+        long begin = System.nanoTime();
+        long deadline = begin + boundMillis * 1_000_000L;
+        int rounds = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                rounds++;
+                String agreed = agreement(cluster.poll(considered, ANSWER_MILLIS), considered, not);
+                if (agreed != null) {
+                    return agreed;
+                }
+                Thread.sleep(POLL_MILLIS);
             }
-            Thread.sleep(POLL_MILLIS);
+            return null;
+        } finally {
+            lastRoundMillis = (System.nanoTime() - begin) / 1e6 / rounds;
         }
-        return null;
+    }
+
+    /** The mean time of one poll round (answers and pause) in the last {@link #awaitAgreement}. */
+    public double lastRoundMillis() {
+        return lastRoundMillis;
     }
 
     /** The primary all {@code considered} nodes name, if it is one of them and not {@code not}; else null. */

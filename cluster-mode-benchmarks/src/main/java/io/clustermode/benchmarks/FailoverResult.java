@@ -8,8 +8,10 @@ package io.clustermode.benchmarks;
  * @param timeouts   the nodes' timing
  * @param busy       whether a CPU hog ran during the trials
  * @param stats      time until every survivor named the new primary, with failed trials
+ * @param pollMillis the mean time of one poll round while waiting (the resolution of a measurement)
  */
-public record FailoverResult(int nodes, Disruption disruption, Timeouts timeouts, boolean busy, Stats stats) {
+public record FailoverResult(int nodes, Disruption disruption, Timeouts timeouts, boolean busy, Stats stats,
+                             double pollMillis) {
 
     /** A short label, e.g. {@code N=3 kill -9}. */
     public String label() {

@@ -25,6 +25,7 @@ public final class FailoverTrials {
     private final ClusterProcesses cluster;
     private final ClusterWatch watch;
     private final Partitions partitions;
+    private double meanRoundMillis;
 
     /**
      * Trials on {@code cluster}; {@code partitions} (null when there is no network namespace)
@@ -40,6 +41,7 @@ public final class FailoverTrials {
     public Stats run(Disruption disruption, int trials, String label) throws IOException, InterruptedException {
         List<Double> times = new ArrayList<>();
         int failed = 0;
+        double rounds = 0;
         for (int trial = 1; trial <= trials; trial++) {
             String old = watch.awaitHealthy(HEALTHY_MILLIS, 300);
             Double millis = old == null ? null : trial(disruption, cluster.indexOf(old));
@@ -47,12 +49,20 @@ public final class FailoverTrials {
                 failed++;
             } else {
                 times.add(millis);
+                rounds += watch.lastRoundMillis();
             }
             System.out.printf(Locale.ROOT, "  %s trial %d/%d: %s%n", label, trial, trials,
                     millis == null ? (old == null ? "FAILED (cluster not healthy)" : "FAILED (no new primary)")
-                            : String.format(Locale.ROOT, "%.1f ms", millis));
+                            : String.format(Locale.ROOT, "%.1f ms (a poll round every %.1f ms)", millis,
+                                    watch.lastRoundMillis()));
         }
+        meanRoundMillis = times.isEmpty() ? Double.NaN : rounds / times.size();
         return Stats.of(times, failed);
+    }
+
+    /** The mean poll round of the last {@link #run}'s successful trials, milliseconds. */
+    public double meanRoundMillis() {
+        return meanRoundMillis;
     }
 
     private Double trial(Disruption disruption, int victim) throws IOException, InterruptedException {

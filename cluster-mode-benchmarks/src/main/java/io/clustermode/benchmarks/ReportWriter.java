@@ -80,7 +80,8 @@ public final class ReportWriter {
         row("memory", machine.memory());
         row("OS, kernel", machine.os() + ", Linux " + machine.kernel());
         row("JDK", machine.jdk() + "; node JVMs with default flags");
-        row("load average at start (1/5/15 min)", machine.loadAverage());
+        row("load average (1/5/15 min)", "at the start " + machine.loadAverage() + ", at the end "
+                + results.loadAverageAtEnd);
         row("parts run", String.join(", ", options.parts()) + (options.busy() ? " (failover also busy)" : ""));
         row("network", results.netns ? "a private network namespace; node i on 127.0.0.(i+1), ports 7600/8600"
                 : "host loopback, free ports (no namespace: no cut-off trials)");
@@ -174,9 +175,9 @@ public final class ReportWriter {
     private void stateTable(List<FailoverResult> rows, boolean withLoad) {
         md.append("| N | event | timeouts (heartbeat/election) | ").append(withLoad ? "machine | " : "")
                 .append("trials | failed | p50 ms | p90 ms | p99 ms | max ms | p50 / min election timeout"
-                        + " | p99 / min election timeout |\n");
+                        + " | p99 / min election timeout | mean poll round ms |\n");
         md.append("| ---: | --- | --- | ").append(withLoad ? "--- | " : "")
-                .append("---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                .append("---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (FailoverResult r : rows) {
             Stats s = r.stats();
             double e = r.timeouts().election();
@@ -185,8 +186,9 @@ public final class ReportWriter {
                     .append(s.trials()).append(" | ").append(s.failed()).append(" | ")
                     .append(ms(s.percentile(0.5))).append(" | ").append(ms(s.percentile(0.9))).append(" | ")
                     .append(ms(s.percentile(0.99))).append(" | ").append(ms(s.max())).append(" | ")
-                    .append(fmt("%.2f", s.percentile(0.5) / e)).append(" | ")
-                    .append(fmt("%.2f", s.percentile(0.99) / e)).append(" |\n");
+                    .append(ratio(s.percentile(0.5), e)).append(" | ")
+                    .append(ratio(s.percentile(0.99), e)).append(" | ").append(fmt("%.1f", r.pollMillis()))
+                    .append(" |\n");
         }
         md.append('\n');
     }
@@ -211,7 +213,8 @@ public final class ReportWriter {
         md.append("## Cold start\n\n");
         md.append("N processes started at once on fresh data dirs (the JVMs start in parallel on " + machine.cores()
                 + " cores). *Listening*: from the start until the last node answers on its HTTP port (JVM start);"
-                + " *primary known by all*: until every node names the same primary.\n\n");
+                + " *primary known by all*: until every node names the same primary. A trial without one within "
+                + ColdStart.BOUND_MILLIS / 1000 + " s is failed.\n\n");
         md.append("| N | timeouts | trials | failed | listening p50 ms | listening max ms | primary known by all:"
                 + " p50 ms | p90 ms | p99 ms | max ms | p50 / min election timeout |\n");
         md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -222,7 +225,7 @@ public final class ReportWriter {
                     .append(ms(r.listening().percentile(0.5))).append(" | ").append(ms(r.listening().max()))
                     .append(" | ").append(ms(s.percentile(0.5))).append(" | ").append(ms(s.percentile(0.9)))
                     .append(" | ").append(ms(s.percentile(0.99))).append(" | ").append(ms(s.max())).append(" | ")
-                    .append(fmt("%.2f", s.percentile(0.5) / r.timeouts().election())).append(" |\n");
+                    .append(ratio(s.percentile(0.5), r.timeouts().election())).append(" |\n");
         }
         md.append('\n');
     }
@@ -287,6 +290,10 @@ public final class ReportWriter {
 
     private void row(String key, String value) {
         md.append("| ").append(key).append(" | ").append(value).append(" |\n");
+    }
+
+    private static String ratio(double millis, double electionTimeout) {
+        return Double.isNaN(millis) ? "–" : fmt("%.2f", millis / electionTimeout);
     }
 
     private static String ms(double millis) {
