@@ -150,7 +150,8 @@ public final class ReportWriter {
                 + " cut one is healed and must follow the new primary before the next trial. A trial with no new"
                 + " primary within " + FailoverTrials.BOUND_MILLIS / 1000 + " s is failed: counted, never dropped."
                 + " *Busy*: two threads spinning in another process at normal priority, on "
-                + machine.cores() + " cores.\n\n");
+                + machine.cores() + " cores; *quiet*: no such hog (the load averages above say how quiet the"
+                + " machine was otherwise).\n\n");
         stateTable(faults, true);
         Map<String, List<FailoverResult>> groups = new LinkedHashMap<>();
         for (FailoverResult r : faults) {
