@@ -115,6 +115,8 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, bo
                 "  --quick          a smoke run: few trials, 2 s loads, 10 s idle",
                 "  --busy           also run the failover trials with 2 busy-spinning threads in another process",
                 "  --out DIR        where benchmarks.md and benchmarks/*.png go (default docs/)",
-                "  --no-netns       no network namespace even as root: the cut-off trials are skipped");
+                "  --no-netns       no network namespace even as root: the cut-off trials are skipped",
+                "The report is rewritten with the parts of this run only (what is below its marker line is kept).",
+                "Run as root for the network cut-off: the run then happens inside a private network namespace.");
     }
 }

@@ -49,6 +49,7 @@ public final class Charts {
             series.setMarker(SeriesMarkers.NONE);
         }
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisMin(0.0);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
         save(chart, png);
     }
 
