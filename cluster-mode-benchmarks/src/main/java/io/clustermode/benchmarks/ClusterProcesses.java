@@ -117,14 +117,19 @@ public final class ClusterProcesses implements AutoCloseable {
         return processes[i].pid();
     }
 
-    /** SIGKILL to node {@code i}. */
+    /**
+     * SIGKILL to node {@code i}, sent by this JVM itself ({@link Process#destroyForcibly()} is
+     * SIGKILL on Linux): the signal leaves at the call, not after forking a {@code kill}
+     * command, so the trial's clock starts when it does. The process is this JVM's own child by
+     * construction, the guarantee {@link Processes} checks for a bare pid.
+     */
     public void kill9(int i) {
-        Processes.kill9(processes[i].pid());
+        processes[i].destroyForcibly();
     }
 
-    /** SIGTERM to node {@code i}: a primary hands over, then the node exits. */
+    /** SIGTERM to node {@code i} ({@link Process#destroy()} on Linux): a primary hands over, then the node exits. */
     public void terminate(int i) {
-        Processes.terminate(processes[i].pid());
+        processes[i].destroy();
     }
 
     /** Waits for node {@code i} to exit; kills it after {@code millis}. Returns its exit code. */
