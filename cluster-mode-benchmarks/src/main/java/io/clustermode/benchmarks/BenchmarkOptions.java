@@ -1,0 +1,122 @@
+package io.clustermode.benchmarks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The options of {@link BenchmarkReport}.
+ *
+ * @param parts       which parts run: {@code failover, handoff, coldstart, replication, idle}
+ * @param trials      failover and handoff trials per configuration (default 30)
+ * @param coldTrials  cold-start trials per configuration (default 10)
+ * @param quick       a smoke run: few trials, short loads
+ * @param busy        also run the failover trials with a CPU hog
+ * @param out         the directory of {@code benchmarks.md} (default {@code docs/})
+ * @param netns       set inside the private network namespace made by the parent run
+ * @param noNetns     run without a network namespace (no cut-off trials)
+ * @param args        the arguments as given, for the report
+ */
+public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, boolean quick, boolean busy, Path out,
+                               String netns, boolean noNetns, List<String> args) {
+
+    /** Every part, in the order they run. */
+    public static final List<String> PARTS = List.of("failover", "handoff", "coldstart", "replication", "idle");
+
+    /** Parses the command line; an unknown option or part is an {@link IllegalArgumentException}. */
+    public static BenchmarkOptions parse(String[] args, Path repository) {
+        Set<String> parts = new LinkedHashSet<>(PARTS);
+        Integer trials = null;
+        Integer coldTrials = null;
+        boolean quick = false;
+        boolean busy = false;
+        Path out = repository.resolve("docs");
+        String netns = null;
+        boolean noNetns = false;
+        List<String> given = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.equals("--netns")) {
+                given.add(a);
+            }
+            switch (a) {
+                case "--only":
+                    parts = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
+                    given.add(args[i]);
+                    if (!PARTS.containsAll(parts)) {
+                        throw new IllegalArgumentException("--only takes some of " + PARTS + ", not " + parts);
+                    }
+                    break;
+                case "--trials":
+                    trials = Integer.parseInt(value(args, ++i, a));
+                    given.add(args[i]);
+                    break;
+                case "--cold-trials":
+                    coldTrials = Integer.parseInt(value(args, ++i, a));
+                    given.add(args[i]);
+                    break;
+                case "--out":
+                    out = Path.of(value(args, ++i, a)).toAbsolutePath();
+                    given.add(args[i]);
+                    break;
+                case "--netns":
+                    netns = value(args, ++i, a);
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--busy":
+                    busy = true;
+                    break;
+                case "--no-netns":
+                    noNetns = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
+            }
+        }
+        int t = trials != null ? trials : quick ? 3 : 30;
+        int c = coldTrials != null ? coldTrials : quick ? 2 : 10;
+        return new BenchmarkOptions(parts, t, c, quick, busy, out, netns, noNetns, List.copyOf(given));
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** Whether {@code part} runs. */
+    public boolean runs(String part) {
+        return parts.contains(part);
+    }
+
+    /** Seconds each replication row is measured (after a warm-up). */
+    public int loadSeconds() {
+        return quick ? 2 : 10;
+    }
+
+    /** Seconds the idle cluster is measured. */
+    public int idleSeconds() {
+        return quick ? 10 : 60;
+    }
+
+    /** The usage text. */
+    public static String usage() {
+        return String.join("\n",
+                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,idle] [--trials N]",
+                "                      [--cold-trials N] [--quick] [--busy] [--out DIR] [--no-netns]",
+                "  --trials N       failover and handoff trials per configuration (default 30; 3 with --quick)",
+                "  --cold-trials N  cold starts per configuration (default 10; 2 with --quick)",
+                "  --quick          a smoke run: few trials, 2 s loads, 10 s idle",
+                "  --busy           also run the failover trials with 2 busy-spinning threads in another process",
+                "  --out DIR        where benchmarks.md and benchmarks/*.png go (default docs/)",
+                "  --no-netns       no network namespace even as root: the cut-off trials are skipped",
+                "The report is rewritten with the parts of this run only (what is below its marker line is kept).",
+                "Run as root for the network cut-off: the run then happens inside a private network namespace.");
+    }
+}

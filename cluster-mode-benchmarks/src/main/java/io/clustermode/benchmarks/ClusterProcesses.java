@@ -1,0 +1,237 @@
+package io.clustermode.benchmarks;
+
+import io.clustermode.faults.nemesis.Processes;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code N} node processes of the command-line program ({@code io.clustermode.cli.Main node}),
+ * each with its own durable data dir under one directory, on loopback: either on the given
+ * hosts (a network namespace's 127.0.0.2, 127.0.0.3, ...) with fixed ports, or all on
+ * 127.0.0.1 with free ports. Nodes are started, signalled and polled by index.
+ *
+ * <p>Not thread-safe: one benchmark thread drives it. {@link #close()} kills every process
+ * still running; a shutdown hook does the same if the JVM exits first.
+ */
+public final class ClusterProcesses implements AutoCloseable {
+
+    /** One node's place: id, host, transport and HTTP ports, data dir. */
+    public record Node(String id, String host, int transport, int http, Path dataDir) {
+
+        /** The HTTP base address. */
+        public URI uri(String path) {
+            return URI.create("http://" + host + ":" + http + path);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300))
+            .version(HttpClient.Version.HTTP_1_1).build();
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Process[] processes;
+    private final Timeouts timeouts;
+    private final String seeds;
+    private final Thread hook = new Thread(this::killAll, "cluster-processes-cleanup");
+
+    /**
+     * Places (does not start) {@code count} nodes under {@code dir}.
+     *
+     * @param hosts one loopback address per node, or null for 127.0.0.1 and free ports
+     */
+    public ClusterProcesses(int count, Timeouts timeouts, Path dir, List<String> hosts) throws IOException {
+        this.timeouts = timeouts;
+        this.processes = new Process[count];
+        for (int i = 0; i < count; i++) {
+            boolean own = hosts != null;
+            nodes.add(new Node("n" + (i + 1), own ? hosts.get(i) : "127.0.0.1", own ? 7600 : freePort(),
+                    own ? 8600 : freePort(), dir.resolve("n" + (i + 1))));
+        }
+        this.seeds = String.join(",", nodes.stream().map(n -> n.host() + ":" + n.transport()).toList());
+        Files.createDirectories(dir);
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The nodes, by index. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** How many nodes. */
+    public int size() {
+        return nodes.size();
+    }
+
+    /** The timeouts every node runs with. */
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** Starts every node at once (as fast as processes can be forked). */
+    public void startAll() throws IOException {
+        for (int i = 0; i < nodes.size(); i++) {
+            start(i);
+        }
+    }
+
+    /** Starts node {@code i} from its data dir (a restart keeps its log, term and vote). */
+    public void start(int i) throws IOException {
+        Node node = nodes.get(i);
+        Path log = node.dataDir().resolveSibling(node.id() + ".log");
+        processes[i] = new ProcessBuilder(javaCommand(node)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private List<String> javaCommand(Node node) {
+        Path root = BenchmarkReport.repositoryRoot();
+        String classpath = root.resolve("cluster-mode-cli/target/cluster-mode-cli-0.1.0-SNAPSHOT.jar")
+                + File.pathSeparator + root.resolve("cluster-mode-cli/target/lib/*");
+        return List.of(Objects.requireNonNull(System.getProperty("java.home")) + "/bin/java", "-cp", classpath,
+                "io.clustermode.cli.Main", "node", "--node-id", node.id(),
+                "--bind", node.host() + ":" + node.transport(), "--http", node.host() + ":" + node.http(),
+                "--seeds", seeds, "--data-dir", node.dataDir().toString(),
+                "--heartbeat-interval", Integer.toString(timeouts.heartbeat()),
+                "--election-timeout", Integer.toString(timeouts.election()));
+    }
+
+    /** Whether node {@code i}'s process runs. */
+    public boolean alive(int i) {
+        return processes[i] != null && processes[i].isAlive();
+    }
+
+    /** Node {@code i}'s process id. */
+    public long pid(int i) {
+        return processes[i].pid();
+    }
+
+    /**
+     * SIGKILL to node {@code i}, sent by this JVM itself ({@link Process#destroyForcibly()} is
+     * SIGKILL on Linux): the signal leaves at the call, not after forking a {@code kill}
+     * command, so the trial's clock starts when it does. The process is this JVM's own child by
+     * construction, the guarantee {@link Processes} checks for a bare pid.
+     */
+    public void kill9(int i) {
+        processes[i].destroyForcibly();
+    }
+
+    /** SIGTERM to node {@code i} ({@link Process#destroy()} on Linux): a primary hands over, then the node exits. */
+    public void terminate(int i) {
+        processes[i].destroy();
+    }
+
+    /** Waits for node {@code i} to exit; kills it after {@code millis}. Returns its exit code. */
+    public int awaitExit(int i, long millis) throws InterruptedException {
+        if (!processes[i].waitFor(millis, TimeUnit.MILLISECONDS)) {
+            processes[i].destroyForcibly();
+            processes[i].waitFor();
+        }
+        return processes[i].exitValue();
+    }
+
+    /** The index of node {@code id}, or -1. */
+    public int indexOf(String id) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Every node's {@code /cluster/info}, asked of all nodes at once; null where a node is not
+     * running or did not answer within {@code timeoutMillis}.
+     */
+    public NodeInfo[] poll(long timeoutMillis) {
+        boolean[] all = new boolean[nodes.size()];
+        java.util.Arrays.fill(all, true);
+        return poll(all, timeoutMillis);
+    }
+
+    /**
+     * As {@link #poll(long)}, but only the nodes in {@code which} are asked (a node that is
+     * shutting down may take long to answer; a round waits for its slowest answer).
+     */
+    public NodeInfo[] poll(boolean[] which, long timeoutMillis) {
+        List<CompletableFuture<NodeInfo>> answers = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            answers.add(which[i] && alive(i) ? info(nodes.get(i), timeoutMillis)
+                    : CompletableFuture.completedFuture(null));
+        }
+        NodeInfo[] infos = new NodeInfo[nodes.size()];
+        for (int i = 0; i < infos.length; i++) {
+            infos[i] = answers.get(i).join();
+        }
+        return infos;
+    }
+
+    private static CompletableFuture<NodeInfo> info(Node node, long timeoutMillis) {
+        HttpRequest request = HttpRequest.newBuilder(node.uri("/cluster/info"))
+                .timeout(Duration.ofMillis(timeoutMillis)).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .thenApply(r -> r.statusCode() == 200 ? NodeInfo.parse(r.body()) : null)
+                .exceptionally(e -> null);
+    }
+
+    /** One node's Prometheus text, or null when it does not answer. */
+    public String metrics(int i) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(nodes.get(i).uri("/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Kills every node process and waits for them. */
+    @Override
+    public void close() {
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs anyway.
+        }
+    }
+
+    private void killAll() {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

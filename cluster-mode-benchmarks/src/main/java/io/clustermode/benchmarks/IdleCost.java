@@ -1,0 +1,106 @@
+package io.clustermode.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The cost of a formed, idle cluster of three node processes: CPU per node (user + system
+ * time from {@code /proc/PID/stat}), resident memory ({@code VmRSS} of {@code /proc/PID/status})
+ * and the bytes each node sends to the others per second (the {@code cluster_mode_transport_bytes}
+ * counter of its {@code /metrics}: encoded Raft messages, without framing and TCP/IP headers).
+ */
+public final class IdleCost {
+
+    /**
+     * One node's cost.
+     *
+     * @param nodeId         the node
+     * @param role           its role at the end
+     * @param cpuPercent     percent of one core over the measured interval
+     * @param rssMiB         resident memory at the end, MiB
+     * @param sentPerSecond  Raft message bytes it sent per second
+     */
+    public record Row(String nodeId, String role, double cpuPercent, double rssMiB, double sentPerSecond) {
+    }
+
+    /** The measurement: its duration and one row per node. */
+    public record Result(int seconds, List<Row> rows) {
+    }
+
+    private static final Pattern SENT = Pattern.compile(
+            "(?m)^cluster_mode_transport_bytes_total\\{[^}]*direction=\"sent\"[^}]*}\\s+(\\S+)");
+    /** Clock ticks per second of /proc/PID/stat; 100 on every Linux this runs on (USER_HZ). */
+    private static final double TICKS = 100;
+
+    private IdleCost() {
+    }
+
+    /** Forms a cluster, lets it settle for {@code settleSeconds}, then measures {@code seconds}. */
+    public static Result run(int settleSeconds, int seconds, Path dir, List<String> hosts)
+            throws IOException, InterruptedException {
+        try (ClusterProcesses cluster = new ClusterProcesses(3, Timeouts.DEFAULT, dir, hosts)) {
+            cluster.startAll();
+            if (new ClusterWatch(cluster).awaitHealthy(120_000, 500) == null) {
+                throw new IllegalStateException("the idle cluster formed no healthy primary within 120 s");
+            }
+            Thread.sleep(settleSeconds * 1000L);
+            int n = cluster.size();
+            long[] ticks = new long[n];
+            double[] sent = new double[n];
+            for (int i = 0; i < n; i++) {
+                ticks[i] = cpuTicks(cluster.pid(i));
+                sent[i] = sentBytes(cluster.metrics(i));
+            }
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            NodeInfo[] infos = cluster.poll(1000);
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double cpu = (cpuTicks(cluster.pid(i)) - ticks[i]) / TICKS / elapsed * 100;
+                double bytes = (sentBytes(cluster.metrics(i)) - sent[i]) / elapsed;
+                Row row = new Row(cluster.nodes().get(i).id(), infos[i] == null ? "?" : infos[i].role(), cpu,
+                        rssKiB(cluster.pid(i)) / 1024.0, bytes);
+                System.out.printf(Locale.ROOT, "  idle %s (%s): %.2f%% of a core, %.0f MiB resident, %.0f bytes/s sent%n",
+                        row.nodeId(), row.role(), row.cpuPercent(), row.rssMiB(), row.sentPerSecond());
+                rows.add(row);
+            }
+            return new Result(seconds, rows);
+        }
+    }
+
+    /** utime + stime of a process, in clock ticks (fields 14 and 15, after the command in parentheses). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** The sum of a node's sent-bytes counters (all message types); NaN when it did not answer. */
+    static double sentBytes(String metrics) {
+        if (metrics == null) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        Matcher m = SENT.matcher(metrics);
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+}
