@@ -100,7 +100,7 @@ public final class BenchmarkReport {
             }
             part("coldstart", this::coldStart);
             part("replication", this::replication);
-            part("idle", () -> results.idle = IdleCost.run(options.quick() ? 2 : 5, options.idleSeconds(),
+            part("idle", () -> results.idle = IdleCost.run(options.quick() ? 2 : IdleCost.SETTLE_SECONDS, options.idleSeconds(),
                     work.resolve("idle"), hosts));
         } finally {
             if (partitions != null) {

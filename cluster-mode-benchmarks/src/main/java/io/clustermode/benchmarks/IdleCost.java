@@ -29,6 +29,12 @@ public final class IdleCost {
     public record Row(String nodeId, String role, double cpuPercent, double rssMiB, double sentPerSecond) {
     }
 
+    /**
+     * How long the formed cluster is left alone before measuring: a fresh JVM spends its first
+     * minute compiling hot code, which is start-up cost, not cost at rest.
+     */
+    public static final int SETTLE_SECONDS = 60;
+
     /** The measurement: its duration and one row per node. */
     public record Result(int seconds, List<Row> rows) {
     }

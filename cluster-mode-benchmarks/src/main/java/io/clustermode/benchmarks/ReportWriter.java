@@ -266,7 +266,8 @@ public final class ReportWriter {
             return;
         }
         md.append("## Cost at rest\n\n");
-        md.append("Three node processes at the default timeouts, formed and then left idle, measured over "
+        md.append("Three node processes at the default timeouts, formed, left idle for " + IdleCost.SETTLE_SECONDS
+                + " s (the JIT compiler's start-up work), then measured over "
                 + results.idle.seconds() + " s: CPU from `/proc/PID/stat` (user + system), resident memory"
                 + " (`VmRSS`), and the bytes of Raft messages each node sent (its `cluster_mode_transport_bytes_total"
                 + "{direction=\"sent\"}`: encoded messages, without framing and TCP/IP headers).\n\n");
