@@ -378,6 +378,25 @@ public final class Cluster<R> implements AutoCloseable {
         return bestSuccessor().map(node::transferLeadership).orElse(CompletableFuture.completedFuture(false));
     }
 
+    /**
+     * Hands primacy to {@code successor}, a voter: the primary first brings its log up to date,
+     * then tells it to campaign at once (thesis §3.10). Completes with false when this node is
+     * not primary; the transfer is abandoned if it has not finished within an election timeout.
+     *
+     * @throws IllegalArgumentException when {@code successor} is not another voter of the cluster
+     */
+    public CompletableFuture<Boolean> transferLeadership(NodeId successor) {
+        NodeStatus status = node.status();
+        if (successor.equals(self) || !status.configuration().isVoter(successor)) {
+            throw new IllegalArgumentException(successor + " is not another voter of the cluster (voters: "
+                    + status.configuration().voters() + ")");
+        }
+        if (status.role() != Role.LEADER) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return node.transferLeadership(successor);
+    }
+
     /** Same as {@link #transferLeadership()}: the primary steps down in favour of a secondary. */
     public CompletableFuture<Boolean> stepDown() {
         return transferLeadership();

@@ -4,23 +4,24 @@ import io.clustermode.Cluster;
 import io.clustermode.Member;
 import io.clustermode.NotPrimaryException;
 import io.clustermode.kv.KvStore;
+import io.clustermode.raft.NodeId;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code POST /cluster/transfer-leadership[?to=NODEID]} on the primary: hands primacy to a
- * secondary with {@link Cluster#transferLeadership()} and waits until another node is the
- * primary. An addition to CONTRACT.md, used by the fault-injection suite and by operators
+ * {@code POST /cluster/transfer-leadership[?to=NODEID]} on the primary: hands primacy to the
+ * voter named by {@code to} ({@link Cluster#transferLeadership(NodeId)}), or to the secondary
+ * the primary heard from most recently ({@link Cluster#transferLeadership()}), and waits until
+ * that node is the primary. An addition to CONTRACT.md, used by the fault-injection suite and by operators
  * before maintenance.
  *
- * <p>Answers: 200 {@code {"leaderId": ...}} once another node is the primary; 400 when
- * {@code to} names no voter of the cluster, or this node; 501 when {@code to} names another
- * voter (the public Cluster API lets the primary choose its successor, the most recently
- * heard up-to-date voter, and has no way yet to name one); 503 when there is no secondary to
+ * <p>Answers: 200 {@code {"leaderId": ...}} once another node (the one named, if any) is the
+ * primary; 400 when {@code to} names no voter of the cluster, or this node; 503 when there is no secondary to
  * hand to, or the core abandoned the transfer (it does after an election timeout) and this
  * node is still the primary; 504 when no new primary is known by the request timeout.
  * {@link NotPrimaryException} when this node is not the primary: {@link HttpApi} then forwards
@@ -66,13 +67,13 @@ final class LeadershipTransfer {
         if (!cluster.isPrimary()) {
             throw new NotPrimaryException(cluster.id(), cluster.primary().map(Member::id).orElse(null));
         }
-        if (to != null) {
-            return Answer.error(501, "choosing the successor (to=" + to + ") is not supported yet: the primary hands"
-                    + " over to the voter it heard from most recently; omit 'to'");
-        }
         boolean started;
         try {
-            started = cluster.transferLeadership().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            CompletableFuture<Boolean> transfer = to == null ? cluster.transferLeadership()
+                    : cluster.transferLeadership(NodeId.of(to));
+            started = transfer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (IllegalArgumentException e) {
+            return Answer.error(400, e.getMessage()); // the configuration changed since refuseTarget
         } catch (TimeoutException e) {
             return Answer.error(504, "the transfer was not started within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
@@ -82,14 +83,16 @@ final class LeadershipTransfer {
             if (!cluster.isPrimary()) {
                 throw new NotPrimaryException(cluster.id(), cluster.primary().map(Member::id).orElse(null));
             }
-            return Answer.error(503, "no up-to-date secondary to hand primacy to; nothing was done");
+            return Answer.error(503, to == null ? "no up-to-date secondary to hand primacy to; nothing was done"
+                    : "the transfer to " + to + " could not start; nothing was done");
         }
         // The core abandons a transfer that has not finished within an election timeout; past
         // twice that, a node still primary in the same term is primary because it was abandoned.
         long abandoned = System.nanoTime() + cluster.config().electionTimeout().multipliedBy(2).toNanos();
         while (true) {
             Optional<Member> primary = cluster.primary();
-            if (primary.isPresent() && !primary.get().id().equals(cluster.id())) {
+            if (primary.isPresent() && !primary.get().id().equals(cluster.id())
+                    && (to == null || primary.get().id().value().equals(to))) {
                 return new Answer(200, Json.object("leaderId", primary.get().id().value(), "from",
                         cluster.id().value()));
             }

@@ -79,15 +79,21 @@ class LeadershipTransferIT {
         assertThat(nodes.send("POST", secondary, PATH + "?to=nobody", null).statusCode()).isEqualTo(400);
         assertThat(nodes.send("POST", secondary, PATH + "?to=" + secondaryId, null).statusCode()).isEqualTo(400);
         assertThat(nodes.get(secondary, PATH).statusCode()).isEqualTo(405);
-        // Naming the successor: not supported by the public Cluster API yet, and said so.
+        // Naming the successor: primacy goes to that node.
         HttpResponse<String> named = nodes.send("POST", secondary, PATH + "?to=" + other, null);
-        assertThat(named.statusCode()).as(named.body()).isEqualTo(501);
-        assertThat(primaryId(secondary)).isEqualTo(before);
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
+        assertThat(((Map<?, ?>) Json.parse(named.body())).get("leaderId")).isEqualTo(other);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            for (String h : http) {
+                assertThat(primaryId(h)).isEqualTo(other);
+            }
+        });
 
+        // Not naming one: the primary chooses, and it is another node.
         HttpResponse<String> moved = nodes.send("POST", secondary, PATH, null);
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
-        Object leaderId = Json.parse(moved.body()) instanceof Map ? ((Map<?, ?>) Json.parse(moved.body())).get("leaderId") : null;
-        assertThat(leaderId).isIn(names.toArray()).isNotEqualTo(before);
+        Object leaderId = ((Map<?, ?>) Json.parse(moved.body())).get("leaderId");
+        assertThat(leaderId).isIn(names.toArray()).isNotEqualTo(other);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             for (String h : http) {
                 assertThat(primaryId(h)).isEqualTo(leaderId);

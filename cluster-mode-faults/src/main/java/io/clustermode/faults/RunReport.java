@@ -123,6 +123,14 @@ public final class RunReport {
         if (violations() == 0 && undecided() == 0) {
             return Optional.empty();
         }
+        return Optional.of(keep(parent, nodeLogs));
+    }
+
+    /**
+     * Keeps the run in a new folder under {@code parent} whatever its outcome: summary,
+     * history, schedule and the nodes' logs; returns the folder.
+     */
+    public Path keep(Path parent, List<Path> nodeLogs) {
         try {
             Path dir = parent.resolve("seed-" + seed + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -136,7 +144,7 @@ public final class RunReport {
                     Files.copy(log, logs.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            return Optional.of(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -103,7 +103,7 @@ public final class FaultInjection {
 
     /** For tests: the options of a run with these values and the defaults otherwise. */
     static RunOptions options(long seed, Duration duration, Path keepDir) {
-        return new RunOptions(seed, duration, 5, 1000, findRoot(), keepDir, null, null);
+        return new RunOptions(seed, duration, 5, 1000, findRoot(), keepDir, null, null, false);
     }
 
     /** The options' command-line form, for messages. */

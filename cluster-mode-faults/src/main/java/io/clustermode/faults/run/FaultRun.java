@@ -161,8 +161,12 @@ public final class FaultRun {
 
         RunReport report = report(history, samples, healed, finals, cluster, nemesis, schedule);
         console.println(report.summaryLine());
-        Optional<Path> kept = report.keepIfNotClean(options.keepDir(), keptLogs(cluster, log));
-        kept.ifPresent(dir -> console.println("faults: not clean: history, schedule, reports and logs kept in " + dir));
+        boolean clean = report.violations() == 0 && report.undecided() == 0;
+        if (!clean || options.keepAlways()) {
+            Path dir = report.keep(options.keepDir(), keptLogs(cluster, log));
+            console.println("faults: " + (clean ? "clean" : "not clean") + ": history, schedule, reports and logs kept in "
+                    + dir);
+        }
         return report.violations() > 0 || report.undecided() > 0 ? VIOLATION : CLEAN;
     }
 

@@ -19,16 +19,18 @@ import java.util.Locale;
  * @param namespace         the namespace to join (driver only; null for the launcher)
  * @param canary            null, or {@value #STALE_READS}: the workload reads stale, so the run
  *                          must find violations (proof that the whole run can fail)
+ * @param keepAlways        keep the run's folder even when it is clean ({@code --keep}), to study
+ *                          its logs
  */
 public record RunOptions(long seed, Duration duration, int nodes, long electionTimeoutMs, Path root, Path keepDir,
-                         String namespace, String canary) {
+                         String namespace, String canary, boolean keepAlways) {
 
     /** The one canary: reads with {@code ?consistency=stale}. */
     public static final String STALE_READS = "stale-reads";
 
     /** The usage text. */
     public static final String USAGE = "usage: fault-injection [--duration 10m] [--seed 1] [--nodes 5]"
-            + " [--election-timeout 1000] [--keep-dir fault-runs] [--canary stale-reads]";
+            + " [--election-timeout 1000] [--keep-dir fault-runs] [--keep] [--canary stale-reads]";
 
     public RunOptions {
         if (nodes < 3 || nodes > 9) {
@@ -55,8 +57,13 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
         Path keep = null;
         String namespace = null;
         String canary = null;
+        boolean keepAlways = false;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
+            if (name.equals("--keep")) {
+                keepAlways = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(name + " needs a value; " + USAGE);
             }
@@ -98,7 +105,7 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
             throw new IllegalArgumentException("--root: the repository root is needed");
         }
         return new RunOptions(seed, duration, nodes, electionTimeout, root,
-                keep == null ? Path.of("fault-runs").toAbsolutePath() : keep, namespace, canary);
+                keep == null ? Path.of("fault-runs").toAbsolutePath() : keep, namespace, canary, keepAlways);
     }
 
     /** {@code 90s}, {@code 10m}, {@code 1h}, {@code 500ms}, or plain seconds. */
@@ -131,6 +138,9 @@ public record RunOptions(long seed, Duration duration, int nodes, long electionT
                 "--namespace", ns));
         if (canary != null) {
             out.addAll(List.of("--canary", canary));
+        }
+        if (keepAlways) {
+            out.add("--keep");
         }
         return out;
     }

@@ -22,11 +22,13 @@ class RunOptionsTest {
 
     @Test
     void the_driver_gets_the_same_options_and_its_namespace() {
-        RunOptions o = RunOptions.parse(new String[] {"--duration", "10m", "--seed", "42", "--nodes", "3"}, Path.of("/repo"));
+        RunOptions o = RunOptions.parse(new String[] {"--duration", "10m", "--keep", "--seed", "42", "--nodes", "3"},
+                Path.of("/repo"));
         assertThat(o.seed()).isEqualTo(42);
         assertThat(o.nodes()).isEqualTo(3);
         RunOptions driver = RunOptions.parse(o.driverArgs("cmf-1").toArray(new String[0]), null);
-        assertThat(driver).isEqualTo(new RunOptions(42, Duration.ofMinutes(10), 3, 1000, Path.of("/repo"), o.keepDir(), "cmf-1", null));
+        assertThat(driver).isEqualTo(new RunOptions(42, Duration.ofMinutes(10), 3, 1000, Path.of("/repo"), o.keepDir(), "cmf-1", null,
+                true));
     }
 
     @Test
