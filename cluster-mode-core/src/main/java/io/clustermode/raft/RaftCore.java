@@ -65,6 +65,13 @@ public final class RaftCore {
     private int randomizedElectionTimeout;
     /** Votes received in the current (pre-)campaign. */
     private final Map<NodeId, Boolean> votes = new TreeMap<>();
+    /**
+     * Pre-votes a follower ignored while its leader's lease held (thesis §4.2.3), answered if the
+     * lease ends in silence: by a reset hint or by an election timeout without word from the
+     * leader. Without this, a pre-candidate that asked a moment before the others noticed the
+     * same dead leader waits a whole election timeout for its next try.
+     */
+    private final Map<NodeId, VoteRequest> deferredPreVotes = new TreeMap<>();
 
     // Leader only.
     private final Map<NodeId, Progress> progress = new TreeMap<>();
@@ -177,12 +184,18 @@ public final class RaftCore {
             }
         } else {
             ticks = randomizedElectionTimeout - electionElapsed;
+            if (!deferredPreVotes.isEmpty() && electionElapsed < config.electionTicks()) {
+                ticks = Math.min(ticks, config.electionTicks() - electionElapsed);
+            }
         }
         return Math.max(1, ticks);
     }
 
     private void tickElection() {
         electionElapsed++;
+        if (electionElapsed == config.electionTicks() && role == Role.FOLLOWER) {
+            answerDeferredPreVotes(); // the lease ran out without word from the leader
+        }
         if (electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0;
             resetElectionTimeout();
@@ -240,6 +253,17 @@ public final class RaftCore {
         int spacing = Math.max(1, config.electionTicks() / 10);
         int delay = 1 + rankAmongSurvivors(peer) * spacing;
         electionElapsed = Math.max(0, randomizedElectionTimeout - delay);
+        answerDeferredPreVotes();
+    }
+
+    private void answerDeferredPreVotes() {
+        List<VoteRequest> waiting = new ArrayList<>(deferredPreVotes.values());
+        deferredPreVotes.clear();
+        for (VoteRequest request : waiting) {
+            if (request.term() > term) {
+                handleVoteRequest(request);
+            }
+        }
     }
 
     /** How many voters other than {@code gone} have a smaller id than this node. */
@@ -266,6 +290,9 @@ public final class RaftCore {
             if (message instanceof VoteRequest request && !request.transfer() && inLease()) {
                 // Thesis §4.2.3: while a node hears from a live leader it ignores vote requests,
                 // so a removed or partitioned node cannot depose a healthy leader.
+                if (request.preVote() && role == Role.FOLLOWER) {
+                    deferredPreVotes.put(request.from(), request);
+                }
                 return;
             }
             boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
@@ -508,6 +535,7 @@ public final class RaftCore {
     }
 
     private void campaign(boolean preVote, boolean transfer, String reason) {
+        deferredPreVotes.clear(); // a node campaigning answers requests as they come
         long campaignTerm;
         if (preVote) {
             // Thesis §9.6: ask first whether an election could be won, without raising the term,
@@ -560,6 +588,11 @@ public final class RaftCore {
         if (granted && !request.preVote()) {
             votedFor = request.from();
             electionElapsed = 0; // §5.2: granting a vote resets the election timer
+        } else if (granted && role == Role.FOLLOWER) {
+            // A follower about to campaign that backs another's pre-vote gives it a moment to
+            // win its real election first; both campaigning would split the vote.
+            int backoff = Math.max(2, config.electionTicks() / 5);
+            electionElapsed = Math.min(electionElapsed, Math.max(0, randomizedElectionTimeout - backoff));
         }
         long answerTerm = granted && request.preVote() ? request.term() : term;
         send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));
@@ -769,6 +802,7 @@ public final class RaftCore {
             becomeFollower(term, from, "following " + from);
         }
         electionElapsed = 0;
+        deferredPreVotes.clear(); // the leader is alive: the lease goes on
     }
 
     // ------------------------------------------------------------------ leader side
