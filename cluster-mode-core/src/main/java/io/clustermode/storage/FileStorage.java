@@ -20,8 +20,10 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code identity.properties}: storage format, cluster name and node id, written on the
  *       first open; a directory of another cluster or node is refused;</li>
- *   <li>{@code hardstate} and {@code snapshot} (the latest only), each replaced atomically
- *       (temporary file, force, rename, directory force) and checksummed;</li>
+ *   <li>{@code hardstate}: two checksummed copies of the hard state, rewritten in place one
+ *       after the other, so that a crash tears at most one of them;</li>
+ *   <li>{@code snapshot} (the latest only), replaced atomically (temporary file, force,
+ *       rename, directory force) and checksummed;</li>
  *   <li>the log: append-only segment files named by their first index, of checksummed
  *       records, a new one after {@link #DEFAULT_SEGMENT_BYTES} (configurable);</li>
  *   <li>{@code lock}, held while open, so two storages never write the same directory.</li>
@@ -30,13 +32,17 @@ import java.util.Optional;
  * <h2>Durability and group commit</h2>
  * Every method that writes returns only when what it wrote is durable. {@link #persist} forces
  * the log once however many entries it gets, so a driver that hands it everything that arrived
- * during the previous force commits them as a group. Rewriting the hard state costs two forces
- * more (file and directory), so it is skipped when the hard state did not change.
+ * during the previous force commits them as a group. Rewriting the hard state costs two more
+ * {@code fdatasync}s of a file whose size does not change (its two copies, one after the
+ * other), so it is skipped when the hard state did not change. The first hard-state write after
+ * {@link #load()} replaces the whole file atomically instead (file force, rename, directory
+ * force), which creates it, converts the old single-copy format and repairs a damaged copy.
  *
  * <h2>Recovery</h2>
  * {@link #load()} cuts away a torn tail (the last record of the last segment cut short or
- * failing its checksum, with no intact record after it), logging it at WARN; it refuses
- * anything else that is damaged or missing with a {@link StorageCorruptedException}.
+ * failing its checksum, with no intact record after it), logging it at WARN; it reads the
+ * hard state from its other copy when one copy is torn or damaged, logging that at WARN too;
+ * it refuses anything else that is damaged or missing with a {@link StorageCorruptedException}.
  *
  * <h2>Threading</h2>
  * Called by the node's event-loop thread only; not thread-safe. {@link #load()} must be called
@@ -63,6 +69,7 @@ public final class FileStorage implements RaftStorage {
     private final DirLock lock;
     private HardState hardState = HardState.EMPTY;
     private SegmentedLog log;
+    private HardStateFile hardStateFile;
     private List<LogRecovery.TornTail> tornTails = List.of();
     private IOException failure;
     private boolean closed;
@@ -147,7 +154,8 @@ public final class FileStorage implements RaftStorage {
         }
         try {
             deleteTemporaryFiles();
-            HardState storedHardState = HardStateFile.read(dir);
+            HardStateFile storedHardStateFile = HardStateFile.read(dir);
+            HardState storedHardState = storedHardStateFile.loaded();
             SnapshotFile.Stored stored = SnapshotFile.read(dir);
             Snapshot snapshot = stored == null ? null : stored.snapshot();
             long snapshotIndex = snapshot == null ? 0 : snapshot.index();
@@ -161,6 +169,7 @@ public final class FileStorage implements RaftStorage {
                         + ": committed entries are missing");
             }
             log = new SegmentedLog(dir, segmentBytes, recovered.segments(), snapshotIndex, generation);
+            hardStateFile = storedHardStateFile;
             hardState = storedHardState;
             tornTails = recovered.tornTails();
             LOG.info("node {}: loaded {}: term {}, commit {}, snapshot at {}, {} entries up to {} in {} segment files",
@@ -178,9 +187,10 @@ public final class FileStorage implements RaftStorage {
      * Persists one batch of a {@link io.clustermode.raft.Ready} as {@link RaftStorage#persist}
      * says, durable on return: one force for the log, however many entries (plus a force of
      * the full segment, of the new one's header and of the directory each time a segment
-     * fills up); the snapshot and hard state files each cost a file and a directory force, the
-     * hard state only when its term or vote differs from the stored one (the commit index
-     * alone is not worth a rewrite; see below).
+     * fills up); the snapshot file costs a file and a directory force; the hard state two file
+     * forces in place (the first after {@link #load()}: a file and a directory force), only when
+     * its term or vote differs from the stored one (the commit index alone is not worth a
+     * rewrite; see below).
      *
      * @throws IllegalArgumentException when the entries are not contiguous, do not start after
      *                                  the snapshot and at most one past the last stored index,
@@ -204,7 +214,7 @@ public final class FileStorage implements RaftStorage {
                 log.append(entries);
             }
             if (LogRules.mustWrite(hardState, newHardState)) {
-                HardStateFile.write(dir, newHardState);
+                hardStateFile.write(newHardState);
                 hardState = newHardState;
             }
         } catch (IOException | RuntimeException e) {
@@ -248,7 +258,13 @@ public final class FileStorage implements RaftStorage {
                 log.close();
             }
         } finally {
-            lock.close();
+            try {
+                if (hardStateFile != null) {
+                    hardStateFile.close();
+                }
+            } finally {
+                lock.close();
+            }
         }
     }
 

@@ -44,7 +44,7 @@ final class LogRules {
     /**
      * Whether a new hard state must be written. The commit index alone does not justify a
      * write: it is not needed for safety (a restarted node learns it again from the leader),
-     * and rewriting the hard state on every commit would cost a file replacement per batch.
+     * and rewriting the hard state on every commit would cost two more forces per batch.
      * The term and the vote must be durable, and the commit index is written along with them.
      */
     static boolean mustWrite(io.clustermode.raft.HardState stored, io.clustermode.raft.HardState proposed) {

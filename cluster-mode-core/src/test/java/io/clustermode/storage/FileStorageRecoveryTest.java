@@ -1,9 +1,11 @@
 package io.clustermode.storage;
 
+import io.clustermode.raft.HardState;
 import io.clustermode.storage.RaftStorage.StoredState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Random;
 
 import static io.clustermode.storage.Fixtures.N1;
@@ -213,21 +216,64 @@ class FileStorageRecoveryTest {
                 .hasMessageContainingAll(segment(5).toString(), "1..4 are missing");
     }
 
-    @Test
-    void a_damaged_hard_state_file_is_refused() throws IOException {
+    /** Writes ten entries, then three more hard states in place; the last is returned. */
+    private HardState writeTenEntriesAndHardStates() throws IOException {
         writeTenEntries();
-        Path file = dir.resolve(HardStateFile.NAME);
-        flipByte(file, Files.size(file) - 1);
+        try (FileStorage storage = open()) {
+            storage.load();
+            storage.persist(null, List.of(), hardState(2, 8));
+            storage.persist(null, List.of(), hardState(3, 9));
+            storage.persist(null, List.of(), hardState(4, 10));
+        }
+        return hardState(4, 10);
+    }
 
-        assertThatThrownBy(this::reload).isInstanceOf(StorageCorruptedException.class)
-                .hasMessageContainingAll(file.toString(), "checksum").hasMessageNotContaining("\n");
+    @ParameterizedTest(name = "flip the byte at {0} of slot {1}")
+    @CsvSource({"0, 0", "6, 0", "13, 0", "17, 0", "25, 0", "0, 1", "6, 1", "13, 1", "17, 1", "25, 1"})
+    void a_damaged_hard_state_copy_is_recovered_from_the_other_and_rewritten_by_the_next_write(int offset, int slot)
+            throws IOException {
+        HardState last = writeTenEntriesAndHardStates();
+        Path file = dir.resolve(HardStateFile.NAME);
+        flipByte(file, (long) slot * HardStateFile.SLOT_BYTES + offset);
+
+        try (FileStorage storage = open()) {
+            assertThat(storage.load().hardState()).isEqualTo(last);
+            storage.persist(null, List.of(), hardState(5, 10));
+        }
+        // The first write after load rewrote both copies: the other one may now be damaged too.
+        flipByte(file, (long) (1 - slot) * HardStateFile.SLOT_BYTES + offset);
+        assertThat(reload().hardState()).isEqualTo(hardState(5, 10));
     }
 
     @Test
-    void a_hard_state_file_cut_short_is_refused() throws IOException {
-        writeTenEntries();
+    void a_hard_state_file_with_both_copies_damaged_is_refused() throws IOException {
+        writeTenEntriesAndHardStates();
         Path file = dir.resolve(HardStateFile.NAME);
-        cut(file, Files.size(file) - 2);
+        flipByte(file, HardStateFile.SLOT_HEADER_BYTES + 1);
+        flipByte(file, HardStateFile.SLOT_BYTES + HardStateFile.SLOT_HEADER_BYTES + 1);
+
+        assertThatThrownBy(this::reload).isInstanceOf(StorageCorruptedException.class)
+                .hasMessageContainingAll(file.toString(), "checksum", "offset " + HardStateFile.CRC_OFFSET,
+                        "offset " + (HardStateFile.SLOT_BYTES + HardStateFile.CRC_OFFSET))
+                .hasMessageNotContaining("\n");
+    }
+
+    @ParameterizedTest(name = "cut to {0} bytes")
+    @ValueSource(ints = {0, 1, 4, HardStateFile.SLOT_BYTES, 2 * HardStateFile.SLOT_BYTES - 2})
+    void a_hard_state_file_cut_short_is_refused(int length) throws IOException {
+        writeTenEntriesAndHardStates();
+        Path file = dir.resolve(HardStateFile.NAME);
+        cut(file, length);
+
+        assertThatThrownBy(this::reload).isInstanceOf(StorageCorruptedException.class)
+                .hasMessageContainingAll(file.toString(), length + " bytes").hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void a_hard_state_file_grown_is_refused() throws IOException {
+        writeTenEntriesAndHardStates();
+        Path file = dir.resolve(HardStateFile.NAME);
+        Files.write(file, new byte[1], StandardOpenOption.APPEND);
 
         assertThatThrownBy(this::reload).isInstanceOf(StorageCorruptedException.class)
                 .hasMessageContaining(file.toString());
@@ -310,14 +356,20 @@ class FileStorageRecoveryTest {
 
     @Test
     void temporary_files_of_interrupted_replacements_are_ignored_and_removed() throws IOException {
-        writeTenEntries();
+        // The hard state's first write of a process replaces the file: a crash can leave its temp.
+        HardState last = writeTenEntriesAndHardStates();
         Files.write(dir.resolve(HardStateFile.NAME + DurableFiles.TEMP_SUFFIX), new byte[]{1, 2, 3});
         Files.write(dir.resolve(SnapshotFile.NAME + DurableFiles.TEMP_SUFFIX), new byte[]{4, 5});
 
-        StoredState loaded = reload();
-        assertThat(loaded.hardState()).isEqualTo(hardState(1, 8));
-        assertThat(loaded.snapshot()).isNull();
-        assertThat(dir.resolve(HardStateFile.NAME + DurableFiles.TEMP_SUFFIX)).doesNotExist();
+        try (FileStorage storage = open()) {
+            StoredState loaded = storage.load();
+            assertThat(loaded.hardState()).isEqualTo(last);
+            assertThat(loaded.snapshot()).isNull();
+            assertThat(dir.resolve(HardStateFile.NAME + DurableFiles.TEMP_SUFFIX)).doesNotExist();
+            assertThat(dir.resolve(SnapshotFile.NAME + DurableFiles.TEMP_SUFFIX)).doesNotExist();
+            storage.persist(null, List.of(), hardState(5, 10));
+        }
+        assertThat(reload().hardState()).isEqualTo(hardState(5, 10));
     }
 
     @Test
