@@ -1,6 +1,7 @@
 package io.clustermode.benchmarks;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,20 +24,25 @@ public final class IdleCost {
      * @param nodeId         the node
      * @param role           its role at the end
      * @param cpuPercent     percent of one core over the measured interval
+     * @param jitPercent     the part of it spent by the JIT compiler threads (start-up work that
+     *                       is not finished after the settling time: code run ten times a second
+     *                       takes minutes to become hot)
      * @param rssMiB         resident memory at the end, MiB
      * @param sentPerSecond  Raft message bytes it sent per second
      */
-    public record Row(String nodeId, String role, double cpuPercent, double rssMiB, double sentPerSecond) {
+    public record Row(String nodeId, String role, double cpuPercent, double jitPercent, double rssMiB,
+                      double sentPerSecond) {
     }
 
     /**
      * How long the formed cluster is left alone before measuring: a fresh JVM spends its first
-     * minute compiling hot code, which is start-up cost, not cost at rest.
+     * minutes compiling hot code (at ten heartbeats a second, code takes that long to become
+     * hot), which is start-up cost, not cost at rest.
      */
-    public static final int SETTLE_SECONDS = 60;
+    public static final int SETTLE_SECONDS = 180;
 
-    /** The measurement: its duration and one row per node. */
-    public record Result(int seconds, List<Row> rows) {
+    /** The measurement: how long the cluster settled, how long it was measured, one row per node. */
+    public record Result(int settleSeconds, int seconds, List<Row> rows) {
     }
 
     private static final Pattern SENT = Pattern.compile(
@@ -58,9 +64,11 @@ public final class IdleCost {
             Thread.sleep(settleSeconds * 1000L);
             int n = cluster.size();
             long[] ticks = new long[n];
+            long[] jitTicks = new long[n];
             double[] sent = new double[n];
             for (int i = 0; i < n; i++) {
                 ticks[i] = cpuTicks(cluster.pid(i));
+                jitTicks[i] = jitTicks(cluster.pid(i));
                 sent[i] = sentBytes(cluster.metrics(i));
             }
             long start = System.nanoTime();
@@ -70,22 +78,46 @@ public final class IdleCost {
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 double cpu = (cpuTicks(cluster.pid(i)) - ticks[i]) / TICKS / elapsed * 100;
+                double jit = (jitTicks(cluster.pid(i)) - jitTicks[i]) / TICKS / elapsed * 100;
                 double bytes = (sentBytes(cluster.metrics(i)) - sent[i]) / elapsed;
-                Row row = new Row(cluster.nodes().get(i).id(), infos[i] == null ? "?" : infos[i].role(), cpu,
+                Row row = new Row(cluster.nodes().get(i).id(), infos[i] == null ? "?" : infos[i].role(), cpu, jit,
                         rssKiB(cluster.pid(i)) / 1024.0, bytes);
-                System.out.printf(Locale.ROOT, "  idle %s (%s): %.2f%% of a core, %.0f MiB resident, %.0f bytes/s sent%n",
-                        row.nodeId(), row.role(), row.cpuPercent(), row.rssMiB(), row.sentPerSecond());
+                System.out.printf(Locale.ROOT, "  idle %s (%s): %.2f%% of a core (JIT %.2f%%), %.0f MiB resident,"
+                        + " %.0f bytes/s sent%n", row.nodeId(), row.role(), row.cpuPercent(), row.jitPercent(), row.rssMiB(),
+                        row.sentPerSecond());
                 rows.add(row);
             }
-            return new Result(seconds, rows);
+            return new Result(settleSeconds, seconds, rows);
         }
     }
 
     /** utime + stime of a process, in clock ticks (fields 14 and 15, after the command in parentheses). */
     static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return cpuTicks(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    private static long cpuTicks(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** utime + stime of the JIT compiler threads ({@code C1/C2 CompilerThread*}) of a process, in clock ticks. */
+    static long jitTicks(long pid) throws IOException {
+        long sum = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith("C")
+                            && Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        sum += cpuTicks(task.resolve("stat"));
+                    }
+                } catch (IOException gone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return sum;
     }
 
     static long rssKiB(long pid) throws IOException {

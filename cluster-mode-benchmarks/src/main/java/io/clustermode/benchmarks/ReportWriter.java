@@ -266,17 +266,20 @@ public final class ReportWriter {
             return;
         }
         md.append("## Cost at rest\n\n");
-        md.append("Three node processes at the default timeouts, formed, left idle for " + IdleCost.SETTLE_SECONDS
+        md.append("Three node processes at the default timeouts, formed, left idle for " + results.idle.settleSeconds()
                 + " s (the JIT compiler's start-up work), then measured over "
-                + results.idle.seconds() + " s: CPU from `/proc/PID/stat` (user + system), resident memory"
+                + results.idle.seconds() + " s: CPU from `/proc/PID/stat` (user + system; *of which JIT*: the"
+                + " compiler threads, whose start-up work goes on for minutes at this pace), resident memory"
                 + " (`VmRSS`), and the bytes of Raft messages each node sent (its `cluster_mode_transport_bytes_total"
                 + "{direction=\"sent\"}`: encoded messages, without framing and TCP/IP headers).\n\n");
-        md.append("| node | role | CPU, % of a core | resident MiB | bytes/s sent |\n| --- | --- | ---: | ---: | ---: |\n");
+        md.append("| node | role | CPU, % of a core | of which JIT | resident MiB | bytes/s sent |\n"
+                + "| --- | --- | ---: | ---: | ---: | ---: |\n");
         double sent = 0;
         for (IdleCost.Row r : results.idle.rows()) {
             sent += r.sentPerSecond();
             md.append("| ").append(r.nodeId()).append(" | ").append(r.role()).append(" | ")
-                    .append(fmt("%.2f", r.cpuPercent())).append(" | ").append(fmt("%.0f", r.rssMiB())).append(" | ")
+                    .append(fmt("%.2f", r.cpuPercent())).append(" | ").append(fmt("%.2f", r.jitPercent())).append(" | ")
+                    .append(fmt("%.0f", r.rssMiB())).append(" | ")
                     .append(fmt("%,.0f", r.sentPerSecond())).append(" |\n");
         }
         md.append("\nBetween the three idle nodes: ").append(fmt("%,.0f", sent)).append(" bytes/s in all.\n\n");
