@@ -590,9 +590,11 @@ public final class RaftCore {
             electionElapsed = 0; // §5.2: granting a vote resets the election timer
         } else if (granted && role == Role.FOLLOWER) {
             // A follower about to campaign that backs another's pre-vote gives it a moment to
-            // win its real election first; both campaigning would split the vote.
+            // win its real election first; both campaigning would split the vote. The timeout
+            // moves, not the elapsed time: that would put the follower back under the old
+            // leader's lease, and it would ignore the very election it backed.
             int backoff = Math.max(2, config.electionTicks() / 5);
-            electionElapsed = Math.min(electionElapsed, Math.max(0, randomizedElectionTimeout - backoff));
+            randomizedElectionTimeout = Math.max(randomizedElectionTimeout, electionElapsed + backoff);
         }
         long answerTerm = granted && request.preVote() ? request.term() : term;
         send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));

@@ -263,6 +263,32 @@ class FeatureScenariosTest {
         }
     }
 
+    @Test
+    void a_leader_cut_off_without_a_signal_is_replaced_within_twice_the_election_timeout() {
+        // No reset, only silence: the first survivor to time out does so at most twice the
+        // election timeout after the last heartbeat; its pre-vote and vote must then succeed
+        // at once (a rule that puts a voter back under the old leader's lease costs another
+        // whole timeout). Checked with the LAN (15/5 ticks) and default (100/10) timeouts.
+        for (int[] timeouts : new int[][] {{15, 5}, {100, 10}}) {
+            for (int size : new int[] {3, 5}) {
+                for (long seed = 1; seed <= 100; seed++) {
+                    SimCluster cluster = cluster(seed, size, RaftConfig.defaults().withElectionTicks(timeouts[0])
+                            .withHeartbeatTicks(timeouts[1]));
+                    java.util.Random random = new java.util.Random(seed);
+                    SimNode old = cluster.runUntilStableLeader(30 * 100 * SimCluster.TICK);
+                    cluster.runFor(timeouts[0] * SimCluster.TICK + random.nextInt(timeouts[1] * SimCluster.TICK));
+                    long start = cluster.now();
+                    cluster.isolate(old.id());
+                    runUntil(cluster, 100 * 100 * SimCluster.TICK, () -> everySurvivorFollowsANewLeader(cluster, old));
+                    assertThat(cluster.now() - start)
+                            .as("%d nodes, timeouts %s, seed %d: time to a new leader known by all", size,
+                                    java.util.Arrays.toString(timeouts), seed)
+                            .isLessThan((2L * timeouts[0] + 2) * SimCluster.TICK);
+                }
+            }
+        }
+    }
+
     private static boolean everySurvivorFollowsANewLeader(SimCluster cluster, SimNode old) {
         SimNode leader = cluster.leader();
         if (leader == null || leader == old) {
