@@ -110,6 +110,7 @@ final class Reconciler implements AutoCloseable {
         Map<NodeId, String> peers = new HashMap<>(addresses);
         peers.remove(self);
         node.transport().updatePeers(peers);
+        node.expectPeers(peers.keySet());
         NodeStatus status = node.status();
         if (status.configuration().members().isEmpty() && status.lastIndex() == 0) {
             discovered.ifPresent(this::maybeBootstrap);

@@ -34,6 +34,8 @@ final class Progress {
     /** In SNAPSHOT: which snapshot, and the offset the follower expects next. */
     long snapshotIndex;
     long snapshotOffset;
+    /** The highest index sent to this follower in this term: in an append, a probe or a snapshot. */
+    long sentUpTo;
 
     Progress(long next) {
         this.next = next;
@@ -58,6 +60,34 @@ final class Progress {
         snapshotIndex = index;
         snapshotOffset = 0;
         inflight.clear();
+    }
+
+    /** An append or snapshot that reaches {@code index} went out. */
+    void sent(long index) {
+        sentUpTo = Math.max(sentUpTo, index);
+    }
+
+    /**
+     * Why a response from this follower in the leader's term cannot be honest: it acknowledges
+     * what was never sent to it, or a read round not yet started (thesis §6.4); null when it can
+     * be. Believed, such an answer would commit entries no majority holds.
+     */
+    String refusal(Message message, long readSequence) {
+        if (message instanceof Message.AppendResponse m) {
+            long claimed = m.success() ? Math.max(m.matchIndex(), m.prevLogIndex()) : m.prevLogIndex();
+            if (claimed > sentUpTo) {
+                return "acknowledges index " + claimed + ", but only up to " + sentUpTo + " was sent";
+            }
+            if (!m.success() && m.conflictIndex() > m.prevLogIndex()) {
+                return "a conflict at " + m.conflictIndex() + ", after the index it was asked about ("
+                        + m.prevLogIndex() + ")";
+            }
+        } else if (message instanceof Message.HeartbeatResponse m && m.sequence() > readSequence) {
+            return "answers heartbeat round " + m.sequence() + ", but only " + readSequence + " began";
+        } else if (message instanceof Message.InstallSnapshotResponse m && m.snapshotIndex() > sentUpTo) {
+            return "installed a snapshot at " + m.snapshotIndex() + ", but only up to " + sentUpTo + " was sent";
+        }
+        return null;
     }
 
     boolean inflightFull(int max) {

@@ -20,13 +20,18 @@ import java.util.Set;
  * @param maxBytesPerAppend   bytes of entries in one append, roughly, at most; a single larger
  *                            entry still goes alone. Default 1 MiB.
  * @param snapshotChunkBytes  bytes per snapshot chunk. Default 1 MiB.
+ * @param maxSnapshotBytes    the largest snapshot a follower accepts from its leader, in bytes;
+ *                            chunks beyond it are refused, so a faulty peer cannot make a follower
+ *                            buffer without bound. Must exceed the largest state the state machine
+ *                            can hold. Default 1 GiB.
  * @param preVote             whether a node asks whether it could win before it raises its term
  *                            (thesis §9.6), so a node that rejoins after a partition does not
  *                            depose a working leader. Default true; turning it off is for tests.
  * @param canaries            deliberately broken rules, for tests only; empty by default
  */
 public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightAppends, int maxEntriesPerAppend,
-                         int maxBytesPerAppend, int snapshotChunkBytes, boolean preVote, Set<Canary> canaries) {
+                         int maxBytesPerAppend, int snapshotChunkBytes, int maxSnapshotBytes, boolean preVote,
+                         Set<Canary> canaries) {
 
     public RaftConfig {
         requirePositive("electionTicks", electionTicks);
@@ -35,6 +40,7 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
         requirePositive("maxEntriesPerAppend", maxEntriesPerAppend);
         requirePositive("maxBytesPerAppend", maxBytesPerAppend);
         requirePositive("snapshotChunkBytes", snapshotChunkBytes);
+        requirePositive("maxSnapshotBytes", maxSnapshotBytes);
         if (heartbeatTicks * 3 > electionTicks) {
             throw new IllegalArgumentException("heartbeatTicks (" + heartbeatTicks
                     + ") must be at most a third of electionTicks (" + electionTicks + ")");
@@ -44,38 +50,43 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
 
     /** The defaults. */
     public static RaftConfig defaults() {
-        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, true, Set.of());
+        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, 1 << 30, true, Set.of());
     }
 
     public RaftConfig withElectionTicks(int ticks) {
         return new RaftConfig(ticks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, preVote, canaries);
+                snapshotChunkBytes, maxSnapshotBytes, preVote, canaries);
     }
 
     public RaftConfig withHeartbeatTicks(int ticks) {
         return new RaftConfig(electionTicks, ticks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, preVote, canaries);
+                snapshotChunkBytes, maxSnapshotBytes, preVote, canaries);
     }
 
     public RaftConfig withBatching(int maxInflight, int maxEntries, int maxBytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflight, maxEntries, maxBytes, snapshotChunkBytes,
-                preVote, canaries);
+                maxSnapshotBytes, preVote, canaries);
     }
 
     public RaftConfig withSnapshotChunkBytes(int bytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, bytes, preVote, canaries);
+                maxBytesPerAppend, bytes, maxSnapshotBytes, preVote, canaries);
+    }
+
+    public RaftConfig withMaxSnapshotBytes(int bytes) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
+                maxBytesPerAppend, snapshotChunkBytes, bytes, preVote, canaries);
     }
 
     public RaftConfig withPreVote(boolean enabled) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, enabled, canaries);
+                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, enabled, canaries);
     }
 
     /** For tests only: these rules are broken on purpose. */
     public RaftConfig withCanaries(Set<Canary> broken) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, preVote, broken);
+                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, preVote, broken);
     }
 
     boolean broken(Canary canary) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -280,11 +281,24 @@ public final class RaftCore {
     /**
      * Takes a message from another core. Messages from the past or the future are handled
      * by the term rules of §5.1, with pre-vote's exceptions (thesis §9.6).
+     *
+     * <p>A message that no honest core could have sent — a term or index out of range, a second
+     * leader in a term, an acknowledgement of entries never sent, a read round never started, a
+     * snapshot beyond {@link RaftConfig#maxSnapshotBytes()} — changes nothing and is refused.
+     *
+     * @return why the message was refused; empty when it was taken
      */
-    public void step(Message message) {
+    public Optional<String> step(Message message) {
         requireNoOutstandingReady();
         if (!message.to().equals(self)) {
             throw new IllegalArgumentException("message for " + message.to() + " given to " + self);
+        }
+        String refusal = MessageCheck.refusal(message);
+        if (refusal == null) {
+            refusal = refusalGivenState(message);
+        }
+        if (refusal != null) {
+            return Optional.of(refusal);
         }
         if (message.term() > term) {
             if (message instanceof VoteRequest request && !request.transfer() && inLease()) {
@@ -293,7 +307,7 @@ public final class RaftCore {
                 if (request.preVote() && role == Role.FOLLOWER) {
                     deferredPreVotes.put(request.from(), request);
                 }
-                return;
+                return Optional.empty();
             }
             boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
                     || (message instanceof VoteResponse response && response.preVote() && response.granted());
@@ -303,11 +317,36 @@ public final class RaftCore {
             }
         } else if (message.term() < term) {
             answerStale(message);
-            return;
+            return Optional.empty();
         }
         dispatch(message);
+        return Optional.empty();
     }
 
+    /** Why {@code message} cannot be honest, given what this node knows; null when it can be. */
+    private String refusalGivenState(Message message) {
+        if (message instanceof InstallSnapshot m && m.offset() + m.chunk().length > config.maxSnapshotBytes()) {
+            return "a snapshot larger than maxSnapshotBytes (" + config.maxSnapshotBytes() + ")";
+        }
+        if (message instanceof TimeoutNow && message.term() > term) {
+            // Thesis §3.10: the leader hands over only to a voter that acknowledged its whole
+            // log, so in the leader's term.
+            return "a TimeoutNow of term " + message.term() + ", which this node has not seen";
+        }
+        if (message.term() != term) {
+            return null;
+        }
+        NodeId claimedLeader = leaderOf(message);
+        if (claimedLeader != null && (role == Role.LEADER || (leader != null && !leader.equals(claimedLeader)))) {
+            // §5.2, Election Safety: at most one leader per term.
+            return "acts as leader of term " + term + ", which " + leader + " leads";
+        }
+        if (message instanceof TimeoutNow && leader != null && !leader.equals(message.from())) {
+            return "a TimeoutNow from " + message.from() + ", who does not lead term " + term;
+        }
+        Progress p = role == Role.LEADER ? progress.get(message.from()) : null;
+        return p == null ? null : p.refusal(message, readSequence);
+    }
     private void dispatch(Message message) {
         if (message instanceof VoteRequest m) {
             handleVoteRequest(m);
@@ -653,7 +692,9 @@ public final class RaftCore {
     }
 
     private void handleTimeoutNow(TimeoutNow message) {
-        if (role != Role.LEADER && promotable()) {
+        // Only the leader of this term may hand over (a restarted node that knows no leader yet
+        // ignores the request; the leader abandons the transfer after an election timeout).
+        if (role != Role.LEADER && message.from().equals(leader) && promotable()) {
             // Thesis §3.10: the leader brought us up to date; skip pre-vote and the timeout.
             campaign(false, true, "leadership handed over by " + message.from());
         }
@@ -729,9 +770,10 @@ public final class RaftCore {
     private void handleAppend(AppendRequest request) {
         followLeader(request.from());
         if (request.prevLogIndex() < log.commitIndex()) {
-            // Everything up to our commit index is committed and so matches the leader.
-            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), log.commitIndex(),
-                    0, 0));
+            // Everything up to our commit index is committed and so matches the leader; we say no
+            // more than the leader sent, so that a leader can refuse any larger acknowledgement.
+            long match = Math.min(log.commitIndex(), request.prevLogIndex() + request.entries().size());
+            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), match, 0, 0));
             return;
         }
         if (log.matchTerm(request.prevLogIndex(), request.prevLogTerm())) {
@@ -855,6 +897,7 @@ public final class RaftCore {
             return;
         }
         send(new AppendRequest(self, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
+        p.sent(prevIndex + entries.size());
         if (p.state == Progress.State.REPLICATE) {
             if (!entries.isEmpty()) {
                 long last = entries.get(entries.size() - 1).index();
@@ -878,6 +921,7 @@ public final class RaftCore {
         int to = Math.min(data.length, from + config.snapshotChunkBytes());
         send(new InstallSnapshot(self, peer, term, latestSnapshot.meta(), from, Arrays.copyOfRange(data, from, to),
                 to == data.length));
+        p.sent(latestSnapshot.index());
     }
 
     private void handleAppendResponse(AppendResponse response) {

@@ -14,7 +14,9 @@ import java.util.List;
  *       about can vote twice or lose acknowledged entries;</li>
  *   <li>send {@link #messages()};</li>
  *   <li>restore the state machine from {@link #snapshot()} (if any), then apply
- *       {@link #committedEntries()} in order;</li>
+ *       {@link #committedEntries()} in order. The restore may come first, before persisting:
+ *       the runtime does so, so that a snapshot its state machine cannot read never reaches
+ *       the disk;</li>
  *   <li>answer {@link #readStates()} once the state machine has applied their index;</li>
  *   <li>acknowledge with {@code advance}.</li>
  * </ol>

@@ -26,4 +26,14 @@ public interface NodeObserver {
      */
     default void stateChanged(io.clustermode.raft.StateChange change) {
     }
+
+    /**
+     * A message was refused: it came from a node that is neither a member nor a discovered
+     * peer, or the core found it impossible for an honest peer (see {@code RaftCore#step}).
+     *
+     * @param from the sender it claims
+     * @param type the message's type, as its simple class name
+     */
+    default void messageRefused(io.clustermode.raft.NodeId from, String type) {
+    }
 }

@@ -98,8 +98,12 @@ public final class RaftNode<R> implements AutoCloseable {
     private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
     private volatile NodeObserver observer = NodeObserver.NONE;
     private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
+    /** When each member or expected peer last sent a message this node took (written by the loop). */
     private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.Set<NodeId> expectedPeers = java.util.Set.of();
+    /** Refusals are logged once a minute per peer at most: a faulty peer must not flood the log. */
+    private final RateLimitedLog refusals = new RateLimitedLog(TimeUnit.MINUTES.toNanos(1), 64);
     /** When each peer last answered this node's appends or heartbeats (owned by the loop). */
     private final Map<NodeId, Long> lastAnswered = new HashMap<>();
     /** When this node last asked the transport to reconnect to each peer (owned by the loop). */
@@ -310,16 +314,45 @@ public final class RaftNode<R> implements AutoCloseable {
     // ------------------------------------------------------------------ queueing
 
     private void receive(Message message) {
-        lastHeard.put(message.from(), System.nanoTime());
-        boolean answer = message instanceof Message.AppendResponse || message instanceof Message.HeartbeatResponse
-                || message instanceof Message.InstallSnapshotResponse;
         // Messages may be dropped when the loop is swamped: Raft retries what matters.
-        inbox.offer(new Task(() -> {
-            if (answer) {
-                lastAnswered.put(message.from(), System.nanoTime());
-            }
-            core.step(message);
-        }, null));
+        inbox.offer(new Task(() -> step(message), null));
+    }
+
+    /** Hands an inbound message to the core, unless it comes from a stranger or the core refuses it. */
+    private void step(Message message) {
+        NodeId from = message.from();
+        Configuration configuration = core.configuration();
+        // A node that belongs to no cluster yet must hear whoever adds it; after that, only
+        // members and the peers discovery names (those about to be added) are listened to.
+        if (!configuration.members().isEmpty() && !configuration.contains(from) && !expectedPeers.contains(from)) {
+            refused(message, "from a node that is neither a member nor a discovered peer");
+            return;
+        }
+        java.util.Optional<String> refusal = core.step(message);
+        if (refusal.isPresent()) {
+            refused(message, refusal.get());
+            return;
+        }
+        long now = System.nanoTime();
+        lastHeard.put(from, now);
+        if (message instanceof Message.AppendResponse || message instanceof Message.HeartbeatResponse
+                || message instanceof Message.InstallSnapshotResponse) {
+            lastAnswered.put(from, now);
+        }
+    }
+
+    private void refused(Message message, String reason) {
+        observer.messageRefused(message.from(), message.getClass().getSimpleName());
+        refusals.log(message.from(), () -> LOG.warn("node {} (term {}): refused a {} from {}: {}", self, core.term(),
+                message.getClass().getSimpleName(), message.from(), reason));
+    }
+
+    /**
+     * The peers discovery names, besides the members: messages from them are taken (a node being
+     * added may speak before this node has the entry that adds it). Replaces the previous set.
+     */
+    public void expectPeers(java.util.Set<NodeId> peers) {
+        expectedPeers = java.util.Set.copyOf(peers);
     }
 
     private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> work) {
@@ -471,6 +504,12 @@ public final class RaftNode<R> implements AutoCloseable {
             for (Message message : ready.earlyMessages()) {
                 transport.send(message);
             }
+            if (ready.snapshot() != null) {
+                // Restored before it is persisted: a snapshot the state machine cannot read must
+                // never reach the disk, where it would keep the node from starting again. (A crash
+                // in between loses only memory; the disk still holds the state before it.)
+                machine.restore(ready.snapshot().data());
+            }
             if (ready.mustPersist()) {
                 long start = System.nanoTime();
                 try {
@@ -484,7 +523,6 @@ public final class RaftNode<R> implements AutoCloseable {
                 transport.send(message);
             }
             if (ready.snapshot() != null) {
-                machine.restore(ready.snapshot().data());
                 appliedIndex = ready.snapshot().index();
                 lastSnapshotIndex = appliedIndex;
                 failProposalsUpTo(appliedIndex);

@@ -23,7 +23,8 @@ final class DirLock implements Closeable {
 
     /** @throws IOException when the directory is already locked, naming it */
     static DirLock acquire(Path dir) throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = DurableFiles.openOwnerOnly(dir.resolve(FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();

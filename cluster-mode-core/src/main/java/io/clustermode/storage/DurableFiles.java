@@ -26,13 +26,37 @@ final class DurableFiles {
     private DurableFiles() {
     }
 
+    private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("posix");
+
+    /**
+     * Opens (creating it if needed) a file that only this user may read or write (0600): the
+     * log holds the application's data, and the identity file says which cluster it is.
+     */
+    static FileChannel openOwnerOnly(Path file, StandardOpenOption... options) throws IOException {
+        java.util.Set<StandardOpenOption> set = java.util.EnumSet.noneOf(StandardOpenOption.class);
+        set.addAll(java.util.List.of(options));
+        if (!POSIX) {
+            return FileChannel.open(file, set);
+        }
+        return FileChannel.open(file, set, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    }
+
+    /** Makes {@code dir} accessible to this user only (0700), where the file system has POSIX permissions. */
+    static void restrictToOwner(Path dir) throws IOException {
+        if (POSIX) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     /**
      * Replaces {@code dir/name} with {@code parts}, atomically: a crash leaves either the old
      * file or the new one, never a mix.
      */
     static void writeAtomically(Path dir, String name, ByteBuffer... parts) throws IOException {
         Path temp = dir.resolve(name + TEMP_SUFFIX);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel channel = openOwnerOnly(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long position = 0;
             for (ByteBuffer part : parts) {

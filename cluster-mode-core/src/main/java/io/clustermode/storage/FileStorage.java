@@ -315,14 +315,15 @@ public final class FileStorage implements RaftStorage {
         }
     }
 
+    /** Creates the directory if needed, and keeps it to this user (0700) either way. */
     private static void createDurably(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            if (dir.getParent() != null) {
+                DurableFiles.forceDirectory(dir.getParent());
+            }
         }
-        Files.createDirectories(dir);
-        if (dir.getParent() != null) {
-            DurableFiles.forceDirectory(dir.getParent());
-        }
+        DurableFiles.restrictToOwner(dir);
     }
 
     @Override

@@ -53,7 +53,8 @@ final class Segment {
     static Segment create(Path dir, long firstIndex, long generation) throws IOException {
         Segment segment = new Segment(dir.resolve(fileName(firstIndex)), firstIndex, generation, new int[64], 0,
                 HEADER_BYTES);
-        segment.channel = FileChannel.open(segment.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        segment.channel = DurableFiles.openOwnerOnly(segment.path, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
         DurableFiles.writeFully(segment.channel, header(generation, firstIndex), 0);
         // Forced on its own, once per segment: were it forced with the first records, a crash
         // could keep records whose header never reached the disk, which load must refuse.

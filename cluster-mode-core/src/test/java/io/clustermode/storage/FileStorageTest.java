@@ -212,4 +212,21 @@ class FileStorageTest {
         }
         assertThat(segmentNames()).isEmpty();
     }
+
+    @Test
+    void the_data_dir_and_every_file_in_it_are_the_owners_only() throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (FileStorage storage = open()) {
+            storage.load();
+            storage.persist(snapshot(3, 1), commands(4, 6, 2), hardState(2, 5));
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                .isEqualTo("rwx------");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.toList()).isNotEmpty().allSatisfy(file -> assertThat(
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as(file.getFileName().toString()).isEqualTo("rw-------"));
+        }
+    }
 }

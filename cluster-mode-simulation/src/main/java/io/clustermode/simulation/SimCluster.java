@@ -234,6 +234,19 @@ public final class SimCluster {
 
     // ------------------------------------------------------------------ time
 
+    /**
+     * Hands {@code forged} straight to its receiver, as a faulty or hostile peer would send it,
+     * past the network. The invariants are still checked after the step.
+     *
+     * @return why the receiver refused it; empty when it took it
+     */
+    public java.util.Optional<String> forge(Message forged) {
+        SimNode target = nodes.get(forged.to());
+        java.util.Optional<String>[] refusal = new java.util.Optional[]{java.util.Optional.empty()};
+        step(target, "FORGED " + forged, () -> refusal[0] = target.core.step(forged));
+        return refusal[0];
+    }
+
     /** Tells {@code to} that its connection to {@code gone} broke (a hint; it may be wrong). */
     public void peerUnreachable(SimNode to, NodeId gone) {
         if (to.isUp()) {
@@ -256,7 +269,11 @@ public final class SimCluster {
             if (target != null && target.isUp()) {
                 target.lastHeard.put(message.from(), now);
                 Message delivered = message;
-                step(target, message, () -> target.core.step(delivered));
+                step(target, message, () -> target.core.step(delivered).ifPresent(reason -> {
+                    // Every core here is honest: a refusal means the core's checks are wrong.
+                    throw new InvariantViolation("honest-message-refused", target.id + " refused " + delivered
+                            + ": " + reason);
+                }));
             }
         }
         for (SimNode node : nodes.values()) {
