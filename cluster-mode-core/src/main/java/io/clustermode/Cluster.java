@@ -90,7 +90,8 @@ public final class Cluster<R> implements AutoCloseable {
                 : FileStorage.open(config.dataDir, config.clusterName, self);
         TransportFactory factory = config.transportFactory != null ? config.transportFactory : TransportFactory.load();
         Transport transport = factory.create(new TransportSettings(self, config.clusterName, config.bind,
-                config.advertise, config.connectionTimeout, config.tlsCert, config.tlsKey, config.tlsCa));
+                config.advertise, config.connectionTimeout, config.tlsCert, config.tlsKey, config.tlsCa,
+                config.clusterSecretFile));
         NodeSettings settings = NodeSettings.defaults(self).withTimeouts(tickFor(config), config.heartbeatInterval,
                 config.electionTimeout);
         BootstrapGuard[] guardRef = new BootstrapGuard[1];

@@ -34,7 +34,13 @@ import java.util.List;
  *   <tr><td>connectionTimeout</td><td>3 s</td><td>connect and handshake (origin: {@code connection_timeout})</td></tr>
  *   <tr><td>removalGrace</td><td>6 update intervals</td><td>how long a member must be missing from discovery
  *       <em>and</em> unreachable before it is removed</td></tr>
- *   <tr><td>tlsCert, tlsKey, tlsCa</td><td>none</td><td>TLS between nodes; mutual with a CA</td></tr>
+ *   <tr><td>tlsCert, tlsKey, tlsCa</td><td>none</td><td>TLS between nodes; mutual with a CA, and then a
+ *       peer's certificate must name the node id it claims (CN or a DNS/URI alternative name)</td></tr>
+ *   <tr><td>clusterSecretFile</td><td>none</td><td>a shared secret (at least 16 bytes) that peers prove
+ *       to each other in the handshake, both ways, before any message is read</td></tr>
+ *   <tr><td>insecure</td><td>false</td><td>allow a non-loopback {@code bind} whose peers are not
+ *       authenticated (neither mutual TLS nor a cluster secret); without it such a node refuses to
+ *       start</td></tr>
  * </table>
  */
 public final class ClusterConfig {
@@ -60,6 +66,8 @@ public final class ClusterConfig {
     final Path tlsCert;
     final Path tlsKey;
     final Path tlsCa;
+    final Path clusterSecretFile;
+    final boolean insecure;
     final TransportFactory transportFactory;
     final io.clustermode.runtime.NodeObserver observer;
 
@@ -82,6 +90,8 @@ public final class ClusterConfig {
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
         this.tlsCa = b.tlsCa;
+        this.clusterSecretFile = b.clusterSecretFile;
+        this.insecure = b.insecure;
         this.transportFactory = b.transportFactory;
         this.observer = b.observer;
     }
@@ -183,6 +193,8 @@ public final class ClusterConfig {
         private Path tlsCert;
         private Path tlsKey;
         private Path tlsCa;
+        private Path clusterSecretFile;
+        private boolean insecure;
         private TransportFactory transportFactory;
         private io.clustermode.runtime.NodeObserver observer = io.clustermode.runtime.NodeObserver.NONE;
 
@@ -281,6 +293,26 @@ public final class ClusterConfig {
             return this;
         }
 
+        /**
+         * A file holding the cluster's shared secret (at least 16 bytes; trailing white space is
+         * ignored). Peers prove they hold it to each other in the handshake (an HMAC challenge
+         * over fresh nonces, both ways) before any message is accepted. Default: none.
+         */
+        public Builder clusterSecretFile(Path file) {
+            this.clusterSecretFile = file;
+            return this;
+        }
+
+        /**
+         * Allows a {@code bind} address other than loopback with neither mutual TLS nor a cluster
+         * secret: anyone who reaches the port can then speak as any node. Default false: such a
+         * node refuses to start.
+         */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
         /** Observes the node's event loop (storage latency), for metrics. */
         public Builder observer(io.clustermode.runtime.NodeObserver nodeObserver) {
             this.observer = java.util.Objects.requireNonNull(nodeObserver, "observer");
@@ -325,7 +357,24 @@ public final class ClusterConfig {
                     + electionTimeout.toMillis() + " ms) must be at least 30 ms");
             require((tlsCert == null) == (tlsKey == null), "tlsCert and tlsKey go together");
             require(tlsCa == null || tlsCert != null, "tlsCa needs tlsCert and tlsKey");
+            require(clusterSecretFile == null || java.nio.file.Files.isReadable(clusterSecretFile),
+                    "clusterSecretFile " + clusterSecretFile + " cannot be read");
+            // Secure by default: on a network, a node that believes whoever connects can be
+            // deposed, or made to lose acknowledged writes, by one forged packet.
+            require(isLoopback(bind) || tlsCa != null || clusterSecretFile != null || insecure, "bind " + bind
+                    + " is not a loopback address, and peers would not be authenticated: give clusterSecretFile "
+                    + "(a shared secret) or mutual TLS (tlsCert, tlsKey, tlsCa), or set insecure to accept any peer");
             return new ClusterConfig(this);
+        }
+
+        /** Whether the host of {@code hostPort} is a loopback name or address, which nobody else can reach. */
+        static boolean isLoopback(String hostPort) {
+            String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1")
+                    || host.equals("0:0:0:0:0:0:0:1");
         }
 
         private static void requireHostPort(String option, String value) {

@@ -28,6 +28,9 @@ class ReadmeExampleTest {
     @Test
     void the_readme_example_runs_as_written() throws Exception {
         InMemoryNetwork network = new InMemoryNetwork();
+        java.nio.file.Path secretFile = java.nio.file.Files.createTempFile("cluster-secret", "");
+        java.nio.file.Files.writeString(secretFile, "0123456789abcdef0123456789abcdef\n");
+        secretFile.toFile().deleteOnExit();
         List<String> seeds = List.of("10.0.0.1:7600", "10.0.0.2:7600", "10.0.0.3:7600");
         List<Cluster<Long>> nodes = new ArrayList<>();
         List<Long> tokens = new CopyOnWriteArrayList<>();
@@ -36,6 +39,7 @@ class ReadmeExampleTest {
                 Cluster<Long> cluster = Cluster.start(ClusterConfig.builder()
                         .bind(seed)
                         .seeds(seeds)
+                        .clusterSecretFile(secretFile)
                         .nodeId(NodeId.of("n-" + seed))
                         .electionTimeout(Duration.ofMillis(300))
                         .heartbeatInterval(Duration.ofMillis(50))

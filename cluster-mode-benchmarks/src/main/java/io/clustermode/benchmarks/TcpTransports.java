@@ -29,11 +29,8 @@ final class TcpTransports {
         return id -> {
             String address = addresses.get(id);
             int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
-            NettyTransport transport = new NettyTransport(new NettyTransportConfig(id, "bench",
-                    new InetSocketAddress("127.0.0.1", port), address, NettyTransportConfig.DEFAULT_CONNECT_TIMEOUT,
-                    NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES, NettyTransportConfig.DEFAULT_MAX_QUEUED_MESSAGES,
-                    NettyTransportConfig.DEFAULT_MAX_QUEUED_BYTES, NettyTransportConfig.DEFAULT_BACKOFF_MIN,
-                    NettyTransportConfig.DEFAULT_BACKOFF_MAX, null));
+            NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(id, "bench",
+                    new InetSocketAddress("127.0.0.1", port)).advertiseAddress(address).build());
             Map<NodeId, String> others = new HashMap<>(addresses);
             others.remove(id);
             transport.updatePeers(others);

@@ -146,8 +146,18 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "TLS between nodes: its private key (PEM)")
     Path tlsKey;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "TLS between nodes: CA of the peers (mutual TLS)")
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "TLS between nodes: CA of the peers (mutual TLS; a peer's certificate must name its node id)")
     Path tlsCa;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+            description = "a shared secret (at least 16 bytes); peers prove they hold it in the handshake, both ways")
+    Path clusterSecretFile;
+
+    @Option(names = "--insecure",
+            description = "allow a non-loopback --bind with neither mutual TLS nor a cluster secret (anyone who reaches "
+                    + "the port can then speak as any node)")
+    boolean insecure;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -159,7 +169,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             Map.entry("minNodes", "--min-nodes"), Map.entry("maxNodes", "--max-nodes"),
             Map.entry("voters", "--voters"), Map.entry("tlsCert", "--tls-cert"), Map.entry("tlsKey", "--tls-key"),
             Map.entry("tlsCa", "--tls-ca"), Map.entry("bind", "--bind"), Map.entry("advertise", "--advertise"),
-            Map.entry("seeds", "--seeds"), Map.entry("portName", "--k8s-port-name"));
+            Map.entry("seeds", "--seeds"), Map.entry("portName", "--k8s-port-name"),
+            Map.entry("clusterSecretFile", "--cluster-secret-file"), Map.entry("insecure", "--insecure"));
 
     static {
         // Read once, when the JDK's HTTP server and client classes load, so set before they do.
@@ -222,7 +233,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         } catch (Exception e) {
             failed.set(true);
             api.close();
-            throw usage(oneLine(e));
+            throw usage(flags(oneLine(e)));
         }
         metrics.attach(cluster);
         String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
@@ -329,6 +340,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             }
             builder.tls(tlsCert, tlsKey, tlsCa);
         }
+        if (clusterSecretFile != null) {
+            builder.clusterSecretFile(clusterSecretFile);
+        }
+        builder.insecure(insecure);
         builder.discovery(discoveryService(builder));
         try {
             return builder.build();

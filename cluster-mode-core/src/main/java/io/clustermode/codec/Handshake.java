@@ -20,6 +20,8 @@ import java.util.Objects;
  *   u16 protocol version
  *   string cluster name (u16 length + UTF-8)
  *   node id of the sender (u16 length + UTF-8)
+ *   u8 nonce length, then the nonce (added in the same version; a hello that ends before it
+ *      has no nonce): fresh random bytes for the cluster-secret challenge, empty without a secret
  *   ... later versions may append fields; readers ignore bytes after these
  * </pre>
  *
@@ -27,8 +29,10 @@ import java.util.Objects;
  * @param clusterName     the name of the sender's cluster; 1 to {@link #MAX_CLUSTER_NAME_LENGTH}
  *                        characters, not blank
  * @param nodeId          the sender's id
+ * @param nonce           the sender's challenge for the cluster secret: {@link #NONCE_BYTES} fresh
+ *                        random bytes, or empty when the sender has no secret
  */
-public record Handshake(int protocolVersion, String clusterName, NodeId nodeId) {
+public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce) {
 
     /** The protocol version of this code: frames after the handshake are {@link MessageCodec} messages of this version. */
     public static final int PROTOCOL_VERSION = MessageCodec.VERSION;
@@ -39,6 +43,9 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId) 
     /** The longest cluster name, in characters. */
     public static final int MAX_CLUSTER_NAME_LENGTH = 128;
 
+    /** The length of a challenge nonce, in bytes. */
+    public static final int NONCE_BYTES = 32;
+
     /**
      * @throws IllegalArgumentException when a value is out of range (the message names it)
      */
@@ -46,11 +53,55 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId) 
         checkProtocolVersion(protocolVersion);
         checkClusterName(clusterName);
         Objects.requireNonNull(nodeId, "nodeId");
+        nonce = checkNonce("nonce", nonce);
     }
 
-    /** A handshake of this code's {@link #PROTOCOL_VERSION}. */
+    /** A handshake without a nonce. */
+    public Handshake(int protocolVersion, String clusterName, NodeId nodeId) {
+        this(protocolVersion, clusterName, nodeId, new byte[0]);
+    }
+
+    /** A handshake of this code's {@link #PROTOCOL_VERSION}, without a nonce. */
     public static Handshake current(String clusterName, NodeId nodeId) {
         return new Handshake(PROTOCOL_VERSION, clusterName, nodeId);
+    }
+
+    /** A handshake of this code's {@link #PROTOCOL_VERSION} with a challenge nonce. */
+    public static Handshake current(String clusterName, NodeId nodeId, byte[] nonce) {
+        return new Handshake(PROTOCOL_VERSION, clusterName, nodeId, nonce);
+    }
+
+    /** Checks a nonce (empty, or {@link #NONCE_BYTES} long) and returns a copy. */
+    static byte[] checkNonce(String field, byte[] nonce) {
+        Objects.requireNonNull(nonce, field);
+        if (nonce.length != 0 && nonce.length != NONCE_BYTES) {
+            throw new IllegalArgumentException(field + " must be empty or " + NONCE_BYTES + " bytes, was "
+                    + nonce.length);
+        }
+        return nonce.clone();
+    }
+
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Handshake h && protocolVersion == h.protocolVersion
+                && clusterName.equals(h.clusterName) && nodeId.equals(h.nodeId)
+                && java.util.Arrays.equals(nonce, h.nonce);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(protocolVersion, clusterName, nodeId, java.util.Arrays.hashCode(nonce));
+    }
+
+    @Override
+    public String toString() {
+        return "Handshake[version=" + protocolVersion + ", cluster=" + clusterName + ", nodeId=" + nodeId
+                + ", nonce=" + nonce.length + "B]";
     }
 
     /**
@@ -75,12 +126,14 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId) 
     /** The encoded handshake: a fresh array. */
     public byte[] encode() {
         byte[] name = clusterName.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(4 + 2 + 2 + name.length + Wire.sizeOf(nodeId));
+        ByteBuffer out = ByteBuffer.allocate(4 + 2 + 2 + name.length + Wire.sizeOf(nodeId) + 1 + nonce.length);
         out.putInt(MAGIC);
         out.putShort((short) protocolVersion);
         out.putShort((short) name.length);
         out.put(name);
         Wire.putNodeId(out, nodeId);
+        out.put((byte) nonce.length);
+        out.put(nonce);
         return out.array();
     }
 
@@ -100,12 +153,22 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId) 
         int version = Wire.getShort(buf) & 0xFFFF;
         String name = Wire.getString(buf);
         NodeId id = Wire.getNodeId(buf);
+        byte[] nonce = buf.hasRemaining() ? getNonce(buf, "nonce") : new byte[0];
         try {
             checkClusterName(name);
         } catch (IllegalArgumentException e) {
             throw new MalformedInputException(e.getMessage());
         }
         in.position(in.limit());
-        return new Handshake(version, name, id);
+        return new Handshake(version, name, id, nonce);
+    }
+
+    /** Reads a u8 length and that many bytes: empty or {@link #NONCE_BYTES}. */
+    static byte[] getNonce(ByteBuffer buf, String field) throws MalformedInputException {
+        int length = Wire.getByte(buf) & 0xFF;
+        if (length != 0 && length != NONCE_BYTES) {
+            throw new MalformedInputException(field + " of " + length + " bytes (expected 0 or " + NONCE_BYTES + ")");
+        }
+        return Wire.getBytes(buf, length);
     }
 }

@@ -22,8 +22,16 @@ import java.util.Objects;
  *   string reason (u16 length + UTF-8; empty when accepted)
  *   u32 status length, then the status bytes (added in the same version; a reply that ends
  *       before it has an empty status)
+ *   u8 nonce length, then the nonce; u8 proof length, then the proof (added in the same
+ *       version; a reply that ends before them has neither): the cluster-secret challenge
  *   ... later versions may append fields; readers ignore bytes after these
  * </pre>
+ *
+ * <h2>With a cluster secret</h2>
+ * The accepting node answers a hello twice. First with a challenge: accepted, no status, its
+ * own {@link #nonce()} and a {@link #proof()} that it holds the secret. The connecting node
+ * checks the proof and answers with a {@link HandshakeProof}. Then the verdict: a second reply,
+ * accepted with the status, or refused. Without a secret there is one reply, the verdict.
  *
  * @param protocolVersion the accepting node's protocol version; 0 to 65535
  * @param nodeId          the accepting node's id
@@ -32,8 +40,12 @@ import java.util.Objects;
  * @param status          what the accepting node says of itself to the layer above the transport
  *                        (membership, for bootstrap); empty when nothing. At most
  *                        {@link #MAX_STATUS_BYTES}.
+ * @param nonce           the accepting node's challenge nonce; empty without a cluster secret
+ * @param proof           the accepting node's proof that it holds the cluster secret; empty
+ *                        without one
  */
-public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal, byte[] status) {
+public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal, byte[] status, byte[] nonce,
+                             byte[] proof) {
 
     /** The first four bytes of a reply: "CMRA". */
     public static final int MAGIC = 0x434D5241;
@@ -55,28 +67,58 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal,
             throw new IllegalArgumentException("status must be at most " + MAX_STATUS_BYTES + " bytes, was "
                     + status.length);
         }
+        status = status.clone();
+        nonce = Handshake.checkNonce("nonce", nonce);
+        proof = Handshake.checkNonce("proof", proof);
     }
 
-    /** A reply without a status. */
+    /** A reply without a challenge. */
+    public HandshakeReply(int protocolVersion, NodeId nodeId, String refusal, byte[] status) {
+        this(protocolVersion, nodeId, refusal, status, new byte[0], new byte[0]);
+    }
+
+    /** A reply without a status or a challenge. */
     public HandshakeReply(int protocolVersion, NodeId nodeId, String refusal) {
         this(protocolVersion, nodeId, refusal, new byte[0]);
     }
 
     @Override
+    public byte[] status() {
+        return status.clone();
+    }
+
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    @Override
+    public byte[] proof() {
+        return proof.clone();
+    }
+
+    /** Whether this reply is a cluster-secret challenge (it carries a proof). */
+    public boolean isChallenge() {
+        return proof.length > 0;
+    }
+
+    @Override
     public boolean equals(Object other) {
         return other instanceof HandshakeReply r && protocolVersion == r.protocolVersion && nodeId.equals(r.nodeId)
-                && Objects.equals(refusal, r.refusal) && java.util.Arrays.equals(status, r.status);
+                && Objects.equals(refusal, r.refusal) && java.util.Arrays.equals(status, r.status)
+                && java.util.Arrays.equals(nonce, r.nonce) && java.util.Arrays.equals(proof, r.proof);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(protocolVersion, nodeId, refusal, java.util.Arrays.hashCode(status));
+        return Objects.hash(protocolVersion, nodeId, refusal, java.util.Arrays.hashCode(status),
+                java.util.Arrays.hashCode(nonce), java.util.Arrays.hashCode(proof));
     }
 
     @Override
     public String toString() {
         return "HandshakeReply[version=" + protocolVersion + ", nodeId=" + nodeId + ", refusal=" + refusal
-                + ", status=" + status.length + "B]";
+                + ", status=" + status.length + "B, nonce=" + nonce.length + "B, proof=" + proof.length + "B]";
     }
 
     /** An acceptance from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
@@ -86,7 +128,12 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal,
 
     /** An acceptance from {@code nodeId} that also tells {@code status}. */
     public static HandshakeReply accept(NodeId nodeId, byte[] status) {
-        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null, status.clone());
+        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null, status);
+    }
+
+    /** A cluster-secret challenge from {@code nodeId}: accepted so far, its nonce and its proof. */
+    public static HandshakeReply challenge(NodeId nodeId, byte[] nonce, byte[] proof) {
+        return new HandshakeReply(Handshake.PROTOCOL_VERSION, nodeId, null, new byte[0], nonce, proof);
     }
 
     /** A refusal from {@code nodeId}, speaking {@link Handshake#PROTOCOL_VERSION}. */
@@ -102,7 +149,8 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal,
     /** The encoded reply: a fresh array. */
     public byte[] encode() {
         byte[] reason = refusal == null ? new byte[0] : truncate(refusal.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer out = ByteBuffer.allocate(4 + 2 + Wire.sizeOf(nodeId) + 1 + 2 + reason.length + 4 + status.length);
+        ByteBuffer out = ByteBuffer.allocate(4 + 2 + Wire.sizeOf(nodeId) + 1 + 2 + reason.length + 4 + status.length
+                + 1 + nonce.length + 1 + proof.length);
         out.putInt(MAGIC);
         out.putShort((short) protocolVersion);
         Wire.putNodeId(out, nodeId);
@@ -111,6 +159,10 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal,
         out.put(reason);
         out.putInt(status.length);
         out.put(status);
+        out.put((byte) nonce.length);
+        out.put(nonce);
+        out.put((byte) proof.length);
+        out.put(proof);
         return out.array();
     }
 
@@ -156,7 +208,9 @@ public record HandshakeReply(int protocolVersion, NodeId nodeId, String refusal,
             }
             status = Wire.getBytes(buf, length);
         }
+        byte[] nonce = buf.hasRemaining() ? Handshake.getNonce(buf, "nonce") : new byte[0];
+        byte[] proof = buf.hasRemaining() ? Handshake.getNonce(buf, "proof") : new byte[0];
         in.position(in.limit());
-        return new HandshakeReply(version, id, accepted ? null : reason, status);
+        return new HandshakeReply(version, id, accepted ? null : reason, status, nonce, proof);
     }
 }

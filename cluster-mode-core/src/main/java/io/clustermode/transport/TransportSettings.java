@@ -16,7 +16,10 @@ import java.time.Duration;
  * @param tlsCert        PEM certificate, or null for plain TCP
  * @param tlsKey         PEM private key, or null
  * @param tlsCa          PEM CA certificate; with it TLS is mutual. May be null.
+ * @param clusterSecretFile a file holding the cluster's shared secret, which peers must prove in
+ *                       the handshake; null for none
  */
 public record TransportSettings(NodeId self, String clusterName, String bind, String advertise,
-                                Duration connectTimeout, Path tlsCert, Path tlsKey, Path tlsCa) {
+                                Duration connectTimeout, Path tlsCert, Path tlsKey, Path tlsCa,
+                                Path clusterSecretFile) {
 }

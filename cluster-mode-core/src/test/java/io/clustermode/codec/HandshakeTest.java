@@ -16,11 +16,31 @@ class HandshakeTest {
     void theLayoutIsPinned() {
         // Frozen for every protocol version: a node must always be able to read a newer one's hello.
         assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
-                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31");
+                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
-                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000");
+                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000" + "00" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2"), new byte[] {7}).encode()))
-                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07");
+                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07" + "00" + "00");
+        assertThat(HexFormat.of().formatHex(new HandshakeProof(new byte[32]).encode()))
+                .isEqualTo("434d5250" + "20" + "00".repeat(32));
+    }
+
+    @Test
+    void aHelloAndAReplyFromBeforeTheChallengeReadAsHavingNone() throws Exception {
+        Handshake hello = Handshake.decode(ByteBuffer.wrap(HexFormat.of().parseHex(
+                "434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31")));
+        assertThat(hello.nonce()).isEmpty();
+        HandshakeReply reply = HandshakeReply.decode(ByteBuffer.wrap(HexFormat.of().parseHex(
+                "434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07")));
+        assertThat(reply.isChallenge()).isFalse();
+        assertThat(reply.status()).containsExactly(7);
+    }
+
+    @Test
+    void aNonceOfAnotherLengthIsMalformed() {
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(HexFormat.of().parseHex(
+                "434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "03" + "010203"))))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("nonce of 3 bytes");
     }
 
     @Test

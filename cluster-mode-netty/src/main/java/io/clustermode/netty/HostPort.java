@@ -54,4 +54,12 @@ final class HostPort {
         }
         return host + ":" + inet.getPort();
     }
+
+    /** The host of a socket address, without the port: what a per-host limit or log counts by. */
+    static String hostOf(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
 }

@@ -1,6 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.Handshake;
+import io.clustermode.codec.HandshakeProof;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.codec.MessageCodec;
@@ -22,6 +23,11 @@ import java.util.concurrent.TimeUnit;
  * The accepting side of one connection: answers the handshake, then decodes messages and hands
  * them to the transport. Anything it does not accept closes this connection only, with a WARN
  * naming the peer and the reason. Event-loop confined.
+ *
+ * <p>Who the peer is gets settled before any message is read: with mutual TLS its certificate
+ * must name the node id it claims; with a cluster secret it must answer this node's challenge
+ * (see {@link ClusterSecret}). Until then nothing about this node's membership is told, and the
+ * handshake timeout keeps running.
  */
 final class InboundHandler extends ChannelInboundHandlerAdapter {
 
@@ -30,6 +36,10 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     private final NettyTransport transport;
     private final FrameDecoder frames;
     private final NodeId self;
+    /** The hello, once it passed the version, cluster and certificate checks. */
+    private Handshake hello;
+    private byte[] challengeNonce;
+    /** The authenticated peer: set once messages may flow. */
     private NodeId peer;
     private ScheduledFuture<?> handshakeTimeout;
     /** This side decided to close and has said why; later events add nothing. */
@@ -57,47 +67,95 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ByteBuffer bytes = frame.nioBuffer();
-            if (peer == null) {
-                onHandshake(ctx, bytes);
-            } else {
+            if (peer != null) {
                 onMessage(ctx, bytes);
+            } else if (hello == null) {
+                onHello(ctx, bytes);
+            } else {
+                onProof(ctx, bytes);
             }
         } finally {
             frame.release();
         }
     }
 
-    private void onHandshake(ChannelHandlerContext ctx, ByteBuffer bytes) {
-        Handshake hello;
+    private void onHello(ChannelHandlerContext ctx, ByteBuffer bytes) {
+        Handshake received;
         try {
-            hello = Handshake.decode(bytes);
+            received = Handshake.decode(bytes);
         } catch (MalformedInputException e) {
             closeWithWarning(ctx, "malformed handshake: " + e.getMessage());
             return;
         }
-        cancelTimeout();
+        NettyTransportConfig config = transport.config();
         String refusal = null;
-        if (hello.protocolVersion() != Handshake.PROTOCOL_VERSION) {
-            refusal = "protocol version " + hello.protocolVersion() + " is not supported (this node speaks "
+        if (received.protocolVersion() != Handshake.PROTOCOL_VERSION) {
+            refusal = "protocol version " + received.protocolVersion() + " is not supported (this node speaks "
                     + Handshake.PROTOCOL_VERSION + ")";
-        } else if (!hello.clusterName().equals(transport.config().clusterName())) {
-            refusal = "cluster '" + hello.clusterName() + "' is not this node's cluster '"
-                    + transport.config().clusterName() + "'";
+        } else if (!received.clusterName().equals(config.clusterName())) {
+            refusal = "cluster '" + received.clusterName() + "' is not this node's cluster '"
+                    + config.clusterName() + "'";
+        } else {
+            refusal = CertificateIdentity.refusal(ctx.pipeline(), received.nodeId(),
+                    config.tls() != null && config.tls().mutual());
+        }
+        if (refusal == null && config.secret() != null && received.nonce().length == 0) {
+            refusal = "this node requires the cluster secret, and the connecting node has none";
         }
         if (refusal != null) {
-            closing = true;
-            log.warn("{}: refused connection from {} ({}): {}", self, hello.nodeId(),
-                    HostPort.format(ctx.channel().remoteAddress()), refusal);
-            ctx.writeAndFlush(Frames.frame(HandshakeReply.refuse(self, refusal).encode()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            refuse(ctx, received.nodeId(), refusal);
             return;
         }
+        hello = received;
+        if (config.secret() == null) {
+            accept(ctx);
+            return;
+        }
+        challengeNonce = ClusterSecret.nonce();
+        byte[] proof = config.secret().serverProof(config.clusterName(), hello.nodeId(), self, hello.nonce(),
+                challengeNonce);
+        ctx.writeAndFlush(Frames.frame(HandshakeReply.challenge(self, challengeNonce, proof).encode()))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    private void onProof(ChannelHandlerContext ctx, ByteBuffer bytes) {
+        HandshakeProof answer;
+        try {
+            answer = HandshakeProof.decode(bytes);
+        } catch (MalformedInputException e) {
+            refuse(ctx, hello.nodeId(), "no answer to the cluster secret challenge (" + e.getMessage() + ")");
+            return;
+        }
+        NettyTransportConfig config = transport.config();
+        byte[] expected = config.secret().clientProof(config.clusterName(), hello.nodeId(), self, hello.nonce(),
+                challengeNonce);
+        if (!ClusterSecret.matches(expected, answer.proof())) {
+            refuse(ctx, hello.nodeId(), "failed the cluster secret challenge");
+            return;
+        }
+        accept(ctx);
+    }
+
+    private void accept(ChannelHandlerContext ctx) {
+        cancelTimeout();
         peer = hello.nodeId();
         frames.handshakeDone();
         ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self, transport.describeSelf(peer)).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         log.debug("{}: accepted connection from {}", self, who(ctx));
         transport.peerConnectedToUs(peer);
+    }
+
+    /** Tells the peer why, closes, and counts; logged at most once a minute per remote host. */
+    private void refuse(ChannelHandlerContext ctx, NodeId claimed, String reason) {
+        closing = true;
+        cancelTimeout();
+        transport.countRefusedHandshake();
+        String remote = HostPort.format(ctx.channel().remoteAddress());
+        transport.logRateLimited(HostPort.hostOf(ctx.channel().remoteAddress()),
+                () -> log.warn("{}: refused connection from {} ({}): {}", self, claimed, remote, reason));
+        ctx.writeAndFlush(Frames.frame(HandshakeReply.refuse(self, reason).encode()))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void onMessage(ChannelHandlerContext ctx, ByteBuffer bytes) {

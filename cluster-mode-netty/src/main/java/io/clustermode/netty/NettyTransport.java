@@ -106,6 +106,17 @@ public final class NettyTransport implements Transport {
     private final ConcurrentHashMap<NodeId, PeerLink> links = new ConcurrentHashMap<>();
     /** Messages dropped because no peer was known for them, or the transport was not running. */
     private final AtomicLong droppedUnrouted = new AtomicLong();
+    private final AtomicLong refusedHandshakes = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inboundConnections =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** When a refusal was last logged, per remote host; bounded, so that many hosts cannot grow it. */
+    private final Map<String, Long> lastLogged = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 256;
+        }
+    };
     private volatile State state = State.NEW;
     private volatile Listener listener;
     private volatile InetSocketAddress localAddress;
@@ -165,9 +176,15 @@ public final class NettyTransport implements Transport {
                 throw e;
             }
             state = State.STARTED;
-            log.info("{}: listening on {} for cluster '{}' ({})", config.self(), HostPort.format(localAddress),
+            log.info("{}: listening on {} for cluster '{}' ({}{})", config.self(), HostPort.format(localAddress),
                     config.clusterName(),
-                    config.tls() == null ? "plain TCP" : config.tls().mutual() ? "mutual TLS" : "TLS");
+                    config.tls() == null ? "plain TCP" : config.tls().mutual() ? "mutual TLS" : "TLS",
+                    config.secret() != null ? ", peers prove the cluster secret"
+                            : config.authenticatesPeers() ? "" : ", peers NOT authenticated");
+            if (!config.authenticatesPeers() && !localAddress.getAddress().isLoopbackAddress()) {
+                log.warn("{}: peers are not authenticated on {}: anyone who reaches it can speak as any node "
+                        + "(use a cluster secret or mutual TLS)", config.self(), HostPort.format(localAddress));
+            }
             reconcilePeers();
         }
     }
@@ -183,6 +200,16 @@ public final class NettyTransport implements Transport {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (inboundConnections.incrementAndGet() > config.maxInboundConnections()) {
+                            inboundConnections.decrementAndGet();
+                            refusedConnections.incrementAndGet();
+                            logRateLimited("connections", () -> log.warn("{}: refused a connection from {}: already {} "
+                                    + "inbound connections (maxInboundConnections)", config.self(),
+                                    HostPort.format(ch.remoteAddress()), config.maxInboundConnections()));
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> inboundConnections.decrementAndGet());
                         if (tls != null) {
                             SslHandler ssl = tls.server().newHandler(ch.alloc());
                             ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
@@ -429,6 +456,37 @@ public final class NettyTransport implements Transport {
             log.error("{}: the listener failed on a {} from {}", config.self(), message.getClass().getSimpleName(),
                     message.from(), e);
         }
+    }
+
+    /** A handshake was refused: another cluster or version, a certificate or secret that does not prove the claimed id. */
+    void countRefusedHandshake() {
+        refusedHandshakes.incrementAndGet();
+    }
+
+    /**
+     * Runs {@code logLine} unless a line with this key was logged in the last minute: an
+     * attacker must not be able to flood the log.
+     */
+    void logRateLimited(String key, Runnable logLine) {
+        long now = System.nanoTime();
+        synchronized (lastLogged) {
+            Long last = lastLogged.get(key);
+            if (last != null && now - last < TimeUnit.MINUTES.toNanos(1)) {
+                return;
+            }
+            lastLogged.put(key, now);
+        }
+        logLine.run();
+    }
+
+    /** Handshakes refused so far (see {@link #countRefusedHandshake}); a connection refused for the connection cap is not counted here. */
+    public long refusedHandshakes() {
+        return refusedHandshakes.get();
+    }
+
+    /** Connections closed at once because {@link NettyTransportConfig#maxInboundConnections()} were open. */
+    public long refusedConnections() {
+        return refusedConnections.get();
     }
 
     void peerUnreachable(NodeId peer, String reason) {

@@ -23,7 +23,9 @@ import java.util.Objects;
  *                                 handshake included, on either side
  * @param maxFrameBytes            the largest frame accepted or sent, in bytes, length prefix
  *                                 excluded; a larger inbound frame closes its connection, a larger
- *                                 outbound message is dropped. Default 16 MiB
+ *                                 outbound message is dropped. Default 2 MiB: an append of
+ *                                 {@code maxBytesPerAppend} (1 MiB) or a snapshot chunk (1 MiB)
+ *                                 fits, with room for one entry of the largest key-value write
  * @param maxQueuedMessagesPerPeer messages waiting for one peer, at most; more are dropped.
  *                                 Default 4096
  * @param maxQueuedBytesPerPeer    bytes of encoded messages waiting for one peer, at most; more
@@ -32,14 +34,22 @@ import java.util.Objects;
  * @param reconnectBackoffMax      the longest delay between reconnects; also the delay after a
  *                                 peer refused the handshake, which will not change soon
  * @param tls                      TLS settings; null for plain TCP
+ * @param secret                   the cluster secret peers must prove in the handshake, both
+ *                                 ways, before any message is read; null for none
+ * @param maxInboundConnections    connections accepted at once, at most, handshakes included;
+ *                                 more are closed as they arrive, so that nobody can exhaust the
+ *                                 node's file descriptors or memory. Default 256
  */
 public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAddress bind, String advertiseAddress,
                                    Duration connectTimeout, int maxFrameBytes, int maxQueuedMessagesPerPeer,
                                    long maxQueuedBytesPerPeer, Duration reconnectBackoffMin,
-                                   Duration reconnectBackoffMax, TlsConfig tls) {
+                                   Duration reconnectBackoffMax, TlsConfig tls, ClusterSecret secret,
+                                   int maxInboundConnections) {
 
-    /** Default of {@link #maxFrameBytes}: 16 MiB. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+    /** Default of {@link #maxFrameBytes}: 2 MiB. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 2 << 20;
+    /** Default of {@link #maxInboundConnections}. */
+    public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = 256;
     /** Default of {@link #maxQueuedMessagesPerPeer}. */
     public static final int DEFAULT_MAX_QUEUED_MESSAGES = 4096;
     /** Default of {@link #maxQueuedBytesPerPeer}: 64 MiB. */
@@ -97,6 +107,9 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
             throw new IllegalArgumentException("maxQueuedBytesPerPeer (" + maxQueuedBytesPerPeer
                     + ") must be at least maxFrameBytes (" + maxFrameBytes + ") so that any message fits");
         }
+        if (maxInboundConnections < 1) {
+            throw new IllegalArgumentException("maxInboundConnections must be positive, was " + maxInboundConnections);
+        }
         requirePositive("reconnectBackoffMin", reconnectBackoffMin);
         requirePositive("reconnectBackoffMax", reconnectBackoffMax);
         if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
@@ -119,6 +132,11 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
         return new Builder(self, clusterName, bind);
     }
 
+    /** Whether peers prove who they are: with mutual TLS or a cluster secret. */
+    public boolean authenticatesPeers() {
+        return secret != null || (tls != null && tls.mutual());
+    }
+
     /** Whether outgoing connections leave from the bind address (it is not a wildcard). */
     public boolean bindsOutgoing() {
         return !bind.getAddress().isAnyLocalAddress();
@@ -137,6 +155,8 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
         private Duration reconnectBackoffMin = DEFAULT_BACKOFF_MIN;
         private Duration reconnectBackoffMax = DEFAULT_BACKOFF_MAX;
         private TlsConfig tls;
+        private ClusterSecret secret;
+        private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
 
         private Builder(NodeId self, String clusterName, InetSocketAddress bind) {
             this.self = self;
@@ -190,6 +210,18 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
             return this;
         }
 
+        /** See {@link NettyTransportConfig#secret()}. */
+        public Builder secret(ClusterSecret secret) {
+            this.secret = secret;
+            return this;
+        }
+
+        /** See {@link NettyTransportConfig#maxInboundConnections()}. */
+        public Builder maxInboundConnections(int connections) {
+            this.maxInboundConnections = connections;
+            return this;
+        }
+
         /**
          * The configuration.
          *
@@ -199,7 +231,8 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
             long queuedBytes = Objects.requireNonNullElse(maxQueuedBytesPerPeer,
                     Math.max(DEFAULT_MAX_QUEUED_BYTES, maxFrameBytes));
             return new NettyTransportConfig(self, clusterName, bind, advertiseAddress, connectTimeout, maxFrameBytes,
-                    maxQueuedMessagesPerPeer, queuedBytes, reconnectBackoffMin, reconnectBackoffMax, tls);
+                    maxQueuedMessagesPerPeer, queuedBytes, reconnectBackoffMin, reconnectBackoffMax, tls, secret,
+                    maxInboundConnections);
         }
     }
 }

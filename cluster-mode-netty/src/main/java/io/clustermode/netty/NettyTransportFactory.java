@@ -24,6 +24,13 @@ public final class NettyTransportFactory implements TransportFactory {
             builder.tls(settings.tlsCa() == null ? new TlsConfig(settings.tlsCert(), settings.tlsKey(), null)
                     : TlsConfig.mutual(settings.tlsCert(), settings.tlsKey(), settings.tlsCa()));
         }
+        if (settings.clusterSecretFile() != null) {
+            try {
+                builder.secret(ClusterSecret.read(settings.clusterSecretFile()));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("clusterSecretFile: " + e.getMessage(), e);
+            }
+        }
         return new NettyTransport(builder.build());
     }
 }

@@ -1,6 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.Handshake;
+import io.clustermode.codec.HandshakeProof;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.raft.NodeId;
@@ -51,6 +52,9 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
     private final NodeId expected;
     private final Owner owner;
     private ScheduledFuture<?> handshakeTimeout;
+    private byte[] nonce = new byte[0];
+    /** The accepting node's cluster-secret challenge, once answered; then its verdict is awaited. */
+    private HandshakeReply challenge;
     private boolean accepted;
     private String failure;
     private boolean refused;
@@ -71,8 +75,11 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
         long timeout = config.connectTimeout().toMillis();
         handshakeTimeout = ctx.executor().schedule(
                 () -> fail(ctx, "no handshake reply within " + timeout + " ms", false), timeout, TimeUnit.MILLISECONDS);
+        if (config.secret() != null) {
+            nonce = ClusterSecret.nonce();
+        }
         // With TLS, the SslHandler holds this until its own handshake is done.
-        ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self()).encode()))
+        ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self(), nonce).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         ctx.fireChannelActive();
     }
@@ -106,10 +113,59 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, "refused by " + reply.nodeId() + ": " + reply.refusal(), true);
             return;
         }
-        if (expected != null && !expected.equals(reply.nodeId())) {
-            fail(ctx, "the node at this address is " + reply.nodeId() + ", not " + expected, true);
+        if (challenge != null) {
+            onVerdict(ctx, reply);
             return;
         }
+        String refusal = identityRefusal(ctx, reply);
+        if (refusal != null) {
+            fail(ctx, refusal, true);
+            return;
+        }
+        NettyTransportConfig config = transport.config();
+        if (config.secret() == null) {
+            if (reply.isChallenge()) {
+                fail(ctx, reply.nodeId() + " requires the cluster secret, and this node has none", true);
+                return;
+            }
+            succeed(ctx, reply);
+            return;
+        }
+        byte[] expected = reply.isChallenge() ? config.secret().serverProof(config.clusterName(), config.self(),
+                reply.nodeId(), nonce, reply.nonce()) : null;
+        if (expected == null || !ClusterSecret.matches(expected, reply.proof())) {
+            fail(ctx, reply.nodeId() + " does not prove the cluster secret"
+                    + (expected == null ? " (it has none)" : " (it has another)"), true);
+            return;
+        }
+        challenge = reply;
+        byte[] proof = config.secret().clientProof(config.clusterName(), config.self(), reply.nodeId(), nonce,
+                reply.nonce());
+        ctx.writeAndFlush(Frames.frame(new HandshakeProof(proof).encode()))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    /** Why the node that answered is not the one this side may talk to; null when it is. */
+    private String identityRefusal(ChannelHandlerContext ctx, HandshakeReply reply) {
+        if (expected != null && !expected.equals(reply.nodeId())) {
+            return "the node at this address is " + reply.nodeId() + ", not " + expected;
+        }
+        NettyTransportConfig config = transport.config();
+        String certificate = CertificateIdentity.refusal(ctx.pipeline(), reply.nodeId(),
+                config.tls() != null && config.tls().mutual());
+        return certificate == null ? null : reply.nodeId() + " cannot be trusted: " + certificate;
+    }
+
+    /** The accepting node's second answer, after it checked this node's proof. */
+    private void onVerdict(ChannelHandlerContext ctx, HandshakeReply verdict) {
+        if (!verdict.nodeId().equals(challenge.nodeId()) || verdict.isChallenge()) {
+            fail(ctx, "a second challenge, or a verdict from another node than " + challenge.nodeId(), true);
+            return;
+        }
+        succeed(ctx, verdict);
+    }
+
+    private void succeed(ChannelHandlerContext ctx, HandshakeReply reply) {
         accepted = true;
         cancelTimeout();
         owner.onAccepted(ctx.channel(), reply);

@@ -19,7 +19,7 @@ class NettyTransportConfigTest {
     @Test
     void defaults() {
         NettyTransportConfig config = valid().build();
-        assertThat(config.maxFrameBytes()).isEqualTo(16 << 20);
+        assertThat(config.maxFrameBytes()).isEqualTo(2 << 20);
         assertThat(config.maxQueuedMessagesPerPeer()).isEqualTo(4096);
         assertThat(config.maxQueuedBytesPerPeer()).isEqualTo(64L << 20);
         assertThat(config.tls()).isNull();

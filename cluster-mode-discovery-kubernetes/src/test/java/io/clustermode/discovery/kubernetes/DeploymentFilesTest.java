@@ -39,7 +39,7 @@ class DeploymentFilesTest {
             "--data-dir", "--discovery", "--seeds", "--dns-name", "--dns-server", "--dns-port", "--dns-srv",
             "--k8s-service", "--k8s-namespace", "--k8s-port-name", "--min-nodes", "--max-nodes", "--voters",
             "--heartbeat-interval", "--election-timeout", "--update-interval", "--connection-timeout",
-            "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca");
+            "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca", "--cluster-secret-file", "--insecure");
 
     @Test
     void the_role_grants_exactly_reading_endpointslices_and_endpoints_to_the_pods_account() throws IOException {
@@ -125,10 +125,21 @@ class DeploymentFilesTest {
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
         assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly("cluster:7600", "http:8600");
-        assertThat(container.getVolumeMounts()).singleElement().satisfies(m -> {
+        assertThat(container.getVolumeMounts()).hasSize(2);
+        assertThat(container.getVolumeMounts().get(0)).satisfies(m -> {
             assertThat(m.getMountPath()).isEqualTo("/data");
             assertThat(statefulSet.getSpec().getVolumeClaimTemplates()).extracting(c -> c.getMetadata().getName())
                     .containsExactly(m.getName());
+        });
+        // The cluster secret comes from a Secret, mounted read-only and readable by the owner only.
+        assertThat(container.getVolumeMounts().get(1)).satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/etc/cluster-mode");
+            assertThat(m.getReadOnly()).isTrue();
+            assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+                assertThat(v.getName()).isEqualTo(m.getName());
+                assertThat(v.getSecret().getSecretName()).isEqualTo("cluster-mode");
+                assertThat(v.getSecret().getDefaultMode()).isEqualTo(0400);
+            });
         });
 
         List<String> args = container.getArgs();
@@ -139,7 +150,8 @@ class DeploymentFilesTest {
         assertThat(FLAGS).as("flags of the command line contract").containsAll(flags.keySet());
         assertThat(flags).containsEntry("--data-dir", "/data").containsEntry("--bind", "0.0.0.0:7600")
                 .containsEntry("--http", "0.0.0.0:8600").containsEntry("--node-id", "$(POD_NAME)")
-                .containsEntry("--advertise", "$(POD_IP):7600");
+                .containsEntry("--advertise", "$(POD_IP):7600")
+                .containsEntry("--cluster-secret-file", "/etc/cluster-mode/cluster-secret");
         return flags;
     }
 

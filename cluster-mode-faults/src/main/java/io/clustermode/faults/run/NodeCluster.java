@@ -82,6 +82,23 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         this.processes = new Process[ns.addresses().size()];
     }
 
+    /** The run's cluster secret, written once: random, readable by the owner only. */
+    private Path secretFile() {
+        Path file = work.resolve("cluster-secret");
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            try {
+                Files.createDirectories(work);
+                Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret) + "\n");
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+
     /** Node {@code i}'s id. */
     public static String nodeId(int i) {
         return "n" + (i + 1);
@@ -136,7 +153,9 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
                 "--heartbeat-interval", Long.toString(settings.heartbeatMs()),
                 "--election-timeout", Long.toString(settings.electionTimeoutMs()),
                 "--request-timeout", Long.toString(settings.requestTimeoutMs()),
-                "--update-interval", "1000"));
+                "--update-interval", "1000",
+                // The nodes listen beyond loopback (inside the run's namespace): they prove the secret to each other.
+                "--cluster-secret-file", secretFile().toString()));
         try {
             Files.writeString(logFile(i), "=== " + LocalTime.now() + " fault runner: starting node " + nodeId(i) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
