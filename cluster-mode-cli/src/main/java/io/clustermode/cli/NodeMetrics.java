@@ -157,6 +157,14 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
         persistedEntries.increment(entries);
     }
 
+    /** A message refused by the runtime or the core (see {@code RaftCore#step}); types are the nine message types. */
+    @Override
+    public void messageRefused(io.clustermode.raft.NodeId from, String type) {
+        Counter.builder("cluster.mode.messages.refused")
+                .description("Raft messages refused: from a non-member, or impossible for an honest peer")
+                .tag("type", type).register(registry).increment();
+    }
+
     void proposal(long nanos) {
         proposals.record(nanos, TimeUnit.NANOSECONDS);
     }

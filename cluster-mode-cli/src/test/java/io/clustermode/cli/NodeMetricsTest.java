@@ -51,6 +51,13 @@ class NodeMetricsTest {
         assertThat(value("cluster_mode_transport_messages_total{direction=\"received\",type=\"heartbeat\"}")).isEqualTo(1.0);
     }
 
+    @Test
+    void refused_messages_are_counted_by_type() {
+        metrics.messageRefused(NodeId.of("x"), "Heartbeat");
+        metrics.messageRefused(NodeId.of("y"), "Heartbeat");
+        assertThat(value("cluster_mode_messages_refused_total{type=\"Heartbeat\"}")).isEqualTo(2.0);
+    }
+
     private double value(String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\s+(\\S+)$").matcher(metrics.scrape());
         assertThat(m.find()).as(series + " in\n" + metrics.scrape()).isTrue();
