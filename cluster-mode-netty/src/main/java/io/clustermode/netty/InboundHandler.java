@@ -12,6 +12,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,6 +142,8 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         peer = hello.nodeId();
         frames.handshakeDone();
+        long idle = transport.config().idleTimeout().toMillis();
+        ctx.pipeline().addBefore("frames", "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
         ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self, transport.describeSelf(peer)).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         log.debug("{}: accepted connection from {}", self, who(ctx));
@@ -159,6 +163,9 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onMessage(ChannelHandlerContext ctx, ByteBuffer bytes) {
+        if (!bytes.hasRemaining()) {
+            return; // a keep-alive: the peer is there, with nothing to say
+        }
         Message message;
         try {
             message = MessageCodec.decode(bytes);
@@ -180,6 +187,15 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && !closing) {
+            // Not a fault of ours or an attack: a peer that went away without closing (its
+            // keep-alives would have kept the connection otherwise).
+            closing = true;
+            log.info("{}: closing connection from {}: no frame for {} ms", self, who(ctx),
+                    transport.config().idleTimeout().toMillis());
+            ctx.close();
+            return;
+        }
         if (event instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess() && !closing) {
             // The SslHandler closes the connection itself.
             closing = true;
@@ -229,7 +245,16 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         cancelTimeout();
-        log.warn("{}: closing connection from {}: {}", self, who(ctx), reason);
+        String who = who(ctx);
+        if (peer == null) {
+            // Before the handshake anyone can send anything: counted, and logged at most once a
+            // minute per remote host, so that nobody can flood the log.
+            transport.countRefusedHandshake();
+            transport.logRateLimited(HostPort.hostOf(ctx.channel().remoteAddress()),
+                    () -> log.warn("{}: closing connection from {}: {}", self, who, reason));
+        } else {
+            log.warn("{}: closing connection from {}: {}", self, who, reason);
+        }
         ctx.close();
     }
 

@@ -39,15 +39,21 @@ import java.util.Objects;
  * @param maxInboundConnections    connections accepted at once, at most, handshakes included;
  *                                 more are closed as they arrive, so that nobody can exhaust the
  *                                 node's file descriptors or memory. Default 256
+ * @param idleTimeout              an inbound connection that delivers no frame for this long after
+ *                                 its handshake is closed (a peer that vanished without a word);
+ *                                 outbound connections send an empty keep-alive frame after a
+ *                                 third of it without traffic. Default 60 s
  */
 public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAddress bind, String advertiseAddress,
                                    Duration connectTimeout, int maxFrameBytes, int maxQueuedMessagesPerPeer,
                                    long maxQueuedBytesPerPeer, Duration reconnectBackoffMin,
                                    Duration reconnectBackoffMax, TlsConfig tls, ClusterSecret secret,
-                                   int maxInboundConnections) {
+                                   int maxInboundConnections, Duration idleTimeout) {
 
     /** Default of {@link #maxFrameBytes}: 2 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 2 << 20;
+    /** Default of {@link #idleTimeout}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** Default of {@link #maxInboundConnections}. */
     public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = 256;
     /** Default of {@link #maxQueuedMessagesPerPeer}. */
@@ -110,6 +116,10 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
         if (maxInboundConnections < 1) {
             throw new IllegalArgumentException("maxInboundConnections must be positive, was " + maxInboundConnections);
         }
+        requirePositive("idleTimeout", idleTimeout);
+        if (idleTimeout.toMillis() < 30) {
+            throw new IllegalArgumentException("idleTimeout must be at least 30 ms, was " + idleTimeout);
+        }
         requirePositive("reconnectBackoffMin", reconnectBackoffMin);
         requirePositive("reconnectBackoffMax", reconnectBackoffMax);
         if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
@@ -157,6 +167,7 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
         private TlsConfig tls;
         private ClusterSecret secret;
         private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
         private Builder(NodeId self, String clusterName, InetSocketAddress bind) {
             this.self = self;
@@ -222,6 +233,12 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
             return this;
         }
 
+        /** See {@link NettyTransportConfig#idleTimeout()}. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
         /**
          * The configuration.
          *
@@ -232,7 +249,7 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
                     Math.max(DEFAULT_MAX_QUEUED_BYTES, maxFrameBytes));
             return new NettyTransportConfig(self, clusterName, bind, advertiseAddress, connectTimeout, maxFrameBytes,
                     maxQueuedMessagesPerPeer, queuedBytes, reconnectBackoffMin, reconnectBackoffMax, tls, secret,
-                    maxInboundConnections);
+                    maxInboundConnections, idleTimeout);
         }
     }
 }

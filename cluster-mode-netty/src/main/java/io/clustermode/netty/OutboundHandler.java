@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,11 +170,19 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
     private void succeed(ChannelHandlerContext ctx, HandshakeReply reply) {
         accepted = true;
         cancelTimeout();
+        // An empty frame when nothing else went out for a third of the peer's idle timeout: a
+        // follower's connection to another follower carries nothing between elections.
+        long keepAlive = Math.max(10, transport.config().idleTimeout().toMillis() / 3);
+        ctx.pipeline().addBefore("outbound", "keep-alive", new IdleStateHandler(0, keepAlive, 0, TimeUnit.MILLISECONDS));
         owner.onAccepted(ctx.channel(), reply);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && accepted && failure == null) {
+            ctx.writeAndFlush(Frames.frame(new byte[0])).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+            return;
+        }
         if (event instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess()) {
             fail(ctx, Frames.describe(completion.cause()), true);
         }
