@@ -73,6 +73,16 @@ final class CountingTransport implements Transport {
     }
 
     @Override
+    public void pauseInbound() {
+        inner.pauseInbound();
+    }
+
+    @Override
+    public void resumeInbound() {
+        inner.resumeInbound();
+    }
+
+    @Override
     public CompletableFuture<PeerIdentity> identify(String hostPort) {
         return inner.identify(hostPort);
     }

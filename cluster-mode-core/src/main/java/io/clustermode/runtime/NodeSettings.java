@@ -18,11 +18,15 @@ import java.util.Objects;
  * @param snapshotEvery     take a snapshot after this many applied entries (bounds the log). Default 10,000.
  * @param maxQueuedRequests requests waiting for the event loop, at most; more are refused with
  *                          {@link io.clustermode.OverloadedException}. Default 100,000.
+ * @param maxInboxBytes     bytes of inbound messages waiting for the event loop, at most; above
+ *                          it the transport stops reading until the loop has worked the inbox
+ *                          down to half, so a flood of large messages cannot exhaust the heap.
+ *                          Default 64 MiB.
  * @param raft              batching, pipelining and snapshot-chunk settings of the core; its
  *                          tick counts are derived from the durations above
  */
 public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInterval, Duration electionTimeout,
-                           int snapshotEvery, int maxQueuedRequests, RaftConfig raft) {
+                           int snapshotEvery, int maxQueuedRequests, long maxInboxBytes, RaftConfig raft) {
 
     public NodeSettings {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -43,21 +47,31 @@ public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInter
         if (maxQueuedRequests <= 0) {
             throw new IllegalArgumentException("maxQueuedRequests must be positive, was " + maxQueuedRequests);
         }
+        if (maxInboxBytes <= 0) {
+            throw new IllegalArgumentException("maxInboxBytes must be positive, was " + maxInboxBytes);
+        }
         Objects.requireNonNull(raft, "raft");
     }
 
     /** The defaults, for a node with this id. */
     public static NodeSettings defaults(NodeId nodeId) {
         return new NodeSettings(nodeId, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
-                10_000, 100_000, RaftConfig.defaults());
+                10_000, 100_000, 64L << 20, RaftConfig.defaults());
     }
 
     public NodeSettings withTimeouts(Duration newTick, Duration heartbeat, Duration election) {
-        return new NodeSettings(nodeId, newTick, heartbeat, election, snapshotEvery, maxQueuedRequests, raft);
+        return new NodeSettings(nodeId, newTick, heartbeat, election, snapshotEvery, maxQueuedRequests, maxInboxBytes,
+                raft);
     }
 
     public NodeSettings withSnapshotEvery(int entries) {
-        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, entries, maxQueuedRequests, raft);
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, entries, maxQueuedRequests,
+                maxInboxBytes, raft);
+    }
+
+    public NodeSettings withMaxInboxBytes(long bytes) {
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, maxQueuedRequests,
+                bytes, raft);
     }
 
     /** The core's configuration, with tick counts derived from the durations. */

@@ -102,6 +102,9 @@ public final class RaftNode<R> implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.Set<NodeId> expectedPeers = java.util.Set.of();
+    /** Bytes of inbound messages in the inbox; see {@link #pauseOrResumeInbound()}. */
+    private final java.util.concurrent.atomic.AtomicLong inboxBytes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean inboundPaused;
     /** Refusals are logged once a minute per peer at most: a faulty peer must not flood the log. */
     private final RateLimitedLog refusals = new RateLimitedLog(TimeUnit.MINUTES.toNanos(1), 64);
     /** When each peer last answered this node's appends or heartbeats (owned by the loop). */
@@ -314,8 +317,44 @@ public final class RaftNode<R> implements AutoCloseable {
     // ------------------------------------------------------------------ queueing
 
     private void receive(Message message) {
+        long size = sizeOf(message);
+        if (inboxBytes.addAndGet(size) > settings.maxInboxBytes() && !inboundPaused) {
+            pauseOrResumeInbound();
+        }
         // Messages may be dropped when the loop is swamped: Raft retries what matters.
-        inbox.offer(new Task(() -> step(message), null));
+        if (!inbox.offer(new Task(() -> {
+            inboxBytes.addAndGet(-size);
+            step(message);
+        }, null))) {
+            inboxBytes.addAndGet(-size);
+        }
+    }
+
+    private static long sizeOf(Message message) {
+        try {
+            return io.clustermode.codec.MessageCodec.sizeOf(message);
+        } catch (IllegalArgumentException tooLarge) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Stops the transport reading while the inbox holds more than {@code maxInboxBytes}, and lets
+     * it read again once the loop has worked it down to half. One lock, so that a pause and a
+     * resume racing from two threads cannot leave the transport paused for good.
+     */
+    private void pauseOrResumeInbound() {
+        synchronized (inboxBytes) {
+            long queued = inboxBytes.get();
+            if (!inboundPaused && queued > settings.maxInboxBytes()) {
+                inboundPaused = true;
+                LOG.debug("node {}: inbox holds {} bytes; the transport stops reading", self, queued);
+                transport.pauseInbound();
+            } else if (inboundPaused && queued <= settings.maxInboxBytes() / 2) {
+                inboundPaused = false;
+                transport.resumeInbound();
+            }
+        }
     }
 
     /** Hands an inbound message to the core, unless it comes from a stranger or the core refuses it. */
@@ -423,6 +462,9 @@ public final class RaftNode<R> implements AutoCloseable {
                     perform(task);
                 }
                 batch.clear();
+                if (inboundPaused) {
+                    pauseOrResumeInbound();
+                }
                 if (!readBatch.isEmpty()) {
                     startReads();
                 }

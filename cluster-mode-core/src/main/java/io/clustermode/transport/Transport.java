@@ -57,6 +57,19 @@ public interface Transport extends AutoCloseable {
     default void reconnect(NodeId peer) {
     }
 
+    /**
+     * Stops reading inbound connections until {@link #resumeInbound}: the node's inbox is full,
+     * and reading on would only grow it. Messages already read may still be delivered. Called
+     * from any thread, never blocks; calling it twice is the same as once. A transport that
+     * cannot pause ignores it (the node then drops what does not fit).
+     */
+    default void pauseInbound() {
+    }
+
+    /** Reads inbound connections again after {@link #pauseInbound}. Any thread; never blocks. */
+    default void resumeInbound() {
+    }
+
     /** Queues {@code message} for its receiver; never blocks. Returns false when it was dropped. */
     boolean send(Message message);
 

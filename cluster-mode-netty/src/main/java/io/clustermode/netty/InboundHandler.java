@@ -147,6 +147,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Frames.frame(HandshakeReply.accept(self, transport.describeSelf(peer)).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         log.debug("{}: accepted connection from {}", self, who(ctx));
+        transport.inboundReady(ctx.channel());
         transport.peerConnectedToUs(peer);
     }
 

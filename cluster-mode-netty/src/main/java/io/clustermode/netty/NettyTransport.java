@@ -110,6 +110,9 @@ public final class NettyTransport implements Transport {
     private final AtomicLong refusedConnections = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger inboundConnections =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** Inbound connections past their handshake; guarded by itself, with {@link #inboundPaused}. */
+    private final java.util.Set<Channel> inboundChannels = new java.util.HashSet<>();
+    private boolean inboundPaused;
     /** When a refusal was last logged, per remote host; bounded, so that many hosts cannot grow it. */
     private final Map<String, Long> lastLogged = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -455,6 +458,54 @@ public final class NettyTransport implements Transport {
         } catch (RuntimeException e) {
             log.error("{}: the listener failed on a {} from {}", config.self(), message.getClass().getSimpleName(),
                     message.from(), e);
+        }
+    }
+
+    /** An inbound connection finished its handshake: from now on it follows pause and resume. */
+    void inboundReady(Channel channel) {
+        synchronized (inboundChannels) {
+            inboundChannels.add(channel);
+            if (inboundPaused) {
+                channel.config().setAutoRead(false);
+            }
+        }
+        channel.closeFuture().addListener(closed -> {
+            synchronized (inboundChannels) {
+                inboundChannels.remove(channel);
+            }
+        });
+    }
+
+    /**
+     * Stops reading every inbound connection (and new ones once past their handshake) until
+     * {@link #resumeInbound}: TCP's flow control then holds the senders back. Handshakes go on.
+     */
+    @Override
+    public void pauseInbound() {
+        synchronized (inboundChannels) {
+            if (!inboundPaused) {
+                inboundPaused = true;
+                inboundChannels.forEach(channel -> channel.config().setAutoRead(false));
+                log.debug("{}: inbound reading paused", config.self());
+            }
+        }
+    }
+
+    @Override
+    public void resumeInbound() {
+        synchronized (inboundChannels) {
+            if (inboundPaused) {
+                inboundPaused = false;
+                inboundChannels.forEach(channel -> channel.config().setAutoRead(true));
+                log.debug("{}: inbound reading resumed", config.self());
+            }
+        }
+    }
+
+    /** Whether inbound reading is paused ({@link #pauseInbound}). */
+    public boolean inboundPaused() {
+        synchronized (inboundChannels) {
+            return inboundPaused;
         }
     }
 
