@@ -50,6 +50,21 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
         });
     }
 
+    /**
+     * A connection failed (reset by the client, a TLS handshake refused, a protocol error the
+     * codec could not turn into a request): expected from the network, so logged without a
+     * stack trace, and the connection is closed.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        LOG.debug("HTTP API: connection from {} failed: {}", ctx.channel().remoteAddress(), root.toString());
+        ctx.close();
+    }
+
     /** The request as the routes see it; null when its URI has no path. */
     static ApiRequest view(ChannelHandlerContext ctx, FullHttpRequest request) {
         String uri = request.uri();
