@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final String DIM = "\033[2m";
 
     private final List<DemoNode> nodes = new ArrayList<>();
-    private final Map<String, Map<String, Object>> views = new ConcurrentHashMap<>();
+    private final Map<String, ClusterInfo> views = new ConcurrentHashMap<>();
     private final Deque<String> events = new ArrayDeque<>();
     private final AtomicInteger writes = new AtomicInteger();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
@@ -229,8 +229,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private void killPrimary() {
         for (DemoNode node : nodes) {
-            Map<String, Object> view = views.get(node.name);
-            if (node.alive() && view != null && "PRIMARY".equals(view.get("role"))) {
+            ClusterInfo view = views.get(node.name);
+            if (node.alive() && view != null && "PRIMARY".equals(view.role())) {
                 node.process.destroyForcibly();
                 views.remove(node.name);
                 event(RED + "killed the primary " + node.name + " (SIGKILL)" + RESET);
@@ -296,8 +296,8 @@ final class DemoCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                Map<String, Object> info = StatusCommand.fetch(URI.create("http://127.0.0.1:" + node.http
-                        + "/cluster/info"), Duration.ofMillis(300));
+                ClusterInfo info = StatusCommand.fetch(URI.create("http://127.0.0.1:" + node.http
+                        + "/cluster/info"), Duration.ofMillis(300), null);
                 views.put(node.name, info);
             } catch (Exception e) {
                 views.remove(node.name);
@@ -312,27 +312,22 @@ final class DemoCommand implements Callable<Integer> {
         screen.append(String.format("%-7s %-8s %-10s %-5s %-8s %-7s %-8s %-8s %s%n", "NODE", "PROCESS", "ROLE", "TERM",
                 "PRIMARY", "COMMIT", "APPLIED", "HTTP", "MEMBERS"));
         for (DemoNode node : nodes) {
-            Map<String, Object> view = views.get(node.name);
+            ClusterInfo view = views.get(node.name);
             if (view == null) {
                 screen.append(String.format("%-7s %-8s %s%n", node.name, node.alive() ? "up" : "stopped",
                         DIM + (node.alive() ? "(starting)" : "") + RESET));
                 continue;
             }
-            String role = String.valueOf(view.get("role"));
+            String role = view.role();
             String colour = role.equals("PRIMARY") ? GREEN + BOLD : role.equals("SECONDARY") ? "" : YELLOW;
             StringBuilder members = new StringBuilder();
-            Object list = view.get("members");
-            if (list instanceof List) {
-                for (Object m : (List<?>) list) {
-                    Map<?, ?> member = (Map<?, ?>) m;
-                    members.append(member.get("nodeId")).append(Boolean.TRUE.equals(member.get("voter")) ? "" : "(l)")
-                            .append(' ');
-                }
+            for (ClusterInfo.MemberInfo member : view.members()) {
+                members.append(member.nodeId()).append(member.voter() ? "" : "(l)").append(' ');
             }
             screen.append(String.format("%-7s %-8s %s%-10s%s %-5s %-8s %-7s %-8s %-8s %s%n", node.name,
-                    node.alive() ? "up" : "stopped", colour, role, RESET, view.get("term"),
-                    view.get("leaderId") == null ? "-" : view.get("leaderId"), view.get("commitIndex"),
-                    view.get("appliedIndex"), node.http, members.toString().trim()));
+                    node.alive() ? "up" : "stopped", colour, role, RESET, view.term(),
+                    view.leaderId() == null ? "-" : view.leaderId(), view.commitIndex(),
+                    view.appliedIndex(), node.http, members.toString().trim()));
         }
         screen.append("\n").append(BOLD).append("keys: ").append(RESET)
                 .append("k kill the primary   r restart a stopped node   w write a key   q quit")

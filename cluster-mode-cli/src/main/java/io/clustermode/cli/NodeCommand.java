@@ -5,6 +5,9 @@ import io.clustermode.ClusterConfig;
 import io.clustermode.ClusterListener;
 import io.clustermode.ClusterRole;
 import io.clustermode.RoleChange;
+import io.clustermode.cli.http.BearerToken;
+import io.clustermode.cli.http.HttpServerSettings;
+import io.clustermode.cli.http.HttpTls;
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.dns.DnsDiscovery;
 import io.clustermode.discovery.dns.DnsDiscoveryConfig;
@@ -40,7 +43,8 @@ import java.util.stream.Collectors;
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Runs one node in the foreground, with the HTTP API and a replicated key-value store.",
         description = {"Cluster transport, discovery, Raft, a replicated key-value store and the HTTP API",
-                "(/cluster/info, /health, /metrics, /kv/{key}).",
+                "(/cluster/info, /health, /metrics, /kv/{key}, POST /cluster/transfer-leadership).",
+                "A non-loopback --http needs --http-token-file (or --http-insecure); --http-tls-cert/-key serve HTTPS.",
                 "SIGTERM or SIGINT stop it gracefully (a primary hands over first); exit code 0.",
                 "Bad options or unusable values: a one-line reason on stderr and exit code 2."})
 final class NodeCommand implements java.util.concurrent.Callable<Integer> {
@@ -159,8 +163,44 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                     + "the port can then speak as any node)")
     boolean insecure;
 
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "every HTTP request except GET /health (and /ui) must carry 'Authorization: Bearer <token>',"
+                    + " the token being FILE's one line; 401 otherwise. Needed for a non-loopback --http"
+                    + " (default: none)")
+    Path httpTokenFile;
+
+    @Option(names = "--http-tls-cert", paramLabel = "FILE",
+            description = "HTTPS for the HTTP API: the certificate (PEM; forwarding trusts the certificates in it)")
+    Path httpTlsCert;
+
+    @Option(names = "--http-tls-key", paramLabel = "FILE", description = "HTTPS for the HTTP API: its private key (PEM)")
+    Path httpTlsKey;
+
+    @Option(names = "--http-insecure",
+            description = "allow a non-loopback --http without --http-token-file (warns at start; default: refuse to start)")
+    boolean httpInsecure;
+
+    @Option(names = "--http-read-timeout", paramLabel = "MS",
+            defaultValue = "" + HttpServerSettings.DEFAULT_READ_TIMEOUT_MS,
+            description = "an HTTP client must send a request's headers within MS of the connection being ready,"
+                    + " and its body within MS of the headers; else 408 and the connection is closed"
+                    + " (default: ${DEFAULT-VALUE})")
+    long httpReadTimeout;
+
+    @Option(names = "--http-max-connections", paramLabel = "N",
+            defaultValue = "" + HttpServerSettings.DEFAULT_MAX_CONNECTIONS,
+            description = "HTTP connections open at once; more are closed at once (default: ${DEFAULT-VALUE})")
+    int httpMaxConnections;
+
+    @Option(names = "--kv-max-bytes", paramLabel = "N",
+            description = "total size of keys + values the KV store accepts; writes beyond it get 507"
+                    + " (default: 256 MiB, or a quarter of the maximum heap when that is less)")
+    Long kvMaxBytes;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeCommand.class);
 
     /** ClusterConfig's option names, as the command line spells them, for its error messages. */
     private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("clusterName", "--cluster-name"),
@@ -171,17 +211,6 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             Map.entry("tlsCa", "--tls-ca"), Map.entry("bind", "--bind"), Map.entry("advertise", "--advertise"),
             Map.entry("seeds", "--seeds"), Map.entry("portName", "--k8s-port-name"),
             Map.entry("clusterSecretFile", "--cluster-secret-file"), Map.entry("insecure", "--insecure"));
-
-    static {
-        // Read once, when the JDK's HTTP server and client classes load, so set before they do.
-        // Without TCP_NODELAY the server's response headers and body go out in two segments and
-        // the second waits for the client's delayed ACK: 40 ms per request.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        // Forwarded writes go out with "Connection: close": see HttpApi#forward.
-        String restricted = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders",
-                restricted.isEmpty() ? "connection" : restricted + ",connection");
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -194,6 +223,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (httpAdvertise != null) {
             socketAddress("--http-advertise", httpAdvertise);
         }
+        HttpTls tls = httpTls();
+        HttpServerSettings httpSettings = httpSettings(httpAddress, tls);
+        KvQuota quota = kvQuota();
         if (dataDir != null) {
             prepareDataDir();
         }
@@ -218,7 +250,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }, "cluster-mode-shutdown"));
         HttpApi api;
         try {
-            api = HttpApi.bind(httpAddress, Duration.ofMillis(requestTimeout), metrics);
+            api = HttpApi.bind(httpAddress, httpSettings, tls == null ? null : tls.client(),
+                    forwardingAddress(httpAddress, bind), Duration.ofMillis(requestTimeout), quota, metrics);
         } catch (BindException e) {
             failed.set(true);
             throw usage("--http " + http + ": cannot listen there (" + e.getMessage() + ")");
@@ -272,6 +305,76 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         stopped.await();
         return 0;
+    }
+
+    /** The server's limits, token and TLS; refuses a non-loopback --http without a token unless --http-insecure. */
+    private HttpServerSettings httpSettings(InetSocketAddress httpAddress, HttpTls tls) {
+        if (httpMaxConnections <= 0) {
+            throw usage("--http-max-connections must be positive, was " + httpMaxConnections);
+        }
+        BearerToken token = null;
+        if (httpTokenFile != null) {
+            try {
+                token = BearerToken.readFrom(httpTokenFile);
+            } catch (IOException e) {
+                throw usage("--http-token-file " + httpTokenFile + ": cannot read it (" + oneLine(e) + ")");
+            } catch (IllegalArgumentException e) {
+                throw usage("--http-token-file " + httpTokenFile + ": " + e.getMessage());
+            }
+        } else if (!httpAddress.getAddress().isLoopbackAddress()) {
+            if (!httpInsecure) {
+                throw usage("--http " + http + " is reachable from other hosts: give --http-token-file FILE (clients"
+                        + " then send 'Authorization: Bearer <token>'), or --http-insecure to serve it to anyone");
+            }
+            LOG.warn("the HTTP API on {} is open to anyone who can reach it: --http-insecure and no"
+                    + " --http-token-file", http);
+        }
+        return HttpServerSettings.defaults(KvStore.MAX_VALUE_BYTES)
+                .withReadTimeout(millis("--http-read-timeout", httpReadTimeout))
+                .withMaxConnections(httpMaxConnections)
+                .withToken(token)
+                .withTls(tls == null ? null : tls.server());
+    }
+
+    private HttpTls httpTls() {
+        if (httpTlsCert == null && httpTlsKey == null) {
+            return null;
+        }
+        if (httpTlsCert == null || httpTlsKey == null) {
+            throw usage("--http-tls-cert and --http-tls-key go together");
+        }
+        try {
+            return HttpTls.fromPem(httpTlsCert, httpTlsKey);
+        } catch (IOException e) {
+            throw usage("--http-tls-cert/--http-tls-key: " + oneLine(e));
+        }
+    }
+
+    private KvQuota kvQuota() {
+        if (kvMaxBytes == null) {
+            return new KvQuota(KvQuota.defaultFor(Runtime.getRuntime().maxMemory()));
+        }
+        if (kvMaxBytes <= 0) {
+            throw usage("--kv-max-bytes must be a positive number of bytes, was " + kvMaxBytes);
+        }
+        return new KvQuota(kvMaxBytes);
+    }
+
+    /** Forwarded requests leave from the --http host when it is concrete, else from the --bind host when that is. */
+    static InetAddress forwardingAddress(InetSocketAddress httpAddress, String bindHostPort) {
+        if (!httpAddress.getAddress().isAnyLocalAddress()) {
+            return httpAddress.getAddress();
+        }
+        String host = bindHostPort.substring(0, bindHostPort.lastIndexOf(':'));
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            InetAddress bindHost = InetAddress.getByName(host);
+            return bindHost.isAnyLocalAddress() ? null : bindHost;
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     /** The HTTP address to announce: the bound one, unless bound to all interfaces, then on the advertised host. */

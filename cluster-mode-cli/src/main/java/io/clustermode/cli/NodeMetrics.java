@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * node's vote requests ({@link CountingTransport}), so none is missed and none counted twice.
  * Nothing here runs on a timer: an idle node does no work for its metrics.
  */
-final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
+final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clustermode.cli.http.HttpServerEvents {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter leaderChanges;
@@ -37,6 +37,9 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
     private final Timer proposals;
     private final Timer persists;
     private final Counter persistedEntries;
+    private final Counter connectionsRefused;
+    private final Counter readTimeouts;
+    private final Map<String, Counter> authRefusals = new ConcurrentHashMap<>();
     private final AtomicReference<Cluster<?>> cluster = new AtomicReference<>();
     private final Map<String, Counter[]> messageCounters = new ConcurrentHashMap<>();
     /** Time without a primary in periods that ended. */
@@ -60,6 +63,12 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
                         Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .register(registry);
+        connectionsRefused = Counter.builder("cluster.mode.http.connections.refused")
+                .description("HTTP connections closed at once because --http-max-connections were open")
+                .register(registry);
+        readTimeouts = Counter.builder("cluster.mode.http.read.timeouts")
+                .description("HTTP connections cut off because a request did not arrive within --http-read-timeout")
                 .register(registry);
         // The process itself: memory, threads, CPU, uptime (jvm_*, process_*, system_*).
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
@@ -170,6 +179,28 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver {
     }
 
     private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE");
+
+    @Override
+    public void answered(String method, int status) {
+        request(method, status);
+    }
+
+    @Override
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    @Override
+    public void readTimedOut() {
+        readTimeouts.increment();
+    }
+
+    @Override
+    public void authenticationRefused(String reason) {
+        authRefusals.computeIfAbsent(reason, r -> Counter.builder("cluster.mode.http.auth.refusals")
+                .description("HTTP requests refused for a missing or wrong bearer token").tag("reason", r)
+                .register(registry)).increment();
+    }
 
     void request(String method, int status) {
         // Any method name may arrive; only known ones become label values, so labels stay few.

@@ -4,6 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.clustermode.cli.http.BearerToken;
+import io.clustermode.cli.http.Json;
+
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code cluster-mode status}: one node's view of the cluster, as a table. */
@@ -33,6 +36,10 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "the node's bearer token (see node --http-token-file), when it asks for one")
+    java.nio.file.Path httpTokenFile;
+
     @Override
     public Integer call() {
         if (timeout <= 0) {
@@ -47,9 +54,18 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--http must be HOST:PORT, was '" + http + "'");
         }
-        Map<String, Object> info;
+        BearerToken token = null;
+        if (httpTokenFile != null) {
+            try {
+                token = BearerToken.readFrom(httpTokenFile);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--http-token-file " + httpTokenFile
+                        + ": " + NodeCommand.oneLine(e));
+            }
+        }
+        ClusterInfo info;
         try {
-            info = fetch(uri, Duration.ofMillis(timeout));
+            info = fetch(uri, Duration.ofMillis(timeout), token);
         } catch (Exception e) {
             System.err.println("cluster-mode: cannot ask " + http + ": " + NodeCommand.oneLine(e));
             return 1;
@@ -58,31 +74,30 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> fetch(URI uri, Duration timeout) throws Exception {
+    /** The node's {@code GET /cluster/info}; {@code token} may be null. */
+    static ClusterInfo fetch(URI uri, Duration timeout, BearerToken token) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
+        if (token != null) {
+            request.header("Authorization", token.authorization());
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
         }
-        return (Map<String, Object>) Json.parse(response.body());
+        return Json.read(response.body(), ClusterInfo.class);
     }
 
-    @SuppressWarnings("unchecked")
-    static void print(Map<String, Object> info, PrintStream out) {
+    static void print(ClusterInfo info, PrintStream out) {
         out.printf("node %s of cluster '%s': %s, term %s, commit index %s, applied index %s, primary %s%n",
-                info.get("nodeId"), info.get("clusterName"), info.get("role"), info.get("term"),
-                info.get("commitIndex"), info.get("appliedIndex"),
-                info.get("leaderId") == null ? "unknown" : info.get("leaderId"));
+                info.nodeId(), info.clusterName(), info.role(), info.term(), info.commitIndex(), info.appliedIndex(),
+                info.leaderId() == null ? "unknown" : info.leaderId());
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NODE", "ROLE", "VOTER", "ADDRESS", "HTTP"});
-        for (Object item : (List<Object>) info.getOrDefault("members", List.of())) {
-            Map<String, Object> member = (Map<String, Object>) item;
-            String id = String.valueOf(member.get("nodeId"));
-            rows.add(new String[] {id.equals(info.get("nodeId")) ? id + " *" : id, String.valueOf(member.get("role")),
-                    Boolean.TRUE.equals(member.get("voter")) ? "yes" : "no", String.valueOf(member.get("address")),
-                    member.get("http") == null ? "-" : String.valueOf(member.get("http"))});
+        for (ClusterInfo.MemberInfo member : info.members()) {
+            String id = member.nodeId();
+            rows.add(new String[] {id.equals(info.nodeId()) ? id + " *" : id, member.role(),
+                    member.voter() ? "yes" : "no", member.address(), member.http() == null ? "-" : member.http()});
         }
         int[] widths = new int[5];
         for (String[] row : rows) {

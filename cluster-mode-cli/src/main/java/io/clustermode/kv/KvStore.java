@@ -69,6 +69,8 @@ public final class KvStore implements StateMachine<KvStore.Result> {
     }
 
     private final TreeMap<String, byte[]> entries = new TreeMap<>();
+    /** Bytes of keys (UTF-8) and values held; written on the event loop, read from any thread. */
+    private volatile long storedBytes;
 
     // ------------------------------------------------------------------ commands
 
@@ -145,7 +147,7 @@ public final class KvStore implements StateMachine<KvStore.Result> {
                 case PUT: {
                     byte[] value = readValue(in);
                     requireEnd(in);
-                    entries.put(key, value);
+                    store(key, value);
                     return Result.OK;
                 }
                 case CAS: {
@@ -156,12 +158,15 @@ public final class KvStore implements StateMachine<KvStore.Result> {
                     if (current == null || !Arrays.equals(current, expected)) {
                         return Result.MISMATCH;
                     }
-                    entries.put(key, value);
+                    store(key, value);
                     return Result.OK;
                 }
                 case DELETE:
                     requireEnd(in);
-                    entries.remove(key);
+                    byte[] removed = entries.remove(key);
+                    if (removed != null) {
+                        storedBytes -= size(key, removed);
+                    }
                     return Result.OK;
                 default:
                     return Result.MALFORMED;
@@ -170,6 +175,15 @@ public final class KvStore implements StateMachine<KvStore.Result> {
             // Truncated or otherwise undecodable: the same answer on every node, and no change.
             return Result.MALFORMED;
         }
+    }
+
+    private void store(String key, byte[] value) {
+        byte[] old = entries.put(key, value);
+        storedBytes += size(key, value) - (old == null ? 0 : size(key, old));
+    }
+
+    private static long size(String key, byte[] value) {
+        return key.getBytes(StandardCharsets.UTF_8).length + (long) value.length;
     }
 
     private static String readKey(ByteBuffer in) {
@@ -241,6 +255,11 @@ public final class KvStore implements StateMachine<KvStore.Result> {
         // Replace only once the whole snapshot was read: a damaged one leaves the state as it was.
         entries.clear();
         entries.putAll(restored);
+        long total = 0;
+        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+            total += size(entry.getKey(), entry.getValue());
+        }
+        storedBytes = total;
     }
 
     // ------------------------------------------------------------------ queries (run them through Cluster.read)
@@ -249,6 +268,11 @@ public final class KvStore implements StateMachine<KvStore.Result> {
     public Optional<byte[]> get(String key) {
         byte[] value = entries.get(key);
         return value == null ? Optional.empty() : Optional.of(value.clone());
+    }
+
+    /** Bytes of all keys (as UTF-8) and values; safe to read from any thread. */
+    public long bytes() {
+        return storedBytes;
     }
 
     /** How many keys there are. */

@@ -1,12 +1,12 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.http.Json;
 import io.clustermode.kv.KvStore;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,16 +15,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JsonAndNodeStateTest {
 
     @Test
-    void json_escapes_what_it_must_and_reads_back_what_it_wrote() {
-        Map<String, Object> value = new LinkedHashMap<>();
-        value.put("text", "quote \" backslash \\ newline \n tab \t bell \u0007 line-sep \u2028 ü");
-        value.put("number", 42L);
-        value.put("none", null);
-        value.put("list", List.of(true, false, 1.5));
-        String json = Json.write(value);
-        assertThat(json).doesNotContain("\n").contains("\\\"", "\\\\", "\\n", "\\t", "\\u0007", "\\u2028");
-        assertThat(Json.parse(json)).isEqualTo(value);
-        assertThat(Json.object("index", 7L)).isEqualTo("{\"index\":7}");
+    void cluster_info_is_written_with_the_contract_names_and_read_back() {
+        ClusterInfo info = new ClusterInfo("n1", "cm", "PRIMARY", 3, "n1", 10, 9,
+                List.of(new ClusterInfo.MemberInfo("n1", "127.0.0.1:7600", true, "PRIMARY", "127.0.0.1:8600"),
+                        new ClusterInfo.MemberInfo("n2", "127.0.0.2:7600", false, "SECONDARY", null)),
+                "127.0.0.1:7600", "127.0.0.1:8600", "127.0.0.1:8600");
+        String json = Json.text(info);
+        assertThat(json).startsWith("{\"nodeId\":\"n1\",\"clusterName\":\"cm\",\"role\":\"PRIMARY\",\"term\":3,"
+                + "\"leaderId\":\"n1\",\"commitIndex\":10,\"appliedIndex\":9,\"members\":[{\"nodeId\":\"n1\","
+                + "\"address\":\"127.0.0.1:7600\",\"voter\":true,\"role\":\"PRIMARY\"");
+        assertThat(Json.read(json, ClusterInfo.class)).isEqualTo(info);
+        // A newer node's document, with fields this version does not know, still reads.
+        assertThat(Json.read(json.replace("\"term\":3,", "\"term\":3,\"future\":[1],"), ClusterInfo.class))
+                .isEqualTo(info);
+        assertThat(Json.text(new ClusterInfo("n", "c", "INACTIVE", 0, null, 0, 0, null, "a", "h", null)))
+                .contains("\"leaderId\":null", "\"members\":[]");
+    }
+
+    @Test
+    void error_documents_escape_what_they_must() {
+        String text = "quote \" backslash \\ newline \n tab \t bell \u0007 ü";
+        String json = new String(Json.error(text), StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("\n").contains("\\\"", "\\\\", "\\n", "\\t", "\\u0007");
+        assertThat(Json.read(json, Map.class)).isEqualTo(Map.of("error", text));
     }
 
     @Test
@@ -71,6 +84,7 @@ class JsonAndNodeStateTest {
                 "--http", "--data-dir", "--discovery", "--seeds", "--dns-name", "--dns-server", "--dns-port",
                 "--k8s-service", "--k8s-namespace", "--k8s-port-name", "--min-nodes", "--max-nodes", "--voters",
                 "--heartbeat-interval", "--election-timeout", "--update-interval", "--connection-timeout",
-                "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca");
+                "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca", "--http-token-file", "--http-tls-cert",
+                "--http-tls-key", "--http-insecure", "--kv-max-bytes");
     }
 }

@@ -82,7 +82,7 @@ class LeadershipTransferIT {
         // Naming the successor: primacy goes to that node.
         HttpResponse<String> named = nodes.send("POST", secondary, PATH + "?to=" + other, null);
         assertThat(named.statusCode()).as(named.body()).isEqualTo(200);
-        assertThat(((Map<?, ?>) Json.parse(named.body())).get("leaderId")).isEqualTo(other);
+        assertThat(io.clustermode.cli.http.Json.read(named.body(), Map.class).get("leaderId")).isEqualTo(other);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             for (String h : http) {
                 assertThat(primaryId(h)).isEqualTo(other);
@@ -92,7 +92,7 @@ class LeadershipTransferIT {
         // Not naming one: the primary chooses, and it is another node.
         HttpResponse<String> moved = nodes.send("POST", secondary, PATH, null);
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
-        Object leaderId = ((Map<?, ?>) Json.parse(moved.body())).get("leaderId");
+        Object leaderId = io.clustermode.cli.http.Json.read(moved.body(), Map.class).get("leaderId");
         assertThat(leaderId).isIn(names.toArray()).isNotEqualTo(other);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             for (String h : http) {

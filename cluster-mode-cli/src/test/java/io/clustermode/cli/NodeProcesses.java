@@ -112,7 +112,7 @@ final class NodeProcesses implements AutoCloseable {
         if (response.statusCode() != 200) {
             throw new AssertionError("/cluster/info of " + http + ": " + response.statusCode());
         }
-        return (Map<String, Object>) Json.parse(response.body());
+        return io.clustermode.cli.http.Json.read(response.body(), Map.class);
     }
 
     @Override

@@ -39,7 +39,8 @@ class DeploymentFilesTest {
             "--data-dir", "--discovery", "--seeds", "--dns-name", "--dns-server", "--dns-port", "--dns-srv",
             "--k8s-service", "--k8s-namespace", "--k8s-port-name", "--min-nodes", "--max-nodes", "--voters",
             "--heartbeat-interval", "--election-timeout", "--update-interval", "--connection-timeout",
-            "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca", "--cluster-secret-file", "--insecure");
+            "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca", "--cluster-secret-file", "--insecure",
+            "--http-token-file", "--http-tls-cert", "--http-tls-key", "--http-insecure", "--kv-max-bytes");
 
     @Test
     void the_role_grants_exactly_reading_endpointslices_and_endpoints_to_the_pods_account() throws IOException {
@@ -151,7 +152,8 @@ class DeploymentFilesTest {
         assertThat(flags).containsEntry("--data-dir", "/data").containsEntry("--bind", "0.0.0.0:7600")
                 .containsEntry("--http", "0.0.0.0:8600").containsEntry("--node-id", "$(POD_NAME)")
                 .containsEntry("--advertise", "$(POD_IP):7600")
-                .containsEntry("--cluster-secret-file", "/etc/cluster-mode/cluster-secret");
+                .containsEntry("--cluster-secret-file", "/etc/cluster-mode/cluster-secret")
+                .containsEntry("--http-token-file", "/etc/cluster-mode/http-token");
         return flags;
     }
 
