@@ -104,6 +104,7 @@ public final class Cluster<R> implements AutoCloseable {
         node.observe(config.observer);
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
+        node.addFailureListener(this::onFailure);
         this.reconciler = new Reconciler(config, self, node, guard, addresses);
         LOG.info("node {} of cluster '{}' listens at {}; failover budget: a dead primary is replaced within about"
                         + " {} ms (election timeout {}-{} ms, heartbeat {} ms)", self, config.clusterName,
@@ -244,7 +245,7 @@ public final class Cluster<R> implements AutoCloseable {
     /** The fencing token: the term in which this node is primary; empty when it is not. */
     public Optional<Long> fencingToken() {
         NodeStatus status = node.status();
-        return status.role() == Role.LEADER ? Optional.of(status.term()) : Optional.empty();
+        return status.running() && status.role() == Role.LEADER ? Optional.of(status.term()) : Optional.empty();
     }
 
     /** The Raft status of this node, for monitoring. */
@@ -335,6 +336,29 @@ public final class Cluster<R> implements AutoCloseable {
             primaryExecutor.lostPrimacy();
         }
         notify(listener -> listener.onRoleChange(roleChange));
+    }
+
+    /** The node stopped on its own (called on its event loop as it ends): tell, and stop the rest. */
+    private void onFailure(Throwable cause) {
+        RoleChange inactive = new RoleChange(ClusterRole.INACTIVE, null, node.status().term(), "stopped: " + cause);
+        lastRole = inactive;
+        primaryExecutor.lostPrimacy();
+        notify(listener -> listener.onRoleChange(inactive));
+        notify(listener -> listener.onFailure(cause));
+        if (!closed) {
+            notifier.execute(() -> {
+                reconciler.close();
+                config.discovery.close();
+            });
+        }
+    }
+
+    /**
+     * Why this node stopped on its own (see {@link ClusterListener#onFailure}); empty while it
+     * runs, and after {@link #close()}.
+     */
+    public Optional<Throwable> failure() {
+        return node.failure();
     }
 
     private void onConfigurationChange(Configuration configuration) {

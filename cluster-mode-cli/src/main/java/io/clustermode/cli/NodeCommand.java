@@ -234,6 +234,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         // ends with 2 instead.
         AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
         AtomicBoolean failed = new AtomicBoolean();
+        // 0 after a signal; 3 when the node could not go on (CONTRACT.md).
+        java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (failed.get()) {
                 return;
@@ -245,7 +247,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             } finally {
                 System.out.flush();
                 System.err.flush();
-                Runtime.getRuntime().halt(0);
+                Runtime.getRuntime().halt(exitCode.get());
             }
         }, "cluster-mode-shutdown"));
         HttpApi api;
@@ -285,6 +287,16 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 if (change.role() == ClusterRole.PRIMARY) {
                     background.execute(announcer::announceIfNeeded);
                 }
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                // The node has logged why and left; the HTTP port closes with the rest, and the
+                // process ends with 3 (from a thread of its own: exit waits for the shutdown hook,
+                // which waits for the listeners' thread).
+                exitCode.set(3);
+                Thread exit = new Thread(() -> System.exit(3), "cluster-mode-exit");
+                exit.start();
             }
         });
         // Also now and then: the announcement of a fresh primary may be lost with its primacy.

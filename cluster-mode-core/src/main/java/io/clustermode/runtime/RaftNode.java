@@ -96,6 +96,8 @@ public final class RaftNode<R> implements AutoCloseable {
     private volatile boolean running = true;
     private volatile NodeStatus status;
     private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<Throwable>> failureListeners = new CopyOnWriteArrayList<>();
+    private volatile Throwable failure;
     private volatile NodeObserver observer = NodeObserver.NONE;
     private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
     /** When each member or expected peer last sent a message this node took (written by the loop). */
@@ -223,6 +225,20 @@ public final class RaftNode<R> implements AutoCloseable {
     /** Called on the event loop for every change of role, term or leader; must not block. */
     public void addListener(Consumer<StateChange> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Called once, on the event loop as it ends, when the node cannot go on: its storage failed
+     * (disk full, I/O error), its state machine threw, or an {@link Error}. By then the node has
+     * stopped, failed every pending request and closed its transport. Must not block.
+     */
+    public void addFailureListener(Consumer<Throwable> listener) {
+        failureListeners.add(listener);
+    }
+
+    /** Why the node stopped on its own; empty while it runs or after a plain {@link #close()}. */
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     /**
@@ -481,13 +497,42 @@ public final class RaftNode<R> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (UncheckedIOException e) {
-            LOG.error("node {} stops: its storage failed: {}", self, e.getCause().toString());
-        } catch (RuntimeException | Error e) {
-            LOG.error("node {} stops: its state is impossible", self, e);
+            stopFor(e.getCause(), "its storage failed: " + e.getCause());
+        } catch (StateMachineFailure e) {
+            stopFor(e.getCause(), "its state machine threw: " + e.getCause());
+        } catch (Error e) {
+            stopFor(e, "an Error: " + e);
+        } catch (RuntimeException e) {
+            LOG.error("node {} stops at term {}: its state is impossible", self, core.term(), e);
+            failure = e;
         } finally {
             running = false;
             failEverything();
             publishStatus();
+            if (failure != null) {
+                leave();
+            }
+        }
+    }
+
+    /** Records why the node cannot go on, in one log line naming the node, the term and the cause. */
+    private void stopFor(Throwable cause, String why) {
+        failure = cause;
+        LOG.error("node {} stops at term {} and leaves the cluster: {}", self, core.term(), why);
+    }
+
+    /**
+     * A node that cannot go on stops being a member at once: its ports close (its peers see it
+     * gone, as after a crash, and elect another primary), then the failure listeners hear why.
+     */
+    private void leave() {
+        transport.close();
+        for (Consumer<Throwable> listener : failureListeners) {
+            try {
+                listener.accept(failure);
+            } catch (RuntimeException e) {
+                LOG.warn("node {}: a failure listener failed: {}", self, e.toString());
+            }
         }
     }
 
@@ -550,7 +595,11 @@ public final class RaftNode<R> implements AutoCloseable {
                 // Restored before it is persisted: a snapshot the state machine cannot read must
                 // never reach the disk, where it would keep the node from starting again. (A crash
                 // in between loses only memory; the disk still holds the state before it.)
-                machine.restore(ready.snapshot().data());
+                try {
+                    machine.restore(ready.snapshot().data());
+                } catch (RuntimeException e) {
+                    throw new StateMachineFailure(e);
+                }
             }
             if (ready.mustPersist()) {
                 long start = System.nanoTime();
@@ -586,7 +635,14 @@ public final class RaftNode<R> implements AutoCloseable {
     }
 
     private void apply(Entry entry) {
-        R result = entry.type() == EntryType.COMMAND ? machine.apply(entry.index(), entry.data()) : null;
+        R result;
+        try {
+            result = entry.type() == EntryType.COMMAND ? machine.apply(entry.index(), entry.data()) : null;
+        } catch (RuntimeException e) {
+            // Every node applies the same command: a state machine that throws on it would
+            // throw everywhere, or its replicas would diverge. Either way this node cannot go on.
+            throw new StateMachineFailure(e);
+        }
         appliedIndex = entry.index();
         PendingProposal<R> pending = proposals.remove(entry.index());
         if (pending != null) {
@@ -672,7 +728,13 @@ public final class RaftNode<R> implements AutoCloseable {
         if (appliedIndex - lastSnapshotIndex < settings.snapshotEvery() || core.appliedIndex() != appliedIndex) {
             return;
         }
-        Snapshot snapshot = core.compact(appliedIndex, machine.snapshot());
+        byte[] state;
+        try {
+            state = machine.snapshot();
+        } catch (RuntimeException e) {
+            throw new StateMachineFailure(e);
+        }
+        Snapshot snapshot = core.compact(appliedIndex, state);
         try {
             storage.saveSnapshot(snapshot);
         } catch (IOException e) {
