@@ -84,6 +84,8 @@ public final class BootstrapGuard {
 
     private final NodeId self;
     private final BooleanSupplier hasConfiguration;
+    /** The most nodes remembered: far beyond any cluster that bootstraps (maxNodes is 20 by default). */
+    static final int MAX_KNOWN = 1024;
     private final TreeSet<NodeId> known = new TreeSet<>();
     private boolean bootstrapping;
 
@@ -104,7 +106,11 @@ public final class BootstrapGuard {
 
     /** As {@link #describeTo}, undecoded. */
     public synchronized Status statusFor(NodeId asker) {
-        known.add(asker);
+        // Bounded: askers are authenticated peers where it matters (a cluster secret or mutual
+        // TLS), but an unbounded set would still let a buggy one grow memory.
+        if (known.size() < MAX_KNOWN) {
+            known.add(asker);
+        }
         return new Status(bootstrapping || hasConfiguration.getAsBoolean(), known);
     }
 
