@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param electionTimeout   the base election timeout; randomized up to twice that. Default 1 s.
  *                          At least three heartbeat intervals.
  * @param snapshotEvery     take a snapshot after this many applied entries (bounds the log). Default 10,000.
+ * @param snapshotEveryBytes take a snapshot after this many bytes of applied entries, whichever
+ *                          comes first: the log is held in memory between snapshots, so large
+ *                          commands must not wait for {@code snapshotEvery} of them. Default 64 MiB.
  * @param maxQueuedRequests requests waiting for the event loop, at most; more are refused with
  *                          {@link io.clustermode.OverloadedException}. Default 100,000.
  * @param maxInboxBytes     bytes of inbound messages waiting for the event loop, at most; above
@@ -26,7 +29,8 @@ import java.util.Objects;
  *                          tick counts are derived from the durations above
  */
 public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInterval, Duration electionTimeout,
-                           int snapshotEvery, int maxQueuedRequests, long maxInboxBytes, RaftConfig raft) {
+                           int snapshotEvery, long snapshotEveryBytes, int maxQueuedRequests, long maxInboxBytes,
+                           RaftConfig raft) {
 
     public NodeSettings {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -44,6 +48,9 @@ public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInter
         if (snapshotEvery <= 0) {
             throw new IllegalArgumentException("snapshotEvery must be positive, was " + snapshotEvery);
         }
+        if (snapshotEveryBytes <= 0) {
+            throw new IllegalArgumentException("snapshotEveryBytes must be positive, was " + snapshotEveryBytes);
+        }
         if (maxQueuedRequests <= 0) {
             throw new IllegalArgumentException("maxQueuedRequests must be positive, was " + maxQueuedRequests);
         }
@@ -56,22 +63,27 @@ public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInter
     /** The defaults, for a node with this id. */
     public static NodeSettings defaults(NodeId nodeId) {
         return new NodeSettings(nodeId, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
-                10_000, 100_000, 64L << 20, RaftConfig.defaults());
+                10_000, 64L << 20, 100_000, 64L << 20, RaftConfig.defaults());
     }
 
     public NodeSettings withTimeouts(Duration newTick, Duration heartbeat, Duration election) {
-        return new NodeSettings(nodeId, newTick, heartbeat, election, snapshotEvery, maxQueuedRequests, maxInboxBytes,
-                raft);
+        return new NodeSettings(nodeId, newTick, heartbeat, election, snapshotEvery, snapshotEveryBytes,
+                maxQueuedRequests, maxInboxBytes, raft);
     }
 
     public NodeSettings withSnapshotEvery(int entries) {
-        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, entries, maxQueuedRequests,
-                maxInboxBytes, raft);
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, entries, snapshotEveryBytes,
+                maxQueuedRequests, maxInboxBytes, raft);
+    }
+
+    public NodeSettings withSnapshotEveryBytes(long bytes) {
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, bytes,
+                maxQueuedRequests, maxInboxBytes, raft);
     }
 
     public NodeSettings withMaxInboxBytes(long bytes) {
-        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, maxQueuedRequests,
-                bytes, raft);
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, snapshotEveryBytes,
+                maxQueuedRequests, bytes, raft);
     }
 
     /** The core's configuration, with tick counts derived from the durations. */

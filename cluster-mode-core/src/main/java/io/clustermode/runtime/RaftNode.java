@@ -125,6 +125,8 @@ public final class RaftNode<R> implements AutoCloseable {
     private long nextReadId = 1;
     private long appliedIndex;
     private long lastSnapshotIndex;
+    /** Bytes of entries applied since the last snapshot: the log in memory grows by as much. */
+    private long bytesSinceSnapshot;
 
     private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
             throws IOException {
@@ -644,6 +646,7 @@ public final class RaftNode<R> implements AutoCloseable {
             throw new StateMachineFailure(e);
         }
         appliedIndex = entry.index();
+        bytesSinceSnapshot += entry.data().length;
         PendingProposal<R> pending = proposals.remove(entry.index());
         if (pending != null) {
             if (pending.term() == entry.term()) {
@@ -725,9 +728,12 @@ public final class RaftNode<R> implements AutoCloseable {
     }
 
     private void maybeSnapshot() {
-        if (appliedIndex - lastSnapshotIndex < settings.snapshotEvery() || core.appliedIndex() != appliedIndex) {
+        boolean due = appliedIndex - lastSnapshotIndex >= settings.snapshotEvery()
+                || (bytesSinceSnapshot >= settings.snapshotEveryBytes() && appliedIndex > lastSnapshotIndex);
+        if (!due || core.appliedIndex() != appliedIndex) {
             return;
         }
+        bytesSinceSnapshot = 0;
         byte[] state;
         try {
             state = machine.snapshot();

@@ -191,6 +191,25 @@ class RaftNodeTest {
     }
 
     @Test
+    void large_commands_bring_a_snapshot_before_snapshotEvery_of_them_are_applied() throws Exception {
+        NodeId id = NodeId.of("big");
+        MemoryStorage disk = new MemoryStorage();
+        RaftNode<Integer> node = RaftNode.start(NodeSettings.defaults(id)
+                        .withTimeouts(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(150))
+                        .withSnapshotEveryBytes(1 << 20), disk, network.transport(id), new CountingMachine());
+        nodes.put(id, node);
+        node.bootstrap(Configuration.ofVoters(List.of(id))).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.status().role() == Role.LEADER);
+        byte[] large = new byte[300 * 1024];
+        for (int i = 0; i < 8; i++) {
+            node.propose(large).get(5, TimeUnit.SECONDS);
+        }
+        // 2.4 MiB applied with snapshotEveryBytes = 1 MiB: the log holds at most the last few.
+        assertThat(node.readStale(m -> disk.load()).get(5, TimeUnit.SECONDS).snapshot()).isNotNull();
+        assertThat(node.readStale(m -> disk.load().entries().size()).get(5, TimeUnit.SECONDS)).isLessThan(5);
+    }
+
+    @Test
     void requests_after_close_fail_as_shut_down() throws Exception {
         startCluster();
         RaftNode<Integer> node = nodes.get(IDS.get(0));
