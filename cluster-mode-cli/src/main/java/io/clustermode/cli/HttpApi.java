@@ -358,7 +358,9 @@ final class HttpApi implements Routes, AutoCloseable {
         if (held != null) {
             proposed.whenComplete((done, error) -> held.release()); // applied by then, or failed
         }
-        return Deadlines.within(proposed, timeout, group).handleAsync((done, error) -> {
+        // Answered on the thread that completes the proposal: building the answer is quick, and the
+        // connection's own event loop takes the write from there (one hand-over per request).
+        return Deadlines.within(proposed, timeout).handle((done, error) -> {
             if (error != null) {
                 Throwable cause = Deadlines.cause(error);
                 if (cause instanceof TimeoutException) {
@@ -379,13 +381,13 @@ final class HttpApi implements Routes, AutoCloseable {
                 default:
                     return ApiAnswer.error(400, "the command could not be decoded");
             }
-        }, group);
+        });
     }
 
     private CompletableFuture<ApiAnswer> get(Started node, String key, Consistency consistency, Duration timeout) {
         CompletableFuture<Optional<byte[]>> read = node.cluster().read(
                 machine -> ((NodeState) machine).kv().get(key), consistency);
-        return Deadlines.within(read, timeout, group).handleAsync((value, error) -> {
+        return Deadlines.within(read, timeout).handle((value, error) -> {
             if (error != null) {
                 Throwable cause = Deadlines.cause(error);
                 if (cause instanceof TimeoutException) {
@@ -395,7 +397,7 @@ final class HttpApi implements Routes, AutoCloseable {
             }
             return value.map(bytes -> new ApiAnswer(200, "application/octet-stream", bytes, Map.of()))
                     .orElseGet(() -> ApiAnswer.error(404, "no such key"));
-        }, group);
+        });
     }
 
     /** The answer to a failed proposal or read; a {@link NotPrimaryException} is passed on (nothing was proposed). */

@@ -73,7 +73,7 @@ final class LeadershipTransfer {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(ApiAnswer.error(400, e.getMessage())); // the configuration changed
         }
-        return Deadlines.within(transfer, timeout, scheduler).handle((started, error) -> {
+        return Deadlines.within(transfer, timeout).handle((started, error) -> {
             if (error != null) {
                 Throwable cause = Deadlines.cause(error);
                 return CompletableFuture.completedFuture(cause instanceof TimeoutException

@@ -178,6 +178,9 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
         proposals.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** One counter per method and status, looked up without building a meter id per request. */
+    private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+
     private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE");
 
     @Override
@@ -204,8 +207,10 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
 
     void request(String method, int status) {
         // Any method name may arrive; only known ones become label values, so labels stay few.
-        Counter.builder("cluster.mode.http.requests").description("HTTP API requests answered")
-                .tag("method", METHODS.contains(method) ? method : "OTHER").tag("status", Integer.toString(status)).register(registry).increment();
+        String known = METHODS.contains(method) ? method : "OTHER";
+        requestCounters.computeIfAbsent(known + ' ' + status, key -> Counter.builder("cluster.mode.http.requests")
+                .description("HTTP API requests answered").tag("method", known)
+                .tag("status", Integer.toString(status)).register(registry)).increment();
     }
 
     String scrape() {

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The end of the pipeline: hands each complete request to the {@link Routes} and writes the
- * answer when its future completes, on whatever thread that is (Netty moves the write to the
- * connection's event loop). Never blocks. Shared by all connections.
+ * answer on the connection's event loop when its future completes. Never blocks. Shared by all
+ * connections.
  */
 @ChannelHandler.Sharable
 public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -40,14 +40,16 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((done, error) -> {
+        // On the connection's event loop: the write needs it, and a future completed elsewhere (a
+        // proposal completes on the node's event loop) gets there in one hand-over.
+        answer.whenCompleteAsync((done, error) -> {
             ApiAnswer out = done;
             if (error != null || done == null) {
                 LOG.warn("HTTP API: {} {} failed", request.method(), call == null ? "" : call.path(), error);
                 out = ApiAnswer.error(500, "internal error: " + error);
             }
             Answers.send(ctx, head, out, false);
-        });
+        }, ctx.executor());
     }
 
     /**

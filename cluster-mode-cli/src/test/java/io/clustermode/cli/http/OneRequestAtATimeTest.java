@@ -17,8 +17,10 @@ class OneRequestAtATimeTest {
         assertThat(server.channel.config().isAutoRead()).as("reading stops while one is held").isFalse();
 
         server.pending.get(0).complete(ApiAnswer.json(201, Map.of("n", 1)));
+        server.channel.runPendingTasks(); // the answer is written on the connection's event loop
         assertThat(server.requests).extracting(ApiRequest::path).containsExactly("/first", "/second");
         server.pending.get(1).complete(ApiAnswer.json(202, Map.of("n", 2)));
+        server.channel.runPendingTasks();
 
         assertThat(PipelineHarness.statuses(server.out())).containsExactly(201, 202);
         assertThat(server.channel.config().isAutoRead()).isTrue();
