@@ -65,8 +65,12 @@ final class HttpApi implements Routes, AutoCloseable {
     /** Leadership transfer, an addition to CONTRACT.md: see {@link LeadershipTransfer}. */
     static final String TRANSFER_PATH = "/cluster/transfer-leadership";
 
-    /** Connections kept to the primary for forwarding, at most. */
-    private static final int FORWARDING_CONNECTIONS = 128;
+    /**
+     * Connections kept to the primary for forwarding, at most: one per request in flight, up to
+     * 256 (with 128, a secondary under 256 concurrent clients held half of them in the pool's
+     * queue). Two secondaries' worth stay well under the primary's --http-max-connections (1024).
+     */
+    private static final int FORWARDING_CONNECTIONS = 256;
 
     private final EventLoopGroup group;
     private final NettyHttpServer server;
