@@ -1,0 +1,42 @@
+package io.clustermode.benchmarks;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.stream.Collectors;
+
+/**
+ * What one HTTP load measured.
+ *
+ * @param ok         2xx answers completed in the measured window
+ * @param seconds    length of the measured window
+ * @param p50Millis  median latency of those answers, from the request's write to the end of its answer
+ * @param p99Millis  99th percentile, nearest rank
+ * @param errors     failed requests by kind, over the whole load (warm-up included): an HTTP status
+ *                   code ({@code "503"}), {@code connection} (closed or reset with the request
+ *                   outstanding, or could not connect) or {@code timeout} (no answer in time)
+ * @param cpuCores   CPU used during the measured window by each process, in cores (1.0 = one core busy)
+ */
+public record HttpLoadResult(long ok, double seconds, double p50Millis, double p99Millis,
+                             SortedMap<String, Long> errors, Map<String, Double> cpuCores) {
+
+    /** Successful requests per second of the measured window. */
+    public double perSecond() {
+        return ok / seconds;
+    }
+
+    /** All failed requests. */
+    public long errorCount() {
+        return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@code 0}, or the count and its kinds, e.g. {@code 12 (503: 10, timeout: 2)}. */
+    public String errorsText() {
+        if (errors.isEmpty()) {
+            return "0";
+        }
+        return String.format(Locale.ROOT, "%,d", errorCount()) + " (" + errors.entrySet().stream()
+                .map(e -> e.getKey() + ": " + String.format(Locale.ROOT, "%,d", e.getValue()))
+                .collect(Collectors.joining(", ")) + ")";
+    }
+}
