@@ -25,6 +25,25 @@ public record HttpLoadResult(long ok, double seconds, double p50Millis, double p
         return ok / seconds;
     }
 
+    /** Cores the measured processes used together (the whole machine's figure left out). */
+    public double processCores() {
+        return cpuCores.entrySet().stream().filter(e -> !e.getKey().equals(CpuMeter.MACHINE))
+                .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * Cores the rest of the machine used meanwhile: kernel work not charged to the processes,
+     * and other programs (on a shared machine, another build); NaN when not measured.
+     */
+    public double otherCores() {
+        return cpuCores.getOrDefault(CpuMeter.MACHINE, Double.NaN) - processCores();
+    }
+
+    /** Microseconds of CPU the measured processes spent per successful request. */
+    public double cpuMicrosPerRequest() {
+        return processCores() * 1e6 / perSecond();
+    }
+
     /** All failed requests. */
     public long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();

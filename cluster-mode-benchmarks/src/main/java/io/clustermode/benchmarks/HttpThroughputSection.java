@@ -1,5 +1,6 @@
 package io.clustermode.benchmarks;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,8 @@ public final class HttpThroughputSection {
     public static final String END = "<!-- http-throughput: end -->";
     /** The section a spliced one goes before when the report has none yet. */
     static final String BEFORE = "## Reproducing it";
+    /** Other work beyond this many cores in a row's window is pointed out: a disturbed measurement. */
+    static final double DISTURBED_CORES = 0.25;
 
     private final StringBuilder md = new StringBuilder();
 
@@ -128,8 +131,15 @@ public final class HttpThroughputSection {
                 .append(c.errorsText()).append("; the benchmark JVM used ")
                 .append(fmt("%.2f", c.cpuCores().getOrDefault("generator", Double.NaN)))
                 .append(" cores, the primary ").append(fmt("%.2f", c.cpuCores().getOrDefault("leader", Double.NaN)))
-                .append(". No row below can go faster than this pair of generator and HTTP layer on this"
-                        + " machine.\n\n");
+                .append(", the rest of the machine ").append(fmt("%.2f", c.otherCores()))
+                .append(". The generator spends ").append(fmt("%.1f", generatorMicros(c)))
+                .append(" µs of CPU per request, so one core of it drives about ")
+                .append(fmt("%,.0f", 1e6 / generatorMicros(c))).append(" requests/s; with the node beside it on"
+                        + " these cores, no row below can go faster than the figure above.\n\n");
+    }
+
+    private static double generatorMicros(HttpLoadResult c) {
+        return c.cpuCores().getOrDefault("generator", Double.NaN) * 1e6 / c.perSecond();
     }
 
     private void table(HttpThroughput.Result r) {
@@ -158,35 +168,57 @@ public final class HttpThroughputSection {
 
     private void cpu(HttpThroughput.Result r) {
         md.append("CPU used in each measured window, in cores (from `/proc/PID/stat`; *follower 1* is the node asked"
-                + " in the rows through a secondary):\n\n");
+                + " in the rows through a secondary; *rest of the machine*: all CPUs' non-idle time in `/proc/stat`"
+                + " beyond these four processes, that is kernel work not charged to them and any other program that"
+                + " ran meanwhile on this shared machine), and the CPU the four spent per successful request:\n\n");
         md.append("| row | system |");
         HttpThroughput.PROCESSES.forEach(p -> md.append(' ').append(p).append(" |"));
-        md.append(" all |\n| --- | --- |");
+        md.append(" these four | rest of the machine | µs of CPU per request |\n| --- | --- |");
         HttpThroughput.PROCESSES.forEach(p -> md.append(" ---: |"));
-        md.append(" ---: |\n");
+        md.append(" ---: | ---: | ---: |\n");
         if (r.ceiling() != null) {
-            cpuRow("GET /health (ceiling)", "cluster-mode", r.ceiling().cpuCores());
+            cpuRow("GET /health (ceiling)", "cluster-mode", r.ceiling());
         }
         for (ThroughputCase c : ThroughputCase.values()) {
             if (r.ours().containsKey(c)) {
-                cpuRow(c.label(), "cluster-mode", r.ours().get(c).cpuCores());
+                cpuRow(c.label(), "cluster-mode", r.ours().get(c));
             }
             if (r.etcd().containsKey(c)) {
-                cpuRow(c.label(), "etcd", r.etcd().get(c).cpuCores());
+                cpuRow(c.label(), "etcd", r.etcd().get(c));
             }
         }
         md.append('\n');
+        disturbed(r);
     }
 
-    private void cpuRow(String row, String system, Map<String, Double> cores) {
+    private void cpuRow(String row, String system, HttpLoadResult load) {
         md.append("| ").append(row).append(" | ").append(system).append(" |");
-        double all = 0;
         for (String p : HttpThroughput.PROCESSES) {
-            double c = cores.getOrDefault(p, Double.NaN);
-            all += c;
-            md.append(' ').append(fmt("%.2f", c)).append(" |");
+            md.append(' ').append(fmt("%.2f", load.cpuCores().getOrDefault(p, Double.NaN))).append(" |");
         }
-        md.append(' ').append(fmt("%.2f", all)).append(" |\n");
+        md.append(' ').append(fmt("%.2f", load.processCores())).append(" | ").append(fmt("%.2f", load.otherCores()))
+                .append(" | ").append(fmt("%.0f", load.cpuMicrosPerRequest())).append(" |\n");
+    }
+
+    /** Rows in which other work took a noticeable share of the machine: said, not hidden. */
+    private void disturbed(HttpThroughput.Result r) {
+        List<String> rows = new ArrayList<>();
+        disturbed(rows, "the ceiling", r.ceiling());
+        for (ThroughputCase c : ThroughputCase.values()) {
+            disturbed(rows, "cluster-mode " + c.label(), r.ours().get(c));
+            disturbed(rows, "etcd " + c.label(), r.etcd().get(c));
+        }
+        if (!rows.isEmpty()) {
+            md.append("Other work took more than ").append(fmt("%.2f", DISTURBED_CORES))
+                    .append(" cores of the machine in these rows (cores in brackets), whose figures are lower than"
+                            + " a quiet machine would give: ").append(String.join(", ", rows)).append(".\n\n");
+        }
+    }
+
+    private static void disturbed(List<String> rows, String name, HttpLoadResult load) {
+        if (load != null && load.otherCores() > DISTURBED_CORES) {
+            rows.add(name + " (" + fmt("%.2f", load.otherCores()) + ")");
+        }
     }
 
     private void targets(HttpThroughput.Result r) {

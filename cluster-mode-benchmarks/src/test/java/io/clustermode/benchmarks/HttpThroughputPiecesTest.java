@@ -103,7 +103,21 @@ class HttpThroughputPiecesTest {
                         + " | 1.50 | 12.0 | 0 | 2.50 |")
                 .contains("| linearizable GET at the primary | 60,000 reads/s |")
                 .contains("| ≥ 20,000 writes/s straight to the primary | 25,000 writes/s | yes |")
-                .contains("etcd 3.4.23").contains("at commit `abc123`").doesNotContain("--quick");
+                .contains("etcd 3.4.23").contains("at commit `abc123`").doesNotContain("--quick")
+                .contains("| PUT straight to the primary | cluster-mode | 0.50 | 0.90 | 0.20 | 0.20 | 1.80 | 0.10 | 72 |")
+                .doesNotContain("Other work took");
+    }
+
+    @Test
+    void a_row_that_shared_the_machine_with_other_work_is_pointed_out() {
+        Map<ThroughputCase, HttpLoadResult> ours = rows(25_000, 20_000, 60_000, 50_000);
+        ours.put(ThroughputCase.GET_AT_PRIMARY, new HttpLoadResult(60_000 * 20, 20, 1.5, 12.0, new TreeMap<>(),
+                Map.of("generator", 0.5, "leader", 0.9, "follower 1", 0.1, "follower 2", 0.1, CpuMeter.MACHINE, 1.95)));
+        String md = HttpThroughputSection.markdown(result(ours, rows(10_000, 10_000, 20_000, 25_000)), MACHINE,
+                "bin/benchmarks", false, "1 2 3");
+        assertThat(md).contains("Other work took more than 0.25 cores of the machine in these rows (cores in brackets),"
+                + " whose figures are lower than a quiet machine would give: cluster-mode linearizable GET at the"
+                + " primary (0.35).");
     }
 
     @Test
@@ -154,7 +168,7 @@ class HttpThroughputPiecesTest {
     /** A 20-second window at {@code perSecond}. */
     private static HttpLoadResult load(double perSecond, TreeMap<String, Long> errors) {
         return new HttpLoadResult((long) (perSecond * 20), 20, 1.5, 12.0, errors,
-                Map.of("generator", 0.5, "leader", 0.9, "follower 1", 0.2, "follower 2", 0.2));
+                Map.of("generator", 0.5, "leader", 0.9, "follower 1", 0.2, "follower 2", 0.2, CpuMeter.MACHINE, 1.9));
     }
 
     private static String text(byte[] bytes) {
