@@ -117,7 +117,8 @@ public final class BenchmarkReport {
         results.minutes = (System.nanoTime() - start) / 60e9;
         results.loadAverageAtEnd = MachineInfo.currentLoadAverage();
         Path report = new ReportWriter(options, machine, results).write();
-        System.out.println("benchmarks: wrote " + report);
+        System.out.println(report != null ? "benchmarks: wrote " + report
+                : "benchmarks: nothing measured; the report was left as it was");
         if (results.notes.stream().anyMatch(n -> n.contains("failed with"))) {
             System.out.println("benchmarks: node logs kept in " + work);
         } else {

@@ -35,12 +35,19 @@ public final class ReportWriter {
         this.results = results;
     }
 
-    /** Draws the plots and writes the report into {@code options.out()}; returns the report's path. */
+    /**
+     * Draws the plots and writes the report into {@code options.out()}; returns the report's path,
+     * or null when the report was left as it was (a run of the HTTP throughput part alone that
+     * measured nothing).
+     */
     public Path write() throws IOException {
         Path report = options.out().resolve("benchmarks.md");
         Path plots = options.out().resolve("benchmarks");
         if (onlyHttpThroughput() && Files.exists(report) && Files.readString(report).contains(MARKER)) {
             // This part alone: its section is replaced, the sections of earlier runs stay as they were.
+            if (results.httpThroughput == null) {
+                return null;
+            }
             Files.writeString(report, HttpThroughputSection.splice(Files.readString(report), httpThroughputSection(),
                     MARKER));
             return report;
@@ -66,7 +73,7 @@ public final class ReportWriter {
     }
 
     private boolean onlyHttpThroughput() {
-        return options.parts().equals(Set.of("http-throughput")) && results.httpThroughput != null;
+        return options.parts().equals(Set.of("http-throughput"));
     }
 
     private String httpThroughputSection() {
