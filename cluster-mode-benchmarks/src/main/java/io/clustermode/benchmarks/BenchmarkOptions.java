@@ -10,9 +10,12 @@ import java.util.Set;
 /**
  * The options of {@link BenchmarkReport}.
  *
- * @param parts       which parts run: {@code failover, handoff, coldstart, replication, idle}
+ * @param parts       which parts run: {@code failover, handoff, coldstart, replication, http-throughput, idle}
  * @param trials      failover and handoff trials per configuration (default 30)
  * @param coldTrials  cold-start trials per configuration (default 10)
+ * @param httpWarmup  http-throughput: warm-up seconds of its first loads (default 10)
+ * @param httpSeconds http-throughput: measured seconds per row (default 20)
+ * @param httpThreads http-throughput: the load generator's event-loop threads (default 1)
  * @param quick       a smoke run: few trials, short loads
  * @param busy        also run the failover trials with a CPU hog
  * @param out         the directory of {@code benchmarks.md} (default {@code docs/})
@@ -20,17 +23,22 @@ import java.util.Set;
  * @param noNetns     run without a network namespace (no cut-off trials)
  * @param args        the arguments as given, for the report
  */
-public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, boolean quick, boolean busy, Path out,
-                               String netns, boolean noNetns, List<String> args) {
+public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, int httpWarmup, int httpSeconds,
+                               int httpThreads, boolean quick, boolean busy, Path out, String netns, boolean noNetns,
+                               List<String> args) {
 
     /** Every part, in the order they run. */
-    public static final List<String> PARTS = List.of("failover", "handoff", "coldstart", "replication", "idle");
+    public static final List<String> PARTS = List.of("failover", "handoff", "coldstart", "replication",
+            "http-throughput", "idle");
 
     /** Parses the command line; an unknown option or part is an {@link IllegalArgumentException}. */
     public static BenchmarkOptions parse(String[] args, Path repository) {
         Set<String> parts = new LinkedHashSet<>(PARTS);
         Integer trials = null;
         Integer coldTrials = null;
+        Integer httpWarmup = null;
+        Integer httpSeconds = null;
+        int httpThreads = 1;
         boolean quick = false;
         boolean busy = false;
         Path out = repository.resolve("docs");
@@ -58,6 +66,21 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, bo
                     coldTrials = Integer.parseInt(value(args, ++i, a));
                     given.add(args[i]);
                     break;
+                case "--http-warmup":
+                    httpWarmup = Integer.parseInt(value(args, ++i, a));
+                    given.add(args[i]);
+                    break;
+                case "--http-seconds":
+                    httpSeconds = Integer.parseInt(value(args, ++i, a));
+                    given.add(args[i]);
+                    break;
+                case "--http-threads":
+                    httpThreads = Integer.parseInt(value(args, ++i, a));
+                    given.add(args[i]);
+                    if (httpThreads < 1 || httpThreads > 2) {
+                        throw new IllegalArgumentException("--http-threads takes 1 or 2, not " + httpThreads);
+                    }
+                    break;
                 case "--out":
                     out = Path.of(value(args, ++i, a)).toAbsolutePath();
                     given.add(args[i]);
@@ -80,7 +103,10 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, bo
         }
         int t = trials != null ? trials : quick ? 3 : 30;
         int c = coldTrials != null ? coldTrials : quick ? 2 : 10;
-        return new BenchmarkOptions(parts, t, c, quick, busy, out, netns, noNetns, List.copyOf(given));
+        int w = httpWarmup != null ? httpWarmup : quick ? 2 : 10;
+        int s = httpSeconds != null ? httpSeconds : quick ? 3 : 20;
+        return new BenchmarkOptions(parts, t, c, w, s, httpThreads, quick, busy, out, netns, noNetns,
+                List.copyOf(given));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -108,15 +134,23 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, bo
     /** The usage text. */
     public static String usage() {
         return String.join("\n",
-                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,idle] [--trials N]",
-                "                      [--cold-trials N] [--quick] [--busy] [--out DIR] [--no-netns]",
+                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,http-throughput,idle]",
+                "                      [--trials N] [--cold-trials N] [--http-warmup S] [--http-seconds S]",
+                "                      [--http-threads 1|2] [--quick] [--busy] [--out DIR] [--no-netns]",
                 "  --trials N       failover and handoff trials per configuration (default 30; 3 with --quick)",
                 "  --cold-trials N  cold starts per configuration (default 10; 2 with --quick)",
-                "  --quick          a smoke run: few trials, 2 s loads, 10 s idle",
+                "  --http-warmup S  http-throughput: warm-up of the ceiling and of each cluster's first write row",
+                "                   (default 10; 2 with --quick); the other rows warm up at most 5 s",
+                "  --http-seconds S http-throughput: seconds measured per row (default 20; 3 with --quick)",
+                "  --http-threads N http-throughput: the load generator's event-loop threads, 1 or 2 (default 1)",
+                "  --quick          a smoke run: few trials, short loads, 10 s idle",
                 "  --busy           also run the failover trials with 2 busy-spinning threads in another process",
                 "  --out DIR        where benchmarks.md and benchmarks/*.png go (default docs/)",
                 "  --no-netns       no network namespace even as root: the cut-off trials are skipped",
-                "The report is rewritten with the parts of this run only (what is below its marker line is kept).",
+                "The report is rewritten with the parts of this run only (what is below its marker line is kept);",
+                "--only http-throughput alone replaces just its own section of an existing report.",
+                "http-throughput compares with etcd when `etcd` is on the PATH (Debian: apt-get install etcd-server;",
+                "bin/benchmarks installs it when run as root).",
                 "Run as root for the network cut-off: the run then happens inside a private network namespace.");
     }
 }

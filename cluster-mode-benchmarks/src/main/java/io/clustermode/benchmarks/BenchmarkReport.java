@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark program of the project: runs the chosen parts (failover, handoff, cold start,
- * replication, idle cost) on real node processes and writes {@code docs/benchmarks.md} with
+ * replication, the HTTP API's throughput beside etcd, idle cost) on real node processes and writes {@code docs/benchmarks.md} with
  * its plots. {@code bin/benchmarks --help} shows the options ({@link BenchmarkOptions}).
  *
  * <p>As root with {@code ip} and {@code iptables}, it creates a private network namespace
@@ -45,6 +45,8 @@ public final class BenchmarkReport {
         System.setProperty("java.awt.headless", "true");
         // The in-process nodes of the Java API load would log every election; the figures are what matter.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Netty's channel ids want a hardware address, which a network namespace lacks (it warns); any fixed id does.
+        System.setProperty("io.netty.machineId", "02:00:00:00:00:01");
         if (List.of(args).contains("--help")) {
             System.out.println(BenchmarkOptions.usage());
             return;
@@ -100,6 +102,8 @@ public final class BenchmarkReport {
             }
             part("coldstart", this::coldStart);
             part("replication", this::replication);
+            part("http-throughput", () -> results.httpThroughput = HttpThroughput.run(options.httpThreads(),
+                    options.httpWarmup(), options.httpSeconds(), work.resolve("http-throughput"), hosts));
             part("idle", () -> results.idle = IdleCost.run(options.quick() ? 2 : IdleCost.SETTLE_SECONDS, options.idleSeconds(),
                     work.resolve("idle"), hosts));
         } finally {
@@ -113,7 +117,8 @@ public final class BenchmarkReport {
         results.minutes = (System.nanoTime() - start) / 60e9;
         results.loadAverageAtEnd = MachineInfo.currentLoadAverage();
         Path report = new ReportWriter(options, machine, results).write();
-        System.out.println("benchmarks: wrote " + report);
+        System.out.println(report != null ? "benchmarks: wrote " + report
+                : "benchmarks: nothing measured; the report was left as it was");
         if (results.notes.stream().anyMatch(n -> n.contains("failed with"))) {
             System.out.println("benchmarks: node logs kept in " + work);
         } else {

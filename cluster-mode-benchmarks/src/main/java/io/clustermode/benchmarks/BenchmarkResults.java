@@ -15,6 +15,8 @@ public final class BenchmarkResults {
     public final List<ColdStart.Result> coldStarts = new ArrayList<>();
     /** Replication rows, HTTP then Java. */
     public final List<LoadRow> load = new ArrayList<>();
+    /** The HTTP API's throughput beside etcd; null when not run. */
+    public HttpThroughput.Result httpThroughput;
     /** Idle cost; null when not run. */
     public IdleCost.Result idle;
     /** Things the reader must know: parts skipped, errors of a part. */

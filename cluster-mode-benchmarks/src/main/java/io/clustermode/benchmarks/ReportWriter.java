@@ -8,12 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Writes {@code benchmarks.md} and its plots ({@code benchmarks/*.png} beside it) from one
  * run's {@link BenchmarkResults}. Everything above {@link #MARKER} is regenerated; what an
  * existing file has below it (hand-written sections on storage, codec, simulation) is kept.
+ * A run of the HTTP throughput part alone replaces only that section ({@link HttpThroughputSection}).
  */
 public final class ReportWriter {
 
@@ -33,10 +35,23 @@ public final class ReportWriter {
         this.results = results;
     }
 
-    /** Draws the plots and writes the report into {@code options.out()}; returns the report's path. */
+    /**
+     * Draws the plots and writes the report into {@code options.out()}; returns the report's path,
+     * or null when the report was left as it was (a run of the HTTP throughput part alone that
+     * measured nothing).
+     */
     public Path write() throws IOException {
         Path report = options.out().resolve("benchmarks.md");
         Path plots = options.out().resolve("benchmarks");
+        if (onlyHttpThroughput() && Files.exists(report) && Files.readString(report).contains(MARKER)) {
+            // This part alone: its section is replaced, the sections of earlier runs stay as they were.
+            if (results.httpThroughput == null) {
+                return null;
+            }
+            Files.writeString(report, HttpThroughputSection.splice(Files.readString(report), httpThroughputSection(),
+                    MARKER));
+            return report;
+        }
         String kept = keptPart(report);
         header();
         aims();
@@ -45,12 +60,25 @@ public final class ReportWriter {
         coldStart();
         replication(plots);
         idle();
+        if (results.httpThroughput != null) {
+            // Last before the method, where a run of this part alone puts it too.
+            md.append(httpThroughputSection()).append('\n');
+        }
         method();
         md.append('\n').append(MARKER).append('\n');
         md.append(kept);
         Files.createDirectories(options.out());
         Files.writeString(report, md.toString());
         return report;
+    }
+
+    private boolean onlyHttpThroughput() {
+        return options.parts().equals(Set.of("http-throughput"));
+    }
+
+    private String httpThroughputSection() {
+        return HttpThroughputSection.markdown(results.httpThroughput, machine,
+                "bin/benchmarks " + String.join(" ", options.args()), options.quick(), results.loadAverageAtEnd);
     }
 
     private static String keptPart(Path report) throws IOException {
