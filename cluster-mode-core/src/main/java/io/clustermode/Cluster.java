@@ -79,6 +79,9 @@ public final class Cluster<R> implements AutoCloseable {
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<NodeId, String> addresses = new ConcurrentHashMap<>();
     private volatile RoleChange lastRole;
+    /** The last Raft state and configuration the node announced; owned by its event loop. */
+    private StateChange lastState;
+    private Configuration lastConfiguration;
     private volatile boolean closed;
 
     private Cluster(ClusterConfig config, NodeId self, StateMachine<R> machine) throws IOException {
@@ -318,11 +321,23 @@ public final class Cluster<R> implements AutoCloseable {
     }
 
     private void onStateChange(StateChange change) {
-        NodeStatus status = node.status();
-        ClusterRole role = change.role() == Role.LEADER ? ClusterRole.PRIMARY
-                : change.leader() != null && change.role() == Role.FOLLOWER && status.configuration().contains(self)
+        lastState = change;
+        Configuration configuration = lastConfiguration != null ? lastConfiguration : node.status().configuration();
+        announceRole(change, configuration, change.reason());
+    }
+
+    /**
+     * Tells the listeners this node's role when it differs from the last one told. The role
+     * depends on Raft's state and on the configuration (a follower is a secondary only as a
+     * member), so both kinds of change come through here: a learner that joins a cluster whose
+     * primary it already follows becomes SECONDARY without any change of Raft's state.
+     * Called on the node's event loop.
+     */
+    private void announceRole(StateChange state, Configuration configuration, String reason) {
+        ClusterRole role = state.role() == Role.LEADER ? ClusterRole.PRIMARY
+                : state.leader() != null && state.role() == Role.FOLLOWER && configuration.contains(self)
                 ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
-        RoleChange roleChange = new RoleChange(role, change.leader(), change.term(), change.reason());
+        RoleChange roleChange = new RoleChange(role, state.leader(), state.term(), reason);
         RoleChange previous = lastRole;
         if (previous.role() == roleChange.role() && java.util.Objects.equals(previous.primary(), roleChange.primary())
                 && previous.term() == roleChange.term()) {
@@ -330,7 +345,7 @@ public final class Cluster<R> implements AutoCloseable {
         }
         lastRole = roleChange;
         if (role == ClusterRole.PRIMARY) {
-            primaryExecutor.becamePrimary(change.term());
+            primaryExecutor.becamePrimary(state.term());
             reconciler.trigger(); // a new primary brings the membership up to date at once
         } else if (previous.role() == ClusterRole.PRIMARY) {
             primaryExecutor.lostPrimacy();
@@ -362,6 +377,12 @@ public final class Cluster<R> implements AutoCloseable {
     }
 
     private void onConfigurationChange(Configuration configuration) {
+        lastConfiguration = configuration;
+        StateChange state = lastState;
+        if (state != null && node.status().running()) {
+            announceRole(state, configuration, configuration.contains(self) ? "a member now: " + configuration
+                    : "not a member any more: " + configuration);
+        }
         Set<Member> members = members();
         notify(listener -> listener.onMembershipChange(members));
     }
