@@ -108,7 +108,8 @@ public final class RaftNode<R> implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong inboxBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean inboundPaused;
     /** Refusals are logged once a minute per peer at most: a faulty peer must not flood the log. */
-    private final RateLimitedLog refusals = new RateLimitedLog(TimeUnit.MINUTES.toNanos(1), 64);
+    private final io.clustermode.transport.OncePerKey refusals =
+            new io.clustermode.transport.OncePerKey(java.time.Duration.ofMinutes(1));
     /** When each peer last answered this node's appends or heartbeats (owned by the loop). */
     private final Map<NodeId, Long> lastAnswered = new HashMap<>();
     /** When this node last asked the transport to reconnect to each peer (owned by the loop). */
@@ -400,8 +401,10 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void refused(Message message, String reason) {
         observer.messageRefused(message.from(), message.getClass().getSimpleName());
-        refusals.log(message.from(), () -> LOG.warn("node {} (term {}): refused a {} from {}: {}", self, core.term(),
-                message.getClass().getSimpleName(), message.from(), reason));
+        if (refusals.shouldAct(message.from().value())) {
+            LOG.warn("node {} (term {}): refused a {} from {}: {}", self, core.term(),
+                    message.getClass().getSimpleName(), message.from(), reason);
+        }
     }
 
     /**

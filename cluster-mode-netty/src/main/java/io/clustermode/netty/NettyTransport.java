@@ -113,13 +113,9 @@ public final class NettyTransport implements Transport {
     /** Inbound connections past their handshake; guarded by itself, with {@link #inboundPaused}. */
     private final java.util.Set<Channel> inboundChannels = new java.util.HashSet<>();
     private boolean inboundPaused;
-    /** When a refusal was last logged, per remote host; bounded, so that many hosts cannot grow it. */
-    private final Map<String, Long> lastLogged = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > 256;
-        }
-    };
+    /** Refusals are logged at most once a minute per remote host. */
+    private final io.clustermode.transport.OncePerKey refusalLog =
+            new io.clustermode.transport.OncePerKey(java.time.Duration.ofMinutes(1));
     private volatile State state = State.NEW;
     private volatile Listener listener;
     private volatile InetSocketAddress localAddress;
@@ -519,15 +515,9 @@ public final class NettyTransport implements Transport {
      * attacker must not be able to flood the log.
      */
     void logRateLimited(String key, Runnable logLine) {
-        long now = System.nanoTime();
-        synchronized (lastLogged) {
-            Long last = lastLogged.get(key);
-            if (last != null && now - last < TimeUnit.MINUTES.toNanos(1)) {
-                return;
-            }
-            lastLogged.put(key, now);
+        if (refusalLog.shouldAct(key)) {
+            logLine.run();
         }
-        logLine.run();
     }
 
     /** Handshakes refused so far (see {@link #countRefusedHandshake}); a connection refused for the connection cap is not counted here. */

@@ -47,6 +47,7 @@ class LiveClusterAttackTest {
     Path dir;
 
     private final List<Cluster<Integer>> nodes = new ArrayList<>();
+    private final List<ClusterConfig> configs = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
 
     /** Remembers every command, in order; the result is how many it holds. */
@@ -92,7 +93,7 @@ class LiveClusterAttackTest {
             addresses.add(new InetSocketAddress("127.0.0.1", ports.get(i)));
         }
         for (int i = 0; i < 3; i++) {
-            nodes.add(Cluster.start(ClusterConfig.builder()
+            configs.add(ClusterConfig.builder()
                     .nodeId(NodeId.of("n" + i))
                     .bind(seeds.get(i))
                     .seeds(seeds)
@@ -101,7 +102,8 @@ class LiveClusterAttackTest {
                     .heartbeatInterval(Duration.ofMillis(50))
                     .electionTimeout(Duration.ofMillis(300))
                     .updateInterval(Duration.ofMillis(200))
-                    .build(), new Journal()));
+                    .build());
+            nodes.add(Cluster.start(configs.get(i), new Journal()));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> primary() != null
                 && primary().members().stream().filter(Member::voter).count() == 3);
@@ -209,7 +211,21 @@ class LiveClusterAttackTest {
             }
         }
         assertUnharmed(primary, term, acknowledged);
-        // And again after every node restarts from its data dir: nothing hostile was persisted.
         assertThat(nodes).allSatisfy(n -> assertThat(n.status().term()).isEqualTo(term));
+
+        // Every node restarts from its data dir: nothing hostile was persisted, so the next terms
+        // are ordinary ones and a primary is elected with every acknowledged write.
+        nodes.forEach(Cluster::closeNow);
+        nodes.clear();
+        for (ClusterConfig config : configs) {
+            nodes.add(Cluster.start(config, new Journal()));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> primary() != null);
+        Cluster<Integer> restarted = primary();
+        List<String> all = new ArrayList<>(acknowledged);
+        all.addAll(writeSome("restarted-", 3));
+        assertThat(restarted.read(m -> List.copyOf(((Journal) m).commands), Consistency.LINEARIZABLE).get())
+                .containsAll(all);
+        assertThat(restarted.status().term()).isGreaterThan(term).isLessThan(term + 100);
     }
 }

@@ -1,5 +1,7 @@
 package io.clustermode.cli.http;
 
+import io.clustermode.transport.OncePerKey;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;

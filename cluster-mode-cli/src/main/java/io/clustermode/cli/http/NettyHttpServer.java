@@ -1,5 +1,7 @@
 package io.clustermode.cli.http;
 
+import io.clustermode.transport.OncePerKey;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,5 +1,7 @@
 package io.clustermode.cli.http;
 
+import io.clustermode.transport.OncePerKey;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

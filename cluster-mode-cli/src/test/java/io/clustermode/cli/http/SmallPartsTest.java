@@ -1,5 +1,7 @@
 package io.clustermode.cli.http;
 
+import io.clustermode.transport.OncePerKey;
+
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 

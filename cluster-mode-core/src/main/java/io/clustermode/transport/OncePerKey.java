@@ -1,11 +1,13 @@
-package io.clustermode.cli.http;
+package io.clustermode.transport;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Says yes at most once per key per interval: logs an attacker cannot flood. Remembers at most
+ * Says yes at most once per key per interval: logs an attacker cannot flood. One throttle for
+ * every refusal log of a node — its runtime (per peer), its transport (per remote host) and its
+ * HTTP API (per client address). Remembers at most
  * {@value #MAX_KEYS} keys; when more arrive it forgets them all (a flood from many addresses
  * then logs a line per address at most once per interval still, and memory stays bounded).
  * Thread-safe.
@@ -23,7 +25,8 @@ public final class OncePerKey {
         this(interval, System::nanoTime);
     }
 
-    OncePerKey(Duration interval, LongSupplier nanoTime) {
+    /** Once per {@code interval}, on {@code nanoTime} (for tests). */
+    public OncePerKey(Duration interval, LongSupplier nanoTime) {
         this.intervalNanos = interval.toNanos();
         this.nanoTime = nanoTime;
     }
