@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,17 +30,22 @@ import java.util.function.LongSupplier;
  * error log and retry loop.
  *
  * <p>Threading: {@link #list()} and {@link #watch()} block and are called by one thread at a
- * time (the discovery's poll); watch events arrive on the client's threads. A short lock guards
+ * time (the discovery's poll); a watch starts on a short-lived thread of its own, which the
+ * poll waits for a bounded time; watch events arrive on the client's threads. A short lock guards
  * the cache; no HTTP call is made under it, so an event never waits for one.
  */
 final class ListWatch<T extends HasMetadata, L extends KubernetesResourceList<T>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListWatch.class);
 
+    /** How long a poll waits for a watch to start; without one, the next poll lists again. */
+    static final Duration WATCH_START_TIMEOUT = Duration.ofSeconds(10);
+
     private final String what;
     private final FilterWatchListDeletable<T, L, ?> resources;
     private final Runnable onChange;
     private final LongSupplier nanoTime;
+    private final Duration watchStartTimeout;
 
     private final Object lock = new Object();
     private Map<String, T> cache = new TreeMap<>();
@@ -54,10 +63,16 @@ final class ListWatch<T extends HasMetadata, L extends KubernetesResourceList<T>
      *                  and when the watch ends; must not block
      */
     ListWatch(String what, FilterWatchListDeletable<T, L, ?> resources, Runnable onChange, LongSupplier nanoTime) {
+        this(what, resources, onChange, nanoTime, WATCH_START_TIMEOUT);
+    }
+
+    ListWatch(String what, FilterWatchListDeletable<T, L, ?> resources, Runnable onChange, LongSupplier nanoTime,
+              Duration watchStartTimeout) {
         this.what = what;
         this.resources = resources;
         this.onChange = onChange;
         this.nanoTime = nanoTime;
+        this.watchStartTimeout = watchStartTimeout;
     }
 
     /**
@@ -99,10 +114,17 @@ final class ListWatch<T extends HasMetadata, L extends KubernetesResourceList<T>
 
     /**
      * Starts watching from the last list's resource version. Blocks until the watch is
-     * established.
+     * established, or for at most the watch start timeout ({@link #WATCH_START_TIMEOUT}).
      *
-     * @throws KubernetesClientException when the watch cannot start; the cache stays as listed,
-     *                                   and {@link #fresh} false, so the next poll lists again
+     * <p>Why the bound: the client waits for a watch to start without limit, and a watch
+     * whose socket the server closes right after the upgrade can leave that wait unanswered
+     * for good (seen with the fabric8 client on Vert.x). Unbounded, one such watch would stop
+     * every later poll of the discovery. So the watch starts on a thread of its own; a start
+     * that comes too late finds itself stale and closes its watch.
+     *
+     * @throws KubernetesClientException when the watch cannot start, or not in time; the cache
+     *                                   stays as listed, and {@link #fresh} false, so the next
+     *                                   poll lists again
      */
     void watch() {
         CacheWatcher watcher;
@@ -115,11 +137,41 @@ final class ListWatch<T extends HasMetadata, L extends KubernetesResourceList<T>
             current = watcher;
             version = resourceVersion;
         }
-        Watch started = resources.watch(new ListOptionsBuilder().withResourceVersion(version)
-                .withAllowWatchBookmarks(true).build(), watcher);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                Watch watch = resources.watch(new ListOptionsBuilder().withResourceVersion(version)
+                        .withAllowWatchBookmarks(true).build(), watcher);
+                adopt(watcher, watch);
+                started.complete(null);
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        }, "cluster-mode-watch-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            started.get(watchStartTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            abandon(watcher);
+            throw e.getCause() instanceof KubernetesClientException kce ? kce
+                    : new KubernetesClientException("watch of " + what + " failed to start: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            abandon(watcher);
+            throw new KubernetesClientException("watch of " + what + " did not start within "
+                    + watchStartTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            abandon(watcher);
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while starting the watch of " + what);
+        }
+    }
+
+    /** Keeps a watch that started, unless it is stale (listed again, closed or given up meanwhile). */
+    private void adopt(CacheWatcher watcher, Watch started) {
         boolean stale;
         synchronized (lock) {
-            stale = current != watcher; // listed again, or closed, meanwhile
+            stale = current != watcher;
             if (!stale) {
                 watch = started;
                 watching = true;
@@ -127,6 +179,15 @@ final class ListWatch<T extends HasMetadata, L extends KubernetesResourceList<T>
         }
         if (stale) {
             started.close();
+        }
+    }
+
+    /** Gives up a watch that did not start: should it start later, {@link #adopt} closes it. */
+    private void abandon(CacheWatcher watcher) {
+        synchronized (lock) {
+            if (current == watcher) {
+                current = null;
+            }
         }
     }
 
