@@ -21,7 +21,8 @@ public interface StateMachine<R> {
     /**
      * Applies a committed command.
      *
-     * @param index   the command's position in the log; increases by one from call to call,
+     * @param index   the command's position in the log; grows from call to call (entries that
+     *                are not commands, such as configuration changes, take indexes too),
      *                except after {@link #restore}
      * @param command the command's bytes, as proposed
      * @return the result for the proposer (on the node that proposed it); may be null

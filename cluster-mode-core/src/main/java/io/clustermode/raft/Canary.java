@@ -17,5 +17,12 @@ public enum Canary {
     /** Leaves the vote out of the hard state, so a restart forgets it (breaks Figure 2, persistent state). */
     FORGET_VOTE,
     /** Answers reads without confirming leadership with a majority (breaks thesis §6.4). */
-    READ_WITHOUT_QUORUM
+    READ_WITHOUT_QUORUM,
+    /**
+     * Breaks the driver, not the core: sends a Ready's messages before its entries and hard state
+     * are durable, so a vote or an acknowledgement can promise what a crash then loses (breaks
+     * Figure 2, "updated on stable storage before responding to RPCs"). Read by
+     * {@code io.clustermode.runtime.ReadyDriver}.
+     */
+    SEND_BEFORE_DURABLE
 }

@@ -89,7 +89,7 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
                 maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, preVote, broken);
     }
 
-    boolean broken(Canary canary) {
+    public boolean broken(Canary canary) {
         return canaries.contains(canary);
     }
 

@@ -8,13 +8,9 @@ import io.clustermode.OverloadedException;
 import io.clustermode.StateMachine;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.Entry;
-import io.clustermode.raft.EntryType;
 import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
-import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftCore;
-import io.clustermode.raft.ReadState;
 import io.clustermode.raft.Ready;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.Snapshot;
@@ -32,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,9 +47,10 @@ import java.util.function.Function;
  *
  * <h2>The loop</h2>
  * Each turn: take every queued input (messages, requests), feed them to the core, tick the
- * core for the time that passed, then carry out the core's {@link Ready} in the order it
- * demands — persist (one fsync for the whole turn: group commit), send, apply, answer reads —
- * and acknowledge it.
+ * core for the time that passed, then have the {@link ReadyDriver} carry out the core's
+ * {@link Ready} in the order it demands — persist (one fsync for the whole turn: group
+ * commit), send, apply, answer reads — and acknowledge it. The simulation drives its cores
+ * through the same driver.
  *
  * <h2>Failure</h2>
  * A proposal completes with its {@link Committed} index, term and result once applied, or
@@ -70,15 +66,6 @@ public final class RaftNode<R> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     private static final int MAX_BATCH = 4096;
 
-    private record PendingProposal<R>(long term, CompletableFuture<Committed<R>> future) {
-    }
-
-    private record PendingQuery<R>(Function<StateMachine<R>, ?> query, CompletableFuture<Object> future) {
-    }
-
-    private record ConfirmedReads<R>(long index, List<PendingQuery<R>> queries) {
-    }
-
     /** One input for the loop; {@code future} (null for messages) fails if the node stops first. */
     private record Task(Work work, CompletableFuture<?> future) {
     }
@@ -88,6 +75,7 @@ public final class RaftNode<R> implements AutoCloseable {
     private final RaftStorage storage;
     private final Transport transport;
     private final StateMachine<R> machine;
+    private final ReadyDriver<R> driver;
     private final RaftCore core;
     private final long tickNanos;
 
@@ -117,17 +105,8 @@ public final class RaftNode<R> implements AutoCloseable {
     private long nextAnswerCheck;
     private Configuration announcedConfiguration;
 
-    // Owned by the event loop.
-    private final TreeMap<Long, PendingProposal<R>> proposals = new TreeMap<>();
-    private final TreeMap<Long, CompletableFuture<Long>> configChanges = new TreeMap<>();
-    private final List<PendingQuery<R>> readBatch = new ArrayList<>();
-    private final Map<Long, List<PendingQuery<R>>> readsAwaitingConfirmation = new HashMap<>();
-    private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
-    private long nextReadId = 1;
-    private long appliedIndex;
-    private long lastSnapshotIndex;
-    /** Bytes of entries applied since the last snapshot: the log in memory grows by as much. */
-    private long bytesSinceSnapshot;
+    /** Whether reads were queued this turn (owned by the event loop). */
+    private boolean readsQueued;
 
     private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
             throws IOException {
@@ -138,14 +117,10 @@ public final class RaftNode<R> implements AutoCloseable {
         this.machine = machine;
         this.tickNanos = settings.tick().toNanos();
         this.inbox = new LinkedBlockingQueue<>(settings.maxQueuedRequests());
-        RaftStorage.StoredState stored = storage.load();
-        this.core = RaftCore.restart(self, settings.coreConfig(), new Random(new SecureRandom().nextLong()),
-                stored.hardState(), stored.snapshot(), stored.entries());
-        if (stored.snapshot() != null) {
-            machine.restore(stored.snapshot().data());
-            appliedIndex = stored.snapshot().index();
-            lastSnapshotIndex = appliedIndex;
-        }
+        this.driver = ReadyDriver.load(self, settings.coreConfig(), new Random(new SecureRandom().nextLong()),
+                new ObservedStorage(storage, () -> observer), transport::send, machine,
+                ReadyDriver.SnapshotPolicy.every(settings.snapshotEvery(), settings.snapshotEveryBytes()), new Hooks());
+        this.core = driver.core();
         publishStatus();
         this.loop = new Thread(this::run, "cluster-mode-" + self);
         this.loop.setDaemon(true);
@@ -263,14 +238,7 @@ public final class RaftNode<R> implements AutoCloseable {
     public CompletableFuture<Committed<R>> propose(byte[] command) {
         CompletableFuture<Committed<R>> future = new CompletableFuture<>();
         byte[] copy = command.clone();
-        submit(future, () -> {
-            ProposeResult result = core.propose(copy);
-            if (result instanceof ProposeResult.Accepted accepted) {
-                proposals.put(accepted.index(), new PendingProposal<>(accepted.term(), future));
-            } else {
-                future.completeExceptionally(refusal((ProposeResult.Rejected) result));
-            }
-        });
+        submit(future, () -> driver.propose(copy, future));
         return future;
     }
 
@@ -279,11 +247,13 @@ public final class RaftNode<R> implements AutoCloseable {
      * this call (a linearizable read through ReadIndex, thesis §6.4). Only the primary answers;
      * elsewhere it fails with {@link NotPrimaryException}.
      */
-    @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> read(Function<StateMachine<R>, T> query) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        submit(future, () -> readBatch.add(new PendingQuery<>(query, future)));
-        return (CompletableFuture<T>) future;
+        CompletableFuture<T> future = new CompletableFuture<>();
+        submit(future, () -> {
+            driver.read(query, future);
+            readsQueued = true;
+        });
+        return future;
     }
 
     /** Runs {@code query} on this node's state machine as it is now, possibly behind the primary. */
@@ -294,14 +264,7 @@ public final class RaftNode<R> implements AutoCloseable {
     /** Changes the configuration by one member; completes with the change's index once applied. */
     public CompletableFuture<Long> changeConfiguration(ConfigChange change) {
         CompletableFuture<Long> future = new CompletableFuture<>();
-        submit(future, () -> {
-            ProposeResult result = core.changeConfiguration(change);
-            if (result instanceof ProposeResult.Accepted accepted) {
-                configChanges.put(accepted.index(), future);
-            } else {
-                future.completeExceptionally(refusal((ProposeResult.Rejected) result));
-            }
-        });
+        submit(future, () -> driver.changeConfiguration(change, future));
         return future;
     }
 
@@ -443,17 +406,6 @@ public final class RaftNode<R> implements AutoCloseable {
         }
     }
 
-    private RuntimeException refusal(ProposeResult.Rejected rejected) {
-        return switch (rejected.reason()) {
-            case NOT_LEADER -> new NotPrimaryException(self, rejected.leaderHint());
-            case TRANSFER_IN_PROGRESS -> new NotPrimaryException(self, null);
-            case CONFIG_CHANGE_PENDING, LEADER_NOT_READY -> new OverloadedException(self
-                    + " cannot change the configuration now: " + rejected.reason());
-            case INVALID_CHANGE -> new IllegalArgumentException("the change does not fit the configuration "
-                    + core.configuration());
-        };
-    }
-
     // ------------------------------------------------------------------ the event loop
 
     private void run() {
@@ -486,8 +438,10 @@ public final class RaftNode<R> implements AutoCloseable {
                 if (inboundPaused) {
                     pauseOrResumeInbound();
                 }
-                if (!readBatch.isEmpty()) {
-                    startReads();
+                if (readsQueued) {
+                    // One ReadIndex round serves every read that arrived in this turn.
+                    driver.startReads();
+                    readsQueued = false;
                 }
                 while (now - nextTick >= 0) {
                     core.tick();
@@ -576,150 +530,28 @@ public final class RaftNode<R> implements AutoCloseable {
         }
     }
 
-    private void startReads() {
-        List<PendingQuery<R>> queries = new ArrayList<>(readBatch);
-        readBatch.clear();
-        long id = nextReadId++;
-        // One ReadIndex round serves every read that arrived in this turn.
-        if (core.readIndex(id)) {
-            readsAwaitingConfirmation.put(id, queries);
-        } else {
-            NotPrimaryException notPrimary = new NotPrimaryException(self, core.leader());
-            queries.forEach(q -> q.future().completeExceptionally(notPrimary));
-        }
-    }
-
     private void handleReady() {
-        while (core.hasReady()) {
-            Ready ready = core.ready();
-            // A leader's replication goes out while its own disk writes (thesis §10.2.1).
-            for (Message message : ready.earlyMessages()) {
-                transport.send(message);
-            }
-            if (ready.snapshot() != null) {
-                // Restored before it is persisted: a snapshot the state machine cannot read must
-                // never reach the disk, where it would keep the node from starting again. (A crash
-                // in between loses only memory; the disk still holds the state before it.)
-                try {
-                    machine.restore(ready.snapshot().data());
-                } catch (RuntimeException e) {
-                    throw new StateMachineFailure(e);
-                }
-            }
-            if (ready.mustPersist()) {
-                long start = System.nanoTime();
-                try {
-                    storage.persist(ready.snapshot(), ready.entries(), ready.hardState());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                observer.persisted(ready.entries().size(), System.nanoTime() - start);
-            }
-            for (Message message : ready.messages()) {
-                transport.send(message);
-            }
-            if (ready.snapshot() != null) {
-                appliedIndex = ready.snapshot().index();
-                lastSnapshotIndex = appliedIndex;
-                failProposalsUpTo(appliedIndex);
-            }
-            for (Entry entry : ready.committedEntries()) {
-                apply(entry);
-            }
-            for (ReadState state : ready.readStates()) {
-                confirmReads(state);
-            }
-            for (StateChange change : ready.stateChanges()) {
-                announce(change);
-            }
-            core.advance(ready);
-            serveReads();
-        }
-        maybeSnapshot();
+        driver.handleReady();
         publishStatus();
     }
 
-    private void apply(Entry entry) {
-        R result;
-        try {
-            result = entry.type() == EntryType.COMMAND ? machine.apply(entry.index(), entry.data()) : null;
-        } catch (RuntimeException e) {
-            // Every node applies the same command: a state machine that throws on it would
-            // throw everywhere, or its replicas would diverge. Either way this node cannot go on.
-            throw new StateMachineFailure(e);
-        }
-        appliedIndex = entry.index();
-        bytesSinceSnapshot += entry.data().length;
-        PendingProposal<R> pending = proposals.remove(entry.index());
-        if (pending != null) {
-            if (pending.term() == entry.term()) {
-                pending.future().complete(new Committed<>(entry.index(), entry.term(), result));
-            } else {
-                pending.future().completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
-                        + entry.index() + "; the command was not"));
-            }
-        }
-        CompletableFuture<Long> change = configChanges.remove(entry.index());
-        if (change != null) {
-            change.complete(entry.index());
-        }
-    }
+    /** What the driver tells the node: state changes for the log, the metrics and the listeners. */
+    private final class Hooks implements ReadyDriver.Hooks {
 
-    private void failProposalsUpTo(long index) {
-        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
-                + " installed a snapshot over pending commands");
-        while (!proposals.isEmpty() && proposals.firstKey() <= index) {
-            proposals.pollFirstEntry().getValue().future().completeExceptionally(unknown);
+        @Override
+        public void stateChanged(StateChange change) {
+            announce(change);
         }
-    }
 
-    private void confirmReads(ReadState state) {
-        List<PendingQuery<R>> queries = readsAwaitingConfirmation.remove(state.requestId());
-        if (queries == null) {
-            return;
+        @Override
+        public void snapshotTaken(Snapshot snapshot) {
+            LOG.debug("node {} took a snapshot at index {}", self, snapshot.index());
         }
-        if (state.confirmed()) {
-            readsAwaitingApply.add(new ConfirmedReads<>(state.index(), queries));
-        } else {
-            NotPrimaryException lost = new NotPrimaryException(self, core.leader());
-            queries.forEach(q -> q.future().completeExceptionally(lost));
-        }
-    }
-
-    private void serveReads() {
-        if (readsAwaitingApply.isEmpty()) {
-            return;
-        }
-        List<ConfirmedReads<R>> stillWaiting = new ArrayList<>();
-        for (ConfirmedReads<R> reads : readsAwaitingApply) {
-            if (reads.index() > appliedIndex) {
-                stillWaiting.add(reads);
-                continue;
-            }
-            for (PendingQuery<R> query : reads.queries()) {
-                try {
-                    query.future().complete(query.query().apply(machine));
-                } catch (RuntimeException e) {
-                    query.future().completeExceptionally(e);
-                }
-            }
-        }
-        readsAwaitingApply.clear();
-        readsAwaitingApply.addAll(stillWaiting);
     }
 
     private void announce(StateChange change) {
         LOG.info("node {} term {}: {} (leader {}) - {}", self, change.term(), change.role(),
                 change.leader() == null ? "unknown" : change.leader(), change.reason());
-        if (change.role() != Role.LEADER) {
-            // Proposals appended while leader may still commit under the next leader, or not.
-            IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
-                    + " lost primacy before learning whether the command committed (" + change.reason() + ")");
-            proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
-            proposals.clear();
-            configChanges.values().forEach(f -> f.completeExceptionally(unknown));
-            configChanges.clear();
-        }
         observer.stateChanged(change);
         for (Consumer<StateChange> listener : listeners) {
             try {
@@ -730,40 +562,9 @@ public final class RaftNode<R> implements AutoCloseable {
         }
     }
 
-    private void maybeSnapshot() {
-        boolean due = appliedIndex - lastSnapshotIndex >= settings.snapshotEvery()
-                || (bytesSinceSnapshot >= settings.snapshotEveryBytes() && appliedIndex > lastSnapshotIndex);
-        if (!due || core.appliedIndex() != appliedIndex) {
-            return;
-        }
-        bytesSinceSnapshot = 0;
-        byte[] state;
-        try {
-            state = machine.snapshot();
-        } catch (RuntimeException e) {
-            throw new StateMachineFailure(e);
-        }
-        Snapshot snapshot = core.compact(appliedIndex, state);
-        try {
-            storage.saveSnapshot(snapshot);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        lastSnapshotIndex = appliedIndex;
-        LOG.debug("node {} took a snapshot at index {}", self, appliedIndex);
-    }
-
     private void failEverything() {
-        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
-                + " stopped before learning whether the command committed");
-        proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
-        proposals.clear();
-        configChanges.values().forEach(f -> f.completeExceptionally(unknown));
-        configChanges.clear();
         ClusterClosedException closed = new ClusterClosedException(self + " is shut down");
-        readBatch.forEach(q -> q.future().completeExceptionally(closed));
-        readsAwaitingConfirmation.values().forEach(qs -> qs.forEach(q -> q.future().completeExceptionally(closed)));
-        readsAwaitingApply.forEach(r -> r.queries().forEach(q -> q.future().completeExceptionally(closed)));
+        driver.failEverything(closed);
         List<Task> leftovers = new ArrayList<>();
         inbox.drainTo(leftovers);
         for (Task leftover : leftovers) {
@@ -785,7 +586,7 @@ public final class RaftNode<R> implements AutoCloseable {
                 }
             }
         }
-        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), appliedIndex,
+        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
                 core.lastIndex(), core.configuration(), running);
     }
 }

@@ -1,6 +1,8 @@
 package io.clustermode.simulation;
 
 import io.clustermode.raft.Entry;
+import io.clustermode.raft.HardState;
+import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.RaftCore;
 import io.clustermode.raft.Ready;
@@ -52,6 +54,29 @@ final class Invariants {
                     && known.previousTerm() != seen.previousTerm())) {
                 throw new InvariantViolation("log matching", node.id + " holds entry " + entry.index() + "@"
                         + entry.term() + " unlike another log's entry with the same index and term");
+            }
+        }
+    }
+
+    /**
+     * Figure 2, "updated on stable storage before responding to RPCs": a granted vote and an
+     * acknowledged append are promises about the disk, so what they promise must be on the
+     * sender's disk when they leave. This is the driver's order under test: a driver that sends
+     * before it persists breaks it at once, even when no crash follows to expose the loss.
+     */
+    void onSent(SimNode node, Message message) {
+        if (message instanceof Message.VoteResponse vote && vote.granted() && !vote.preVote()) {
+            HardState durable = node.disk.hardState;
+            if (durable.term() != vote.term() || !vote.to().equals(durable.votedFor())) {
+                throw new InvariantViolation("durable before sent", node.id + " granted its vote in term " + vote.term()
+                        + " to " + vote.to() + " while its disk holds term " + durable.term() + ", vote "
+                        + durable.votedFor());
+            }
+        } else if (message instanceof Message.AppendResponse append && append.success()) {
+            long durable = node.disk.lastIndex();
+            if (append.matchIndex() > durable) {
+                throw new InvariantViolation("durable before sent", node.id + " acknowledged entries up to "
+                        + append.matchIndex() + " while its disk holds them up to " + durable);
             }
         }
     }

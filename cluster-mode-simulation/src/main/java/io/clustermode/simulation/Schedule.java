@@ -161,7 +161,7 @@ public final class Schedule {
         bounced.clear();
         bounceEnds.clear();
         for (SimNode node : cluster.nodes()) {
-            node.crashDuringNextWrite = false;
+            node.disk.tearNextWrite = null;
             cluster.restart(node);
         }
         if (churn != null) {

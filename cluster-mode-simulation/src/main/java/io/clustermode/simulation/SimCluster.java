@@ -1,5 +1,6 @@
 package io.clustermode.simulation;
 
+import io.clustermode.Committed;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
@@ -7,26 +8,28 @@ import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
-import io.clustermode.raft.RaftCore;
-import io.clustermode.raft.ReadState;
 import io.clustermode.raft.Ready;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.Snapshot;
 import io.clustermode.raft.StateChange;
+import io.clustermode.runtime.ReadyDriver;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * A whole cluster of Raft cores in one thread: simulated network, disks and clocks, all drawn
- * from one seeded {@link Random}, with the invariants checked after every step. It plays the
- * driver's part for each core exactly as the {@link Ready} contract says (persist, send,
- * apply, advance), so what it proves holds for any driver that keeps that contract.
+ * from one seeded {@link Random}, with the invariants checked after every step. Each core is
+ * carried out by the runtime's own {@link ReadyDriver}, over a simulated disk, network and
+ * state machine, so what the simulation proves holds for the order in which a real node
+ * persists, sends, applies and answers — not for a copy of it.
  *
  * <p>Time is counted in units; a node ticks every {@link #TICK} units at its own phase, and
  * messages take {@code minDelay..maxDelay} units. Tests drive it step by step; {@link Schedule}
@@ -46,6 +49,8 @@ public final class SimCluster {
     long now;
     /** Compact a node's log when it has applied this many entries past its last snapshot; 0 never. */
     int compactEvery;
+    private final ReadyDriver.SnapshotPolicy compaction = (entries, bytes) -> compactEvery > 0
+            && entries >= compactEvery;
     int snapshotPadding;
 
     // What clients saw.
@@ -90,9 +95,26 @@ public final class SimCluster {
             throw new IllegalArgumentException(id + " exists");
         }
         SimNode node = new SimNode(id, random.nextInt(TICK));
-        node.core = RaftCore.create(id, raftConfig, new Random(random.nextLong()));
+        start(node);
         nodes.put(id, node);
         return node;
+    }
+
+    /** Starts {@code node} from its disk, through the driver a real node starts with. */
+    private void start(SimNode node) {
+        node.machine = new SimStateMachine(() -> snapshotPadding == 0 ? 0 : random.nextInt(snapshotPadding));
+        node.appliedSeen = 0;
+        try {
+            node.driver = ReadyDriver.load(node.id, raftConfig, new Random(random.nextLong()), node.disk,
+                    message -> {
+                        invariants.onSent(node, message);
+                        network.send(message, now);
+                    }, node.machine, compaction, new Hooks(node));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the simulated disk never fails to load
+        }
+        node.core = node.driver.core();
+        node.commitSeen = node.core.commitIndex();
     }
 
     public SimNode node(NodeId id) {
@@ -122,12 +144,12 @@ public final class SimCluster {
         if (!node.isUp()) {
             return;
         }
+        checkAnsweredReads(node);
         node.core = null;
-        node.machine = new SimStateMachine();
-        node.pendingWrites.clear();
-        node.pendingReads.clear();
-        node.confirmedReads.clear();
-        node.crashDuringNextWrite = false;
+        node.driver = null;
+        node.machine = null;
+        node.readsWaiting = 0;
+        node.disk.tearNextWrite = null;
         node.lastHeard.clear();
         node.guard = null;
         node.policy = null;
@@ -143,7 +165,7 @@ public final class SimCluster {
 
     /** Makes the node crash in the middle of its next write, leaving it torn. */
     public void crashDuringNextWrite(SimNode node) {
-        node.crashDuringNextWrite = true;
+        node.disk.tearNextWrite = random;
     }
 
     /** Starts a crashed node again from its disk. */
@@ -151,17 +173,8 @@ public final class SimCluster {
         if (node.isUp()) {
             return;
         }
-        SimDisk disk = node.disk;
         node.incarnation++;
-        step(node, "RESTART", () -> {
-            node.core = RaftCore.restart(node.id, raftConfig, new Random(random.nextLong()), disk.hardState,
-                    disk.snapshot, new ArrayList<>(disk.entries));
-            node.machine = new SimStateMachine();
-            if (disk.snapshot != null) {
-                node.machine.restore(disk.snapshot.index(), disk.snapshot.data());
-            }
-            node.commitSeen = node.core.commitIndex();
-        });
+        step(node, "RESTART", () -> start(node));
     }
 
     public void isolate(NodeId id) {
@@ -197,32 +210,53 @@ public final class SimCluster {
 
     // ------------------------------------------------------------------ clients
 
-    /** A client proposes a command at {@code node}; the write is acknowledged when that node applies it. */
+    /**
+     * A client proposes a command at {@code node}; the write is acknowledged when that node's
+     * driver completes the proposal (applied there, in the term it was proposed in).
+     */
     public ProposeResult propose(SimNode node, byte[] command) {
+        CompletableFuture<Committed<Long>> applied = new CompletableFuture<>();
+        applied.thenAccept(committed -> {
+            ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
+            writesAcknowledged++;
+        });
         ProposeResult[] result = new ProposeResult[1];
-        step(node, "PROPOSE", () -> result[0] = node.core.propose(command));
-        if (result[0] instanceof ProposeResult.Accepted accepted) {
-            node.pendingWrites.put(accepted.index(), accepted.term());
-        }
+        step(node, "PROPOSE", () -> result[0] = node.driver.propose(command, applied));
         return result[0];
     }
 
     public ProposeResult changeConfiguration(SimNode node, ConfigChange change) {
         ProposeResult[] result = new ProposeResult[1];
-        step(node, change, () -> result[0] = node.core.changeConfiguration(change));
+        step(node, change, () -> result[0] = node.driver.changeConfiguration(change, new CompletableFuture<>()));
         return result[0];
     }
 
-    /** A client asks {@code node} for a linearizable read; returns false when the node refuses at once. */
+    /**
+     * A client asks {@code node} for a linearizable read, through the driver's ReadIndex round;
+     * the answer must reflect every write acknowledged before the read began.
+     *
+     * @return false when the node refuses at once (it is not the leader)
+     */
     public boolean read(SimNode node) {
         long id = nextRequestId++;
         long mustSee = ackedWriteIndex;
+        ReadyDriver<Long> driver = node.driver;
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        int incarnation = node.incarnation;
+        answer.whenComplete((appliedIndex, failure) -> {
+            if (node.incarnation == incarnation && node.isUp()) {
+                node.readsWaiting--;
+                if (failure == null) {
+                    node.answeredReads.add(new SimNode.AnsweredRead(appliedIndex, mustSee));
+                }
+            }
+        });
+        node.readsWaiting++;
         boolean[] accepted = new boolean[1];
-        node.pendingReads.put(id, mustSee);
-        step(node, "READ " + id, () -> accepted[0] = node.core.readIndex(id));
-        if (!accepted[0]) {
-            node.pendingReads.remove(id);
-        }
+        step(node, "READ " + id, () -> {
+            driver.read(machine -> driver.appliedIndex(), answer);
+            accepted[0] = driver.startReads();
+        });
         return accepted[0];
     }
 
@@ -356,102 +390,95 @@ public final class SimCluster {
         try {
             input.run();
             drain(node);
-        } catch (InvariantViolation violation) {
-            trace.record(now, node.id, what, node.core);
-            throw violation;
-        } catch (RuntimeException bug) {
-            trace.record(now, node.id, what, node.core);
-            // A core that finds its own state impossible stops; for the simulation that is a
-            // violation like any other.
-            throw new InvariantViolation("core assertion", node.id + ": " + bug);
+        } catch (RuntimeException thrown) {
+            if (thrown instanceof UncheckedIOException io && io.getCause() instanceof SimulatedCrash) {
+                crash(node); // the process died in the middle of the driver's work
+            } else {
+                trace.record(now, node.id, what, node.core);
+                if (thrown instanceof InvariantViolation violation) {
+                    throw violation;
+                }
+                if (thrown.getCause() instanceof InvariantViolation violation) {
+                    throw violation; // found inside the simulated state machine, wrapped by the driver
+                }
+                // A core that finds its own state impossible stops; for the simulation that is a
+                // violation like any other.
+                throw new InvariantViolation("core assertion", node.id + ": " + thrown);
+            }
         }
+        checkAnsweredReads(node);
         trace.record(now, node.id, what, node.core);
         invariants.afterStep(nodes.values());
     }
 
-    /** Carries out every Ready of {@code node}: persist, send, apply, answer reads, advance. */
+    /** Has the node's driver carry out every Ready: persist, send, apply, answer, advance. */
     void drain(SimNode node) {
-        while (node.isUp() && node.core.hasReady()) {
-            Ready ready = node.core.ready();
-            // As the runtime does: a leader's replication leaves before its own write, so a
-            // crash in the middle of that write still lets it out.
-            for (Message message : ready.earlyMessages()) {
-                network.send(message, now);
-            }
-            if (node.crashDuringNextWrite && ready.mustPersist()) {
-                node.disk.persistTorn(ready, random);
-                crash(node);
-                return;
-            }
-            node.disk.persist(ready);
+        if (node.isUp()) {
+            node.driver.handleReady();
+        }
+    }
+
+    private void checkAnsweredReads(SimNode node) {
+        for (SimNode.AnsweredRead read : node.answeredReads) {
+            invariants.onReadServed(node, read.appliedIndex(), read.mustSee());
+            readsServed++;
+        }
+        node.answeredReads.clear();
+    }
+
+    /** What a node's driver reports, checked against the invariants as it happens. */
+    private final class Hooks implements ReadyDriver.Hooks {
+
+        private final SimNode node;
+
+        Hooks(SimNode node) {
+            this.node = node;
+        }
+
+        @Override
+        public void persisted(Ready ready) {
             invariants.onPersisted(node, ready);
+        }
+
+        @Override
+        public void restored(Snapshot snapshot) {
+            node.appliedSeen = snapshot.index();
+            invariants.onRestored(node, snapshot, node.machine.hash);
+        }
+
+        @Override
+        public void applied(Entry entry) {
+            if (entry.index() != node.appliedSeen + 1) {
+                throw new InvariantViolation("apply order", node.id + " applied " + entry.index() + " after "
+                        + node.appliedSeen);
+            }
+            node.appliedSeen = entry.index();
+            invariants.onApplied(node, entry, node.machine.hash);
+        }
+
+        @Override
+        public void stateChanged(StateChange change) {
+            invariants.onStateChange(node, change);
+        }
+
+        @Override
+        public void readyDone(Ready ready) {
             boolean votedNow = false;
             boolean campaigned = false;
             for (Message message : ready.messages()) {
-                network.send(message, now);
                 votedNow |= message instanceof Message.VoteResponse vote && vote.granted() && !vote.preVote();
                 campaigned |= message instanceof Message.VoteRequest;
             }
             if (campaigned) {
                 node.campaigns++;
             }
-            if (ready.snapshot() != null) {
-                Snapshot snapshot = ready.snapshot();
-                node.machine.restore(snapshot.index(), snapshot.data());
-                invariants.onRestored(node, snapshot, node.machine.hash);
-                node.pendingWrites.headMap(snapshot.index(), true).clear();
-            }
-            for (Entry entry : ready.committedEntries()) {
-                node.machine.apply(entry);
-                invariants.onApplied(node, entry, node.machine.hash);
-                acknowledgeWrite(node, entry);
-            }
-            for (ReadState state : ready.readStates()) {
-                Long mustSee = node.pendingReads.remove(state.requestId());
-                if (mustSee != null && state.confirmed()) {
-                    node.confirmedReads.add(new SimNode.ConfirmedRead(state.index(), mustSee));
-                }
-            }
-            for (StateChange change : ready.stateChanges()) {
-                invariants.onStateChange(node, change);
-            }
-            node.core.advance(ready);
-            serveReads(node);
             if (votedNow) {
                 afterVoteGranted.accept(node);
+                if (!node.isUp()) {
+                    // crashed right after its vote left: its driver stops here, as the process would
+                    throw new UncheckedIOException(new SimulatedCrash("after a vote"));
+                }
             }
-        }
-        if (node.isUp()) {
-            maybeCompact(node);
-        }
-    }
-
-    private void acknowledgeWrite(SimNode node, Entry entry) {
-        Long term = node.pendingWrites.remove(entry.index());
-        if (term != null && term == entry.term()) {
-            ackedWriteIndex = Math.max(ackedWriteIndex, entry.index());
-            writesAcknowledged++;
-        }
-    }
-
-    private void serveReads(SimNode node) {
-        Iterator<SimNode.ConfirmedRead> reads = node.confirmedReads.iterator();
-        while (reads.hasNext()) {
-            SimNode.ConfirmedRead read = reads.next();
-            if (node.machine.appliedIndex >= read.index()) {
-                invariants.onReadServed(node, node.machine.appliedIndex, read.mustSee());
-                readsServed++;
-                reads.remove();
-            }
-        }
-    }
-
-    private void maybeCompact(SimNode node) {
-        RaftCore core = node.core;
-        if (compactEvery > 0 && core.appliedIndex() - core.snapshotIndex() >= compactEvery) {
-            Snapshot snapshot = core.compact(core.appliedIndex(),
-                    node.machine.snapshot(snapshotPadding == 0 ? 0 : random.nextInt(snapshotPadding)));
-            node.disk.saveSnapshot(snapshot, false);
         }
     }
 

@@ -2,16 +2,19 @@ package io.clustermode.simulation;
 
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.RaftCore;
+import io.clustermode.runtime.ReadyDriver;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
-/** One simulated node: a core while it is up, and a disk that outlives it. */
+/**
+ * One simulated node: while it is up, a core carried out by the same {@link ReadyDriver} as a
+ * real node's, with a simulated state machine; and a disk that outlives it.
+ */
 public final class SimNode {
 
-    /** A read confirmed by the leader, waiting until the state machine reaches its index. */
-    record ConfirmedRead(long index, long mustSee) {
+    /** A read answered here: the index its answer reflected, and the acknowledged write it had to see. */
+    record AnsweredRead(long appliedIndex, long mustSee) {
     }
 
     final NodeId id;
@@ -19,9 +22,11 @@ public final class SimNode {
     final int tickPhase;
     final SimDisk disk = new SimDisk();
     RaftCore core;
-    SimStateMachine machine = new SimStateMachine();
+    ReadyDriver<Long> driver;
+    SimStateMachine machine;
     long commitSeen;
-    boolean crashDuringNextWrite;
+    /** The last entry applied or restored (every entry, commands or not), for the apply-order check. */
+    long appliedSeen;
     int incarnation;
     /** How many times it has asked for (pre-)votes. */
     long campaigns;
@@ -31,11 +36,10 @@ public final class SimNode {
     io.clustermode.membership.BootstrapGuard guard;
     /** The primary's membership rules, state included, of this incarnation (discovery mode). */
     io.clustermode.membership.MembershipPolicy policy;
-    /** Proposals accepted here: index to term. */
-    final TreeMap<Long, Long> pendingWrites = new TreeMap<>();
-    /** Reads asked for here: request id to the highest acknowledged write index when they were asked. */
-    final TreeMap<Long, Long> pendingReads = new TreeMap<>();
-    final List<ConfirmedRead> confirmedReads = new ArrayList<>();
+    /** Reads asked here and not answered yet, in this incarnation. */
+    int readsWaiting;
+    /** Reads answered since the last step, to be checked after it. */
+    final List<AnsweredRead> answeredReads = new ArrayList<>();
 
     SimNode(NodeId id, int tickPhase) {
         this.id = id;

@@ -1,48 +1,50 @@
 package io.clustermode.simulation;
 
-import io.clustermode.raft.Entry;
+import io.clustermode.StateMachine;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.IntSupplier;
 
 /**
- * The simulated application: it folds every applied entry (index, term, type, data) into a
- * running hash, so two nodes that applied the same entries in the same order have the same
- * hash at every index, and a snapshot is just (index, hash) plus padding to make it span
- * several chunks.
+ * The simulated application: it folds every applied command (index and bytes) into a running
+ * hash, so two nodes that applied the same commands in the same order have the same hash at
+ * every index, and a snapshot is just (index, hash) plus padding to make it span several
+ * chunks. It is a {@link StateMachine} like any application's, driven by the node's
+ * {@code ReadyDriver}; its result is the hash after the command.
  */
-final class SimStateMachine {
+final class SimStateMachine implements StateMachine<Long> {
 
+    private final IntSupplier padding;
     long appliedIndex;
     long hash;
 
-    void apply(Entry entry) {
-        if (entry.index() != appliedIndex + 1) {
-            throw new InvariantViolation("apply order", "applied " + entry.index() + " after " + appliedIndex);
-        }
-        long h = hash;
-        h = mix(h, entry.index());
-        h = mix(h, entry.term());
-        h = mix(h, entry.type().ordinal());
-        h = mix(h, Arrays.hashCode(entry.data()));
-        hash = h;
-        appliedIndex = entry.index();
+    /** @param padding bytes of padding for each snapshot */
+    SimStateMachine(IntSupplier padding) {
+        this.padding = padding;
     }
 
-    byte[] snapshot(int padding) {
-        ByteBuffer buffer = ByteBuffer.allocate(16 + padding);
+    @Override
+    public Long apply(long index, byte[] command) {
+        if (index <= appliedIndex) {
+            throw new InvariantViolation("apply order", "applied " + index + " after " + appliedIndex);
+        }
+        hash = mix(mix(hash, index), Arrays.hashCode(command));
+        appliedIndex = index;
+        return hash;
+    }
+
+    @Override
+    public byte[] snapshot() {
+        ByteBuffer buffer = ByteBuffer.allocate(16 + padding.getAsInt());
         buffer.putLong(appliedIndex).putLong(hash);
         return buffer.array();
     }
 
-    void restore(long index, byte[] data) {
+    @Override
+    public void restore(byte[] data) {
         ByteBuffer buffer = ByteBuffer.wrap(data);
-        long storedIndex = buffer.getLong();
-        if (storedIndex != index) {
-            throw new InvariantViolation("snapshot integrity", "snapshot for index " + index + " holds state of "
-                    + storedIndex);
-        }
-        appliedIndex = storedIndex;
+        appliedIndex = buffer.getLong();
         hash = buffer.getLong();
     }
 

@@ -49,6 +49,22 @@ class SimulationSeedsTest {
         assertThat(summary.violations()).as("violations found with canary " + canary).isNotEmpty();
     }
 
+    /**
+     * The driver is the runtime's own ({@code ReadyDriver}): breaking its order — a Ready's
+     * messages leave before its writes are durable — is caught as such, in the first schedules.
+     */
+    @Test
+    void a_driver_that_sends_before_its_writes_are_durable_is_caught() {
+        Schedule.Result result = null;
+        long seed = 1;
+        for (; seed <= 20 && (result == null || !result.failed()); seed++) {
+            result = Schedule.run(seed, EnumSet.of(Canary.SEND_BEFORE_DURABLE));
+        }
+        assertThat(result.failed()).as("caught within 20 schedules").isTrue();
+        assertThat(result.invariant()).isEqualTo("durable before sent");
+        assertThat(result.detail()).containsAnyOf("granted its vote", "acknowledged entries");
+    }
+
     @Test
     void the_same_seed_replays_the_same_run_step_for_step() {
         List<String> first = new ArrayList<>();

@@ -1,0 +1,482 @@
+package io.clustermode.runtime;
+
+import io.clustermode.Committed;
+import io.clustermode.IndeterminateOutcomeException;
+import io.clustermode.NotPrimaryException;
+import io.clustermode.OverloadedException;
+import io.clustermode.StateMachine;
+import io.clustermode.raft.Canary;
+import io.clustermode.raft.ConfigChange;
+import io.clustermode.raft.Entry;
+import io.clustermode.raft.EntryType;
+import io.clustermode.raft.Message;
+import io.clustermode.raft.NodeId;
+import io.clustermode.raft.ProposeResult;
+import io.clustermode.raft.RaftConfig;
+import io.clustermode.raft.RaftCore;
+import io.clustermode.raft.ReadState;
+import io.clustermode.raft.Ready;
+import io.clustermode.raft.Role;
+import io.clustermode.raft.Snapshot;
+import io.clustermode.raft.StateChange;
+import io.clustermode.storage.RaftStorage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The one place that carries out a {@link RaftCore}'s {@link Ready}: storage writes, sends,
+ * snapshot installs, applies, read answers and the completion of the futures that wait on
+ * them, in the order the Ready contract demands. The runtime ({@link RaftNode}) and the
+ * simulation both drive their cores through it, with their own storage, network and state
+ * machine behind the same interfaces, so every simulated schedule also proves this order.
+ *
+ * <h2>The order, and why</h2>
+ * <ol>
+ *   <li>A leader's replication ({@link Ready#earlyMessages()}) leaves before its own write:
+ *       the leader's disk and the followers' disks work at once (thesis §10.2.1); the leader
+ *       counts itself only once its own write is durable.</li>
+ *   <li>A snapshot from the leader is restored into the state machine before it is persisted:
+ *       one the state machine cannot read must never reach the disk, where it would keep the
+ *       node from starting again.</li>
+ *   <li>Snapshot, entries and hard state are persisted, durably, before any other message
+ *       leaves: a vote or an acknowledgement is a promise about what is on disk (Figure 2,
+ *       "persistent state ... updated on stable storage before responding to RPCs").</li>
+ *   <li>Then messages; then committed entries are applied in order, completing the
+ *       proposals they answer; then reads whose index is applied are answered.</li>
+ * </ol>
+ *
+ * <h2>Threading</h2>
+ * Not thread-safe: the thread that owns the core calls every method. Futures complete on that
+ * thread, so what is attached to them must not block.
+ *
+ * <h2>Failure</h2>
+ * A storage failure surfaces as {@link UncheckedIOException}, a state machine that throws as
+ * {@link StateMachineFailure}: the caller must stop the node, which must not speak on state it
+ * could not persist or apply.
+ *
+ * @param <R> the state machine's result type
+ */
+public final class ReadyDriver<R> {
+
+    /**
+     * What the driver's owner hears as the work is done; each method is called on the driver's
+     * thread, in the order of the work, and must not block. All do nothing by default.
+     */
+    public interface Hooks {
+
+        /** The Ready's snapshot, entries and hard state are durable. */
+        default void persisted(Ready ready) {
+        }
+
+        /** The state machine holds {@code snapshot}'s state now. */
+        default void restored(Snapshot snapshot) {
+        }
+
+        /** {@code entry} is applied (every committed entry, commands or not). */
+        default void applied(Entry entry) {
+        }
+
+        /** The core's role, term or known leader changed; pending proposals are already settled. */
+        default void stateChanged(StateChange change) {
+        }
+
+        /** This node took a snapshot of its own state machine and persisted it. */
+        default void snapshotTaken(Snapshot snapshot) {
+        }
+
+        /** One Ready was carried out and acknowledged to the core. */
+        default void readyDone(Ready ready) {
+        }
+    }
+
+    /** When the driver takes a snapshot of the state machine to bound the log. */
+    @FunctionalInterface
+    public interface SnapshotPolicy {
+
+        /** Never: the log grows without bound (for tests). */
+        SnapshotPolicy NEVER = (entries, bytes) -> false;
+
+        /**
+         * After {@code everyEntries} applied entries or {@code everyBytes} bytes of applied
+         * commands past the last snapshot, whichever comes first.
+         */
+        static SnapshotPolicy every(long everyEntries, long everyBytes) {
+            if (everyEntries <= 0 || everyBytes <= 0) {
+                throw new IllegalArgumentException("a snapshot policy needs positive bounds, was " + everyEntries
+                        + " entries, " + everyBytes + " bytes");
+            }
+            return (entries, bytes) -> entries >= everyEntries || bytes >= everyBytes;
+        }
+
+        /**
+         * Whether a snapshot is due.
+         *
+         * @param entries entries applied since the last snapshot (at least one)
+         * @param bytes   bytes of commands applied since the last snapshot
+         */
+        boolean due(long entries, long bytes);
+    }
+
+    private record PendingProposal<R>(long term, CompletableFuture<Committed<R>> future) {
+    }
+
+    private record PendingRead<R>(Function<StateMachine<R>, ?> query, CompletableFuture<Object> future) {
+    }
+
+    private record ConfirmedReads<R>(long index, List<PendingRead<R>> reads) {
+    }
+
+    private final NodeId self;
+    private final RaftCore core;
+    private final RaftStorage storage;
+    private final Consumer<Message> outbox;
+    private final StateMachine<R> machine;
+    private final SnapshotPolicy snapshotPolicy;
+    private final Hooks hooks;
+    private final boolean sendBeforeDurable;
+
+    private final TreeMap<Long, PendingProposal<R>> proposals = new TreeMap<>();
+    private final TreeMap<Long, CompletableFuture<Long>> configChanges = new TreeMap<>();
+    private final List<PendingRead<R>> readBatch = new ArrayList<>();
+    private final Map<Long, List<PendingRead<R>>> readsAwaitingConfirmation = new HashMap<>();
+    private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
+    private long nextReadId = 1;
+    private long appliedIndex;
+    private long lastSnapshotIndex;
+    /** Bytes of commands applied since the last snapshot: the log in memory grows by as much. */
+    private long bytesSinceSnapshot;
+
+    private ReadyDriver(RaftCore core, RaftConfig config, RaftStorage storage, Consumer<Message> outbox,
+                        StateMachine<R> machine, SnapshotPolicy snapshotPolicy, Hooks hooks) {
+        this.self = core.id();
+        this.core = core;
+        this.storage = storage;
+        this.outbox = outbox;
+        this.machine = machine;
+        this.snapshotPolicy = snapshotPolicy;
+        this.hooks = hooks;
+        this.sendBeforeDurable = config.broken(Canary.SEND_BEFORE_DURABLE);
+    }
+
+    /**
+     * Loads what {@code storage} holds, makes the core from it and restores the state machine
+     * from the stored snapshot.
+     *
+     * @param random the core's randomness (election timeouts); seeded in the simulation
+     * @param outbox where the core's messages go
+     * @throws IOException when the stored state cannot be read (the message says why)
+     */
+    public static <R> ReadyDriver<R> load(NodeId self, RaftConfig config, Random random, RaftStorage storage,
+                                          Consumer<Message> outbox, StateMachine<R> machine,
+                                          SnapshotPolicy snapshotPolicy, Hooks hooks) throws IOException {
+        RaftStorage.StoredState stored = storage.load();
+        RaftCore core = RaftCore.restart(self, config, random, stored.hardState(), stored.snapshot(),
+                stored.entries());
+        ReadyDriver<R> driver = new ReadyDriver<>(core, config, storage, outbox, machine, snapshotPolicy, hooks);
+        if (stored.snapshot() != null) {
+            driver.restore(stored.snapshot());
+            driver.appliedIndex = stored.snapshot().index();
+            driver.lastSnapshotIndex = driver.appliedIndex;
+        }
+        return driver;
+    }
+
+    /** The core this driver carries out. */
+    public RaftCore core() {
+        return core;
+    }
+
+    /** The index of the last entry applied to the state machine (or restored with a snapshot). */
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * Proposes {@code command}; {@code whenApplied} completes once it is committed and applied
+     * here, or fails: at once when the core refuses it ({@link NotPrimaryException},
+     * {@link OverloadedException}), later with {@link IndeterminateOutcomeException} when
+     * primacy is lost before its fate is known.
+     *
+     * @return what the core said
+     */
+    public ProposeResult propose(byte[] command, CompletableFuture<Committed<R>> whenApplied) {
+        ProposeResult result = core.propose(command);
+        if (result instanceof ProposeResult.Accepted accepted) {
+            proposals.put(accepted.index(), new PendingProposal<>(accepted.term(), whenApplied));
+        } else {
+            whenApplied.completeExceptionally(refusal((ProposeResult.Rejected) result));
+        }
+        return result;
+    }
+
+    /**
+     * Changes the configuration by one member; {@code whenApplied} completes with the change's
+     * index once applied here, or fails as {@link #propose} does.
+     *
+     * @return what the core said
+     */
+    public ProposeResult changeConfiguration(ConfigChange change, CompletableFuture<Long> whenApplied) {
+        ProposeResult result = core.changeConfiguration(change);
+        if (result instanceof ProposeResult.Accepted accepted) {
+            configChanges.put(accepted.index(), whenApplied);
+        } else {
+            whenApplied.completeExceptionally(refusal((ProposeResult.Rejected) result));
+        }
+        return result;
+    }
+
+    /**
+     * Queues a linearizable read: {@code answer} completes with {@code query}'s result once a
+     * ReadIndex round confirmed primacy (thesis §6.4) and the state machine reached the index it
+     * returned. Reads queued together share one round: {@link #startReads()}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> void read(Function<StateMachine<R>, T> query, CompletableFuture<T> answer) {
+        readBatch.add(new PendingRead<>(query, (CompletableFuture<Object>) answer));
+    }
+
+    /**
+     * Starts one ReadIndex round for every read queued since the last round.
+     *
+     * @return false when this node is not the leader: the reads failed with {@link NotPrimaryException}
+     */
+    public boolean startReads() {
+        if (readBatch.isEmpty()) {
+            return true;
+        }
+        List<PendingRead<R>> reads = new ArrayList<>(readBatch);
+        readBatch.clear();
+        long id = nextReadId++;
+        if (core.readIndex(id)) {
+            readsAwaitingConfirmation.put(id, reads);
+            return true;
+        }
+        NotPrimaryException notPrimary = new NotPrimaryException(self, core.leader());
+        reads.forEach(read -> read.future().completeExceptionally(notPrimary));
+        return false;
+    }
+
+    // ------------------------------------------------------------------ the Ready
+
+    /**
+     * Carries out every Ready the core has, in the order above, then takes a snapshot if the
+     * policy says one is due.
+     *
+     * @throws UncheckedIOException when the storage failed
+     * @throws StateMachineFailure  when the state machine threw
+     */
+    public void handleReady() {
+        while (core.hasReady()) {
+            Ready ready = core.ready();
+            for (Message message : ready.earlyMessages()) {
+                outbox.accept(message);
+            }
+            if (ready.snapshot() != null) {
+                restore(ready.snapshot());
+            }
+            if (sendBeforeDurable) {
+                sendAll(ready.messages()); // the canary: promises leave before what they promise is durable
+            }
+            if (ready.mustPersist()) {
+                try {
+                    storage.persist(ready.snapshot(), ready.entries(), ready.hardState());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                hooks.persisted(ready);
+            }
+            if (!sendBeforeDurable) {
+                sendAll(ready.messages());
+            }
+            if (ready.snapshot() != null) {
+                appliedIndex = ready.snapshot().index();
+                lastSnapshotIndex = appliedIndex;
+                bytesSinceSnapshot = 0;
+                failProposalsUpTo(appliedIndex);
+            }
+            for (Entry entry : ready.committedEntries()) {
+                apply(entry);
+            }
+            for (ReadState state : ready.readStates()) {
+                confirmReads(state);
+            }
+            for (StateChange change : ready.stateChanges()) {
+                stateChanged(change);
+            }
+            core.advance(ready);
+            serveReads();
+            hooks.readyDone(ready);
+        }
+        maybeSnapshot();
+    }
+
+    private void sendAll(List<Message> messages) {
+        for (Message message : messages) {
+            outbox.accept(message);
+        }
+    }
+
+    private void restore(Snapshot snapshot) {
+        try {
+            machine.restore(snapshot.data());
+        } catch (RuntimeException e) {
+            throw new StateMachineFailure(e);
+        }
+        hooks.restored(snapshot);
+    }
+
+    private void apply(Entry entry) {
+        R result;
+        try {
+            result = entry.type() == EntryType.COMMAND ? machine.apply(entry.index(), entry.data()) : null;
+        } catch (RuntimeException e) {
+            // Every node applies the same command: a state machine that throws on it would
+            // throw everywhere, or its replicas would diverge. Either way this node cannot go on.
+            throw new StateMachineFailure(e);
+        }
+        appliedIndex = entry.index();
+        bytesSinceSnapshot += entry.data().length;
+        hooks.applied(entry);
+        PendingProposal<R> pending = proposals.remove(entry.index());
+        if (pending != null) {
+            if (pending.term() == entry.term()) {
+                pending.future().complete(new Committed<>(entry.index(), entry.term(), result));
+            } else {
+                pending.future().completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
+                        + entry.index() + "; the command was not"));
+            }
+        }
+        CompletableFuture<Long> change = configChanges.remove(entry.index());
+        if (change != null) {
+            change.complete(entry.index());
+        }
+    }
+
+    private void failProposalsUpTo(long index) {
+        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                + " installed a snapshot over pending commands");
+        while (!proposals.isEmpty() && proposals.firstKey() <= index) {
+            proposals.pollFirstEntry().getValue().future().completeExceptionally(unknown);
+        }
+        while (!configChanges.isEmpty() && configChanges.firstKey() <= index) {
+            configChanges.pollFirstEntry().getValue().completeExceptionally(unknown);
+        }
+    }
+
+    private void confirmReads(ReadState state) {
+        List<PendingRead<R>> reads = readsAwaitingConfirmation.remove(state.requestId());
+        if (reads == null) {
+            return;
+        }
+        if (state.confirmed()) {
+            readsAwaitingApply.add(new ConfirmedReads<>(state.index(), reads));
+        } else {
+            NotPrimaryException lost = new NotPrimaryException(self, core.leader());
+            reads.forEach(read -> read.future().completeExceptionally(lost));
+        }
+    }
+
+    private void serveReads() {
+        if (readsAwaitingApply.isEmpty()) {
+            return;
+        }
+        List<ConfirmedReads<R>> stillWaiting = new ArrayList<>();
+        for (ConfirmedReads<R> confirmed : readsAwaitingApply) {
+            if (confirmed.index() > appliedIndex) {
+                stillWaiting.add(confirmed);
+                continue;
+            }
+            for (PendingRead<R> read : confirmed.reads()) {
+                try {
+                    read.future().complete(read.query().apply(machine));
+                } catch (RuntimeException e) {
+                    read.future().completeExceptionally(e);
+                }
+            }
+        }
+        readsAwaitingApply.clear();
+        readsAwaitingApply.addAll(stillWaiting);
+    }
+
+    private void stateChanged(StateChange change) {
+        if (change.role() != Role.LEADER) {
+            // Proposals appended while leader may still commit under the next leader, or not.
+            IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                    + " lost primacy before learning whether the command committed (" + change.reason() + ")");
+            proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
+            proposals.clear();
+            configChanges.values().forEach(f -> f.completeExceptionally(unknown));
+            configChanges.clear();
+        }
+        hooks.stateChanged(change);
+    }
+
+    private void maybeSnapshot() {
+        long sinceLast = appliedIndex - lastSnapshotIndex;
+        if (sinceLast <= 0 || core.appliedIndex() != appliedIndex || !snapshotPolicy.due(sinceLast, bytesSinceSnapshot)) {
+            return;
+        }
+        byte[] state;
+        try {
+            state = machine.snapshot();
+        } catch (RuntimeException e) {
+            throw new StateMachineFailure(e);
+        }
+        Snapshot snapshot = core.compact(appliedIndex, state);
+        try {
+            storage.saveSnapshot(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        bytesSinceSnapshot = 0;
+        lastSnapshotIndex = appliedIndex;
+        hooks.snapshotTaken(snapshot);
+    }
+
+    // ------------------------------------------------------------------ stopping
+
+    /**
+     * Fails every request still waiting: proposals and configuration changes with
+     * {@link IndeterminateOutcomeException} (they may yet commit elsewhere), reads with
+     * {@code readFailure}. For a node that stops.
+     */
+    public void failEverything(RuntimeException readFailure) {
+        IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                + " stopped before learning whether the command committed");
+        proposals.values().forEach(p -> p.future().completeExceptionally(unknown));
+        proposals.clear();
+        configChanges.values().forEach(f -> f.completeExceptionally(unknown));
+        configChanges.clear();
+        readBatch.forEach(read -> read.future().completeExceptionally(readFailure));
+        readBatch.clear();
+        readsAwaitingConfirmation.values().forEach(reads -> reads.forEach(
+                read -> read.future().completeExceptionally(readFailure)));
+        readsAwaitingConfirmation.clear();
+        readsAwaitingApply.forEach(confirmed -> confirmed.reads().forEach(
+                read -> read.future().completeExceptionally(readFailure)));
+        readsAwaitingApply.clear();
+    }
+
+    private RuntimeException refusal(ProposeResult.Rejected rejected) {
+        return switch (rejected.reason()) {
+            case NOT_LEADER -> new NotPrimaryException(self, rejected.leaderHint());
+            case TRANSFER_IN_PROGRESS -> new NotPrimaryException(self, null);
+            case CONFIG_CHANGE_PENDING, LEADER_NOT_READY -> new OverloadedException(self
+                    + " cannot change the configuration now: " + rejected.reason());
+            case INVALID_CHANGE -> new IllegalArgumentException("the change does not fit the configuration "
+                    + core.configuration());
+        };
+    }
+}
