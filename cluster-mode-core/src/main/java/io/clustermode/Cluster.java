@@ -498,6 +498,20 @@ public final class Cluster<R> implements AutoCloseable {
         reconciler.close();
         primaryExecutor.lostPrimacy();
         node.close();
+        // The event loop has ended: nothing else announces now. A node that leaves says so —
+        // an application that was told PRIMARY must hear that it is not, at shutdown too.
+        RoleChange last = lastRole;
+        if (last.role() != ClusterRole.INACTIVE || last.primary() != null) {
+            RoleChange gone = new RoleChange(ClusterRole.INACTIVE, null, last.term(), "closed");
+            lastRole = gone;
+            notifier.execute(() -> listeners.forEach(listener -> {
+                try {
+                    listener.onRoleChange(gone);
+                } catch (RuntimeException e) {
+                    LOG.warn("node {}: a listener failed: {}", self, e.toString());
+                }
+            }));
+        }
         config.discovery.close();
         notifier.shutdown();
     }
