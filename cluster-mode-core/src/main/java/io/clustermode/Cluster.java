@@ -251,6 +251,15 @@ public final class Cluster<R> implements AutoCloseable {
         return status.running() && status.role() == Role.LEADER ? Optional.of(status.term()) : Optional.empty();
     }
 
+    /**
+     * The id this node's cluster chose when it was bootstrapped (a random UUID); empty until this
+     * node knows it — a node that joins learns it from its primary. Peers of another cluster id
+     * are refused at the handshake, so two clusters that share a name stay apart.
+     */
+    public Optional<String> clusterId() {
+        return node.clusterId();
+    }
+
     /** The Raft status of this node, for monitoring. */
     public NodeStatus status() {
         return node.status();

@@ -83,6 +83,16 @@ final class CountingTransport implements Transport {
     }
 
     @Override
+    public void clusterId(String clusterId) {
+        inner.clusterId(clusterId);
+    }
+
+    @Override
+    public java.util.Optional<String> peerClusterId(NodeId peer) {
+        return inner.peerClusterId(peer);
+    }
+
+    @Override
     public CompletableFuture<PeerIdentity> identify(String hostPort) {
         return inner.identify(hostPort);
     }

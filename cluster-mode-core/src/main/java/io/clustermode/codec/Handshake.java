@@ -22,6 +22,8 @@ import java.util.Objects;
  *   node id of the sender (u16 length + UTF-8)
  *   u8 nonce length, then the nonce (added in the same version; a hello that ends before it
  *      has no nonce): fresh random bytes for the cluster-secret challenge, empty without a secret
+ *   u8 cluster id length, then the id in UTF-8 (appended likewise; a hello that ends before it
+ *      has none): the id the sender's cluster chose at bootstrap, empty while it knows none
  *   ... later versions may append fields; readers ignore bytes after these
  * </pre>
  *
@@ -31,8 +33,10 @@ import java.util.Objects;
  * @param nodeId          the sender's id
  * @param nonce           the sender's challenge for the cluster secret: {@link #NONCE_BYTES} fresh
  *                        random bytes, or empty when the sender has no secret
+ * @param clusterId       the id the sender's cluster chose when it was bootstrapped; empty when
+ *                        the sender knows none yet (a node that has not joined)
  */
-public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce) {
+public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce, String clusterId) {
 
     /** The protocol version of this code: frames after the handshake are {@link MessageCodec} messages of this version. */
     public static final int PROTOCOL_VERSION = MessageCodec.VERSION;
@@ -46,6 +50,9 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     /** The length of a challenge nonce, in bytes. */
     public static final int NONCE_BYTES = 32;
 
+    /** The longest cluster id, in bytes of UTF-8. */
+    public static final int MAX_CLUSTER_ID_BYTES = 64;
+
     /**
      * @throws IllegalArgumentException when a value is out of range (the message names it)
      */
@@ -54,9 +61,15 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         checkClusterName(clusterName);
         Objects.requireNonNull(nodeId, "nodeId");
         nonce = checkNonce("nonce", nonce);
+        checkClusterId(clusterId);
     }
 
-    /** A handshake without a nonce. */
+    /** A handshake without a cluster id. */
+    public Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce) {
+        this(protocolVersion, clusterName, nodeId, nonce, "");
+    }
+
+    /** A handshake without a nonce or a cluster id. */
     public Handshake(int protocolVersion, String clusterName, NodeId nodeId) {
         this(protocolVersion, clusterName, nodeId, new byte[0]);
     }
@@ -69,6 +82,24 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     /** A handshake of this code's {@link #PROTOCOL_VERSION} with a challenge nonce. */
     public static Handshake current(String clusterName, NodeId nodeId, byte[] nonce) {
         return new Handshake(PROTOCOL_VERSION, clusterName, nodeId, nonce);
+    }
+
+    /** A handshake of this code's {@link #PROTOCOL_VERSION} with a challenge nonce and a cluster id. */
+    public static Handshake current(String clusterName, NodeId nodeId, byte[] nonce, String clusterId) {
+        return new Handshake(PROTOCOL_VERSION, clusterName, nodeId, nonce, clusterId);
+    }
+
+    /**
+     * Checks a cluster id: empty, or 1 to {@link #MAX_CLUSTER_ID_BYTES} bytes of printable ASCII.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static void checkClusterId(String clusterId) {
+        Objects.requireNonNull(clusterId, "clusterId");
+        if (clusterId.length() > MAX_CLUSTER_ID_BYTES || !clusterId.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            throw new IllegalArgumentException("clusterId must be at most " + MAX_CLUSTER_ID_BYTES
+                    + " printable ASCII characters: '" + clusterId + "'");
+        }
     }
 
     /** Checks a nonce (empty, or {@link #NONCE_BYTES} long) and returns a copy. */
@@ -90,18 +121,18 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     public boolean equals(Object other) {
         return other instanceof Handshake h && protocolVersion == h.protocolVersion
                 && clusterName.equals(h.clusterName) && nodeId.equals(h.nodeId)
-                && java.util.Arrays.equals(nonce, h.nonce);
+                && java.util.Arrays.equals(nonce, h.nonce) && clusterId.equals(h.clusterId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(protocolVersion, clusterName, nodeId, java.util.Arrays.hashCode(nonce));
+        return Objects.hash(protocolVersion, clusterName, nodeId, java.util.Arrays.hashCode(nonce), clusterId);
     }
 
     @Override
     public String toString() {
         return "Handshake[version=" + protocolVersion + ", cluster=" + clusterName + ", nodeId=" + nodeId
-                + ", nonce=" + nonce.length + "B]";
+                + ", nonce=" + nonce.length + "B" + (clusterId.isEmpty() ? "" : ", clusterId=" + clusterId) + "]";
     }
 
     /**
@@ -126,7 +157,9 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     /** The encoded handshake: a fresh array. */
     public byte[] encode() {
         byte[] name = clusterName.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(4 + 2 + 2 + name.length + Wire.sizeOf(nodeId) + 1 + nonce.length);
+        byte[] id = clusterId.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.allocate(4 + 2 + 2 + name.length + Wire.sizeOf(nodeId) + 1 + nonce.length
+                + 1 + id.length);
         out.putInt(MAGIC);
         out.putShort((short) protocolVersion);
         out.putShort((short) name.length);
@@ -134,6 +167,8 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         Wire.putNodeId(out, nodeId);
         out.put((byte) nonce.length);
         out.put(nonce);
+        out.put((byte) id.length);
+        out.put(id);
         return out.array();
     }
 
@@ -154,13 +189,16 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         String name = Wire.getString(buf);
         NodeId id = Wire.getNodeId(buf);
         byte[] nonce = buf.hasRemaining() ? getNonce(buf, "nonce") : new byte[0];
+        String clusterId = buf.hasRemaining()
+                ? new String(Wire.getBytes(buf, Wire.getByte(buf) & 0xFF), StandardCharsets.US_ASCII) : "";
         try {
             checkClusterName(name);
+            checkClusterId(clusterId);
         } catch (IllegalArgumentException e) {
             throw new MalformedInputException(e.getMessage());
         }
         in.position(in.limit());
-        return new Handshake(version, name, id, nonce);
+        return new Handshake(version, name, id, nonce, clusterId);
     }
 
     /** Reads a u8 length and that many bytes: empty or {@link #NONCE_BYTES}. */

@@ -42,6 +42,16 @@ final class ObservedStorage implements RaftStorage {
     }
 
     @Override
+    public java.util.Optional<String> clusterId() throws IOException {
+        return storage.clusterId();
+    }
+
+    @Override
+    public void recordClusterId(String clusterId) throws IOException {
+        storage.recordClusterId(clusterId);
+    }
+
+    @Override
     public void close() throws IOException {
         storage.close();
     }

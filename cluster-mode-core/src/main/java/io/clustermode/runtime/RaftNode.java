@@ -107,6 +107,8 @@ public final class RaftNode<R> implements AutoCloseable {
 
     /** Whether reads were queued this turn (owned by the event loop). */
     private boolean readsQueued;
+    /** The id the cluster chose at bootstrap; empty until this node knows it (written by the loop). */
+    private volatile String clusterId;
 
     private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
             throws IOException {
@@ -121,6 +123,7 @@ public final class RaftNode<R> implements AutoCloseable {
                 new ObservedStorage(storage, () -> observer), transport::send, machine,
                 ReadyDriver.SnapshotPolicy.every(settings.snapshotEvery(), settings.snapshotEveryBytes()), new Hooks());
         this.core = driver.core();
+        this.clusterId = storage.clusterId().orElse("");
         publishStatus();
         this.loop = new Thread(this::run, "cluster-mode-" + self);
         this.loop.setDaemon(true);
@@ -145,6 +148,9 @@ public final class RaftNode<R> implements AutoCloseable {
                                         StateMachine<R> machine, Function<NodeId, byte[]> describeSelf)
             throws IOException {
         RaftNode<R> node = new RaftNode<>(settings, storage, transport, machine);
+        if (!node.clusterId.isEmpty()) {
+            transport.clusterId(node.clusterId);
+        }
         transport.start(new Transport.Listener() {
             @Override
             public void onMessage(Message message) {
@@ -181,6 +187,11 @@ public final class RaftNode<R> implements AutoCloseable {
     /** Observes the event loop's work (for metrics); replaces the previous observer. */
     public void observe(NodeObserver newObserver) {
         this.observer = java.util.Objects.requireNonNull(newObserver, "observer");
+    }
+
+    /** The id this node's cluster chose when it was bootstrapped; empty until this node knows it. */
+    public java.util.Optional<String> clusterId() {
+        return clusterId.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(clusterId);
     }
 
     /** Called on the event loop when the configuration in effect changes; must not block. */
@@ -228,7 +239,14 @@ public final class RaftNode<R> implements AutoCloseable {
         return call(() -> {
             if (core.lastIndex() == 0 && core.term() == 0) {
                 core.bootstrap(initial);
-                LOG.info("node {} bootstrapped a cluster of {}", self, initial);
+                if (initial.members().equals(java.util.Set.of(self)) && clusterId.isEmpty()) {
+                    // A cluster begun by one node gets its id from it; every node that joins
+                    // learns it from its primary. (Nodes that each bootstrap the same list of
+                    // voters could not agree on one, and go without.)
+                    adoptClusterId(java.util.UUID.randomUUID().toString(), "chose");
+                }
+                LOG.info("node {} bootstrapped a cluster of {}{}", self, initial,
+                        clusterId.isEmpty() ? "" : " with cluster id " + clusterId);
             }
             return null;
         });
@@ -532,7 +550,33 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void handleReady() {
         driver.handleReady();
+        if (clusterId.isEmpty()) {
+            learnClusterId();
+        }
         publishStatus();
+    }
+
+    /**
+     * A member that follows a primary takes its cluster's id from the primary's handshake: the
+     * primary speaks for the cluster whose log this node now holds. Once recorded, the node
+     * refuses peers of any other id, also after a restart.
+     */
+    private void learnClusterId() {
+        NodeId leader = core.leader();
+        if (core.role() == Role.FOLLOWER && leader != null && core.configuration().contains(self)) {
+            transport.peerClusterId(leader).ifPresent(id -> adoptClusterId(id, "learned from " + leader));
+        }
+    }
+
+    private void adoptClusterId(String id, String how) {
+        try {
+            storage.recordClusterId(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        clusterId = id;
+        transport.clusterId(id);
+        LOG.info("node {} term {}: cluster id {} ({})", self, core.term(), id, how);
     }
 
     /** What the driver tells the node: state changes for the log, the metrics and the listeners. */

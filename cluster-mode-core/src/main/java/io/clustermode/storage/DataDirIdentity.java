@@ -17,11 +17,12 @@ import java.util.Properties;
  * Which cluster and node a data directory belongs to, and in which storage format: a small
  * properties file, readable by people, written once and atomically.
  *
- * @param format  the storage format version
- * @param cluster the cluster's name
- * @param node    the node's id
+ * @param format    the storage format version
+ * @param cluster   the cluster's name
+ * @param node      the node's id
+ * @param clusterId the id the cluster chose at bootstrap, once this node knows it; empty before
  */
-record DataDirIdentity(int format, String cluster, NodeId node) {
+record DataDirIdentity(int format, String cluster, NodeId node, String clusterId) {
 
     static final String FILE = "identity.properties";
     /** The storage format this code reads and writes. */
@@ -50,7 +51,9 @@ record DataDirIdentity(int format, String cluster, NodeId node) {
                     + "', this version reads format " + FORMAT);
         }
         try {
-            return Optional.of(new DataDirIdentity(FORMAT, cluster, new NodeId(node)));
+            String clusterId = properties.getProperty("clusterId", "");
+            io.clustermode.codec.Handshake.checkClusterId(clusterId);
+            return Optional.of(new DataDirIdentity(FORMAT, cluster, new NodeId(node), clusterId));
         } catch (IllegalArgumentException e) {
             throw new StorageCorruptedException("corrupt identity file " + file + ": " + e.getMessage());
         }
@@ -78,7 +81,25 @@ record DataDirIdentity(int format, String cluster, NodeId node) {
             throw new StorageCorruptedException("data dir " + dir + " holds storage file " + stray + " but no " + FILE
                     + ": refusing to adopt it as cluster '" + cluster + "' node '" + node + "'");
         }
-        new DataDirIdentity(FORMAT, cluster, node).write(dir);
+        new DataDirIdentity(FORMAT, cluster, node, "").write(dir);
+    }
+
+    /**
+     * Records the cluster id in {@code dir}'s identity, durably; once known it never changes.
+     *
+     * @throws IllegalStateException when another id is recorded there already
+     */
+    static void recordClusterId(Path dir, String clusterId) throws IOException {
+        DataDirIdentity found = read(dir).orElseThrow(() -> new StorageCorruptedException("data dir " + dir
+                + " lost its " + FILE));
+        if (found.clusterId.equals(clusterId)) {
+            return;
+        }
+        if (!found.clusterId.isEmpty()) {
+            throw new IllegalStateException("data dir " + dir + " belongs to cluster id " + found.clusterId
+                    + ", not " + clusterId);
+        }
+        new DataDirIdentity(FORMAT, found.cluster, found.node, clusterId).write(dir);
     }
 
     private void write(Path dir) throws IOException {
@@ -86,6 +107,9 @@ record DataDirIdentity(int format, String cluster, NodeId node) {
         properties.setProperty("format", Integer.toString(format));
         properties.setProperty("cluster", cluster);
         properties.setProperty("node", node.value());
+        if (!clusterId.isEmpty()) {
+            properties.setProperty("clusterId", clusterId);
+        }
         StringWriter text = new StringWriter();
         properties.store(text, "cluster-mode data directory: the cluster and node it belongs to. Do not edit.");
         DurableFiles.writeAtomically(dir, FILE, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));

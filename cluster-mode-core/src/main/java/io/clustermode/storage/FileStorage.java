@@ -137,6 +137,16 @@ public final class FileStorage implements RaftStorage {
         return DataDirIdentity.read(dir).map(DataDirIdentity::node);
     }
 
+    @Override
+    public Optional<String> clusterId() throws IOException {
+        return DataDirIdentity.read(dir).map(DataDirIdentity::clusterId).filter(id -> !id.isEmpty());
+    }
+
+    @Override
+    public void recordClusterId(String clusterId) throws IOException {
+        DataDirIdentity.recordClusterId(dir, clusterId);
+    }
+
     /**
      * Reads the stored state, once, before any write; repairs a torn tail (logged at WARN) and
      * removes what crashes left behind: temporary files, segments of a replaced log, segments

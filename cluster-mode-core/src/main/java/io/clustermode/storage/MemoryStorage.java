@@ -6,6 +6,7 @@ import io.clustermode.raft.Snapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,7 @@ public final class MemoryStorage implements RaftStorage {
     private Snapshot snapshot;
     /** The entries after the snapshot: {@code entries.get(i).index() == snapshotIndex() + 1 + i}. */
     private final ArrayList<Entry> entries = new ArrayList<>();
+    private String clusterId = "";
 
     /** An empty store. */
     public MemoryStorage() {
@@ -79,6 +81,19 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     /** Does nothing: there is nothing to release. */
+    @Override
+    public Optional<String> clusterId() {
+        return clusterId.isEmpty() ? Optional.empty() : Optional.of(clusterId);
+    }
+
+    @Override
+    public void recordClusterId(String id) {
+        if (!clusterId.isEmpty() && !clusterId.equals(id)) {
+            throw new IllegalStateException("this storage belongs to cluster id " + clusterId + ", not " + id);
+        }
+        clusterId = id;
+    }
+
     @Override
     public void close() {
     }

@@ -7,6 +7,7 @@ import io.clustermode.raft.Snapshot;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a node keeps what Raft needs to survive a restart: the hard state (term, vote,
@@ -47,6 +48,23 @@ public interface RaftStorage extends Closeable {
      * entries it covers.
      */
     void saveSnapshot(Snapshot snapshot) throws IOException;
+
+    /**
+     * The id the cluster chose when it was bootstrapped, as this node recorded it; empty until
+     * it knows one. Peers whose cluster has another id are refused at the handshake, which keeps
+     * two clusters of the same name apart.
+     */
+    default Optional<String> clusterId() throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Records the cluster id, durably, once: the node then always speaks for that cluster.
+     *
+     * @throws IllegalStateException when another id is recorded already
+     */
+    default void recordClusterId(String clusterId) throws IOException {
+    }
 
     /**
      * What {@link #load()} found.

@@ -70,6 +70,24 @@ public interface Transport extends AutoCloseable {
     default void resumeInbound() {
     }
 
+    /**
+     * This node's cluster id, chosen when its cluster was bootstrapped: sent in every handshake
+     * from now on, and a peer that sends another is refused — two clusters of the same name stay
+     * apart. Until it is set the node sends none and refuses none. Any thread; never blocks. A
+     * transport without handshakes ignores it.
+     */
+    default void clusterId(String clusterId) {
+    }
+
+    /**
+     * The cluster id {@code peer} sent when it last connected to this node, once it proved who it
+     * is; empty when it sent none or has not connected. A node that has just joined learns its
+     * cluster's id from its primary this way.
+     */
+    default java.util.Optional<String> peerClusterId(NodeId peer) {
+        return java.util.Optional.empty();
+    }
+
     /** Queues {@code message} for its receiver; never blocks. Returns false when it was dropped. */
     boolean send(Message message);
 

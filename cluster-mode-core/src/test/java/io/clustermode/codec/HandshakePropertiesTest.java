@@ -21,8 +21,10 @@ class HandshakePropertiesTest {
     Arbitrary<Handshake> handshakes() {
         Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'z').withChars('-', '\u00e9', '\u4e2d')
                 .ofMinLength(1).ofMaxLength(Handshake.MAX_CLUSTER_NAME_LENGTH);
+        Arbitrary<String> clusterIds = Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.strings()
+                .withCharRange('!', '~').ofMinLength(1).ofMaxLength(Handshake.MAX_CLUSTER_ID_BYTES));
         return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF), names, MessageArbitraries.nodeIds(),
-                nonces()).as(Handshake::new);
+                nonces(), clusterIds).as(Handshake::new);
     }
 
     /** Empty, or the length of a nonce. */
@@ -58,8 +60,11 @@ class HandshakePropertiesTest {
                                        @ForAll("cutFractions") double fraction) {
         byte[] bytes = handshake.encode();
         byte[] cut = Arrays.copyOf(bytes, (int) (bytes.length * fraction));
-        // Cut right before the nonce's length it is a hello from before the nonce: valid, without one.
-        net.jqwik.api.Assume.that(cut.length != bytes.length - 1 - handshake.nonce().length);
+        // Cut right before the nonce's length it is a hello from before the nonce: valid, without one;
+        // cut right before the cluster id's length, a hello from before the cluster id: valid too.
+        int idField = 1 + handshake.clusterId().length();
+        net.jqwik.api.Assume.that(cut.length != bytes.length - idField - 1 - handshake.nonce().length
+                && cut.length != bytes.length - idField);
         assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(cut))).isInstanceOf(MalformedInputException.class);
     }
 

@@ -16,7 +16,7 @@ class HandshakeTest {
     void theLayoutIsPinned() {
         // Frozen for every protocol version: a node must always be able to read a newer one's hello.
         assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
-                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00");
+                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
                 .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000" + "00" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2"), new byte[] {7}).encode()))
@@ -101,5 +101,22 @@ class HandshakeTest {
         bytes[8] = ' ';
         assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(bytes)))
                 .isInstanceOf(MalformedInputException.class).hasMessageContaining("clusterName");
+    }
+
+    @Test
+    void a_cluster_id_travels_after_the_nonce_and_a_hello_without_one_reads_as_none() throws Exception {
+        Handshake withId = Handshake.current("prod", NodeId.of("n1"), new byte[0], "8c0e2a4e-2b1f-4d9a-9a3f-0b6d1c2e3f40");
+        assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(withId.encode()))).isEqualTo(withId);
+        Handshake without = Handshake.current("prod", NodeId.of("n1"));
+        assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(without.encode())).clusterId()).isEmpty();
+        byte[] earlier = without.encode(); // as earlier code wrote it: ending after the nonce
+        assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(earlier, earlier.length - 1)))
+                .clusterId()).isEmpty();
+        byte[] bad = withId.encode();
+        bad[bad.length - 1] = 0x07; // a control character in the id
+        assertThatThrownBy(() -> Handshake.decode(java.nio.ByteBuffer.wrap(bad)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("clusterId");
+        assertThatThrownBy(() -> Handshake.current("prod", NodeId.of("n1"), new byte[0], "x".repeat(65)))
+                .hasMessageContaining("clusterId");
     }
 }

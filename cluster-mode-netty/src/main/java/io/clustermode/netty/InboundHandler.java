@@ -97,6 +97,10 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         } else if (!received.clusterName().equals(config.clusterName())) {
             refusal = "cluster '" + received.clusterName() + "' is not this node's cluster '"
                     + config.clusterName() + "'";
+        } else if (!received.clusterId().isEmpty() && !transport.clusterId().isEmpty()
+                && !received.clusterId().equals(transport.clusterId())) {
+            refusal = "cluster id " + received.clusterId() + " is not this node's cluster id " + transport.clusterId()
+                    + ": two clusters are named '" + config.clusterName() + "'";
         } else {
             refusal = CertificateIdentity.refusal(ctx.pipeline(), received.nodeId(),
                     config.tls() != null && config.tls().mutual());
@@ -141,6 +145,9 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     private void accept(ChannelHandlerContext ctx) {
         cancelTimeout();
         peer = hello.nodeId();
+        if (!hello.clusterId().isEmpty()) {
+            transport.peerNamedClusterId(peer, hello.clusterId());
+        }
         frames.handshakeDone();
         long idle = transport.config().idleTimeout().toMillis();
         ctx.pipeline().addBefore("frames", "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));

@@ -101,6 +101,9 @@ public final class NettyTransport implements Transport {
 
     private enum State { NEW, STARTED, CLOSED }
 
+    /** How many peers' cluster ids are remembered at most. */
+    private static final int MAX_REMEMBERED_PEERS = 1024;
+
     private final NettyTransportConfig config;
     private final Object lock = new Object();
     private final ConcurrentHashMap<NodeId, PeerLink> links = new ConcurrentHashMap<>();
@@ -119,6 +122,19 @@ public final class NettyTransport implements Transport {
     private volatile State state = State.NEW;
     private volatile Listener listener;
     private volatile InetSocketAddress localAddress;
+    /** This node's cluster id, sent in every handshake; empty until the node knows it. */
+    private volatile String clusterId = "";
+    /**
+     * The cluster id each peer sent when it last connected here, after it proved who it is.
+     * Bounded: without a secret anyone can complete a handshake under any id.
+     */
+    private final Map<NodeId, String> peerClusterIds = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<NodeId, String> eldest) {
+                    return size() > MAX_REMEMBERED_PEERS;
+                }
+            });
     // Guarded by lock.
     private Map<NodeId, String> peers = Map.of();
     private EventLoopGroup boss;
@@ -282,6 +298,27 @@ public final class NettyTransport implements Transport {
         if (link != null && !isClosed()) {
             link.reconnectNow();
         }
+    }
+
+    @Override
+    public void clusterId(String id) {
+        io.clustermode.codec.Handshake.checkClusterId(id);
+        this.clusterId = id;
+    }
+
+    /** This node's cluster id; empty while it knows none. */
+    String clusterId() {
+        return clusterId;
+    }
+
+    @Override
+    public java.util.Optional<String> peerClusterId(NodeId peer) {
+        return java.util.Optional.ofNullable(peerClusterIds.get(peer));
+    }
+
+    /** A peer proved who it is and named its cluster's id (not empty). */
+    void peerNamedClusterId(NodeId peer, String id) {
+        peerClusterIds.put(peer, id);
     }
 
     /** A peer completed a handshake on an inbound connection: it is up, so stop backing off from it. */

@@ -81,7 +81,8 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
             nonce = ClusterSecret.nonce();
         }
         // With TLS, the SslHandler holds this until its own handshake is done.
-        ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self(), nonce).encode()))
+        ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self(), nonce,
+                        transport.clusterId()).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         ctx.fireChannelActive();
     }
