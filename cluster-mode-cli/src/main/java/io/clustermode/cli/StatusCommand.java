@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 
 import io.clustermode.cli.http.BearerToken;
 import io.clustermode.cli.http.Json;
+import io.clustermode.transport.HostPort;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,12 +48,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         URI uri;
         try {
-            uri = URI.create("http://" + http + "/cluster/info");
-            if (uri.getHost() == null || uri.getPort() < 0) {
-                throw new IllegalArgumentException("no host or port");
-            }
+            uri = URI.create("http://" + HostPort.parse("--http", http) + "/cluster/info");
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--http must be HOST:PORT, was '" + http + "'");
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         BearerToken token = null;
         if (httpTokenFile != null) {
