@@ -1,5 +1,6 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
 import io.clustermode.faults.nemesis.Processes;
 
 import java.io.File;
@@ -155,7 +156,7 @@ public final class ClusterProcesses implements AutoCloseable {
      * Every node's {@code /cluster/info}, asked of all nodes at once; null where a node is not
      * running or did not answer within {@code timeoutMillis}.
      */
-    public NodeInfo[] poll(long timeoutMillis) {
+    public ClusterInfo[] poll(long timeoutMillis) {
         boolean[] all = new boolean[nodes.size()];
         java.util.Arrays.fill(all, true);
         return poll(all, timeoutMillis);
@@ -165,25 +166,21 @@ public final class ClusterProcesses implements AutoCloseable {
      * As {@link #poll(long)}, but only the nodes in {@code which} are asked (a node that is
      * shutting down may take long to answer; a round waits for its slowest answer).
      */
-    public NodeInfo[] poll(boolean[] which, long timeoutMillis) {
-        List<CompletableFuture<NodeInfo>> answers = new ArrayList<>();
+    public ClusterInfo[] poll(boolean[] which, long timeoutMillis) {
+        List<CompletableFuture<ClusterInfo>> answers = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             answers.add(which[i] && alive(i) ? info(nodes.get(i), timeoutMillis)
                     : CompletableFuture.completedFuture(null));
         }
-        NodeInfo[] infos = new NodeInfo[nodes.size()];
+        ClusterInfo[] infos = new ClusterInfo[nodes.size()];
         for (int i = 0; i < infos.length; i++) {
             infos[i] = answers.get(i).join();
         }
         return infos;
     }
 
-    private static CompletableFuture<NodeInfo> info(Node node, long timeoutMillis) {
-        HttpRequest request = HttpRequest.newBuilder(node.uri("/cluster/info"))
-                .timeout(Duration.ofMillis(timeoutMillis)).build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> r.statusCode() == 200 ? NodeInfo.parse(r.body()) : null)
-                .exceptionally(e -> null);
+    private static CompletableFuture<ClusterInfo> info(Node node, long timeoutMillis) {
+        return ClusterInfo.fetch(HTTP, node.uri(""), Duration.ofMillis(timeoutMillis)).exceptionally(e -> null);
     }
 
     /** One node's Prometheus text, or null when it does not answer. */

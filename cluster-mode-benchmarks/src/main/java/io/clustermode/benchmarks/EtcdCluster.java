@@ -139,16 +139,18 @@ public final class EtcdCluster implements AutoCloseable {
         String leader = null;
         int index = -1;
         for (int i = 0; i < members.size(); i++) {
-            String status = status(members.get(i));
-            if (status == null) {
+            String answer = status(members.get(i));
+            EtcdJson.Status status;
+            try {
+                status = answer == null ? null : EtcdJson.status(answer);
+            } catch (IllegalArgumentException notYet) {
+                status = null;
+            }
+            if (status == null || !status.knowsLeader() || (leader != null && !leader.equals(status.leader()))) {
                 return -1;
             }
-            String named = EtcdJson.field(status, "leader");
-            if (named == null || named.equals("0") || (leader != null && !leader.equals(named))) {
-                return -1;
-            }
-            leader = named;
-            if (named.equals(EtcdJson.field(status, "member_id"))) {
+            leader = status.leader();
+            if (leader.equals(status.memberId())) {
                 index = i;
             }
         }

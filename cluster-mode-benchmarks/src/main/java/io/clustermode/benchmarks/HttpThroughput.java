@@ -1,5 +1,6 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -121,7 +122,7 @@ public final class HttpThroughput {
                 if (c == ThroughputCase.PUT_THROUGH_SECONDARY) {
                     checkOurValue(primary);
                 }
-                NodeInfo[] infos = cluster.poll(1000);
+                ClusterInfo[] infos = cluster.poll(1000);
                 if (infos[leader] == null || !infos[leader].isPrimary()) {
                     notes.add("cluster-mode's primary " + leaderId + " was no longer primary after the row \""
                             + c.label() + "\"; the rows after it are suspect.");

@@ -296,8 +296,8 @@ final class DemoCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                ClusterInfo info = StatusCommand.fetch(URI.create("http://127.0.0.1:" + node.http
-                        + "/cluster/info"), Duration.ofMillis(300), null);
+                ClusterInfo info = ClusterInfo.fetch(client, URI.create("http://127.0.0.1:" + node.http),
+                        Duration.ofMillis(300)).get();
                 views.put(node.name, info);
             } catch (Exception e) {
                 views.remove(node.name);

@@ -81,12 +81,11 @@ class DiskFullIT {
                     "--update-interval", "200", "--request-timeout", "3000")));
         }
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            Map<String, Object> info = nodes.info(http.get(1));
-            return info.get("leaderId") != null && ((List<?>) info.get("members")).stream()
-                    .filter(m -> Boolean.TRUE.equals(((Map<?, ?>) m).get("voter"))).count() == 3;
+            ClusterInfo info = nodes.info(http.get(1));
+            return info.leaderId() != null && info.voterCount() == 3;
         });
         // Make d1 the primary.
-        await().atMost(WAIT).ignoreExceptions().until(() -> "d1".equals(nodes.info(http.get(1)).get("leaderId"))
+        await().atMost(WAIT).ignoreExceptions().until(() -> "d1".equals(nodes.info(http.get(1)).leaderId())
                 || nodes.send("POST", http.get(1), "/cluster/transfer-leadership?to=d1", null).statusCode() == 200);
 
         String value = "x".repeat(256 * 1024);
@@ -116,7 +115,7 @@ class DiskFullIT {
                 .isEqualTo(1);
         // Another primary, and everything acknowledged is there.
         await().atMost(WAIT).ignoreExceptions().until(() -> {
-            Object leader = nodes.info(http.get(1)).get("leaderId");
+            String leader = nodes.info(http.get(1)).leaderId();
             return leader != null && !"d1".equals(leader);
         });
         for (String key : acknowledged) {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Node processes started through {@code bin/cluster-mode}, on loopback, for the integration tests. */
@@ -106,13 +105,9 @@ final class NodeProcesses implements AutoCloseable {
         return send("PUT", http, "/kv/" + key, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    @SuppressWarnings("unchecked")
-    Map<String, Object> info(String http) throws Exception {
-        HttpResponse<String> response = get(http, "/cluster/info");
-        if (response.statusCode() != 200) {
-            throw new AssertionError("/cluster/info of " + http + ": " + response.statusCode());
-        }
-        return io.clustermode.cli.http.Json.read(response.body(), Map.class);
+    /** The node's {@code /cluster/info}; fails unless it answers 200 with the document. */
+    ClusterInfo info(String http) throws Exception {
+        return ClusterInfo.fetch(client, URI.create("http://" + http), Duration.ofSeconds(15)).get();
     }
 
     @Override

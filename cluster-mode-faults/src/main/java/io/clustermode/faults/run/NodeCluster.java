@@ -1,5 +1,6 @@
 package io.clustermode.faults.run;
 
+import io.clustermode.cli.ClusterInfo;
 import io.clustermode.faults.InfoSample;
 import io.clustermode.faults.nemesis.NetworkNamespace;
 import io.clustermode.faults.nemesis.NodeControl;
@@ -20,6 +21,7 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -203,9 +205,8 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     public List<InfoSample> poll() {
         List<CompletableFuture<InfoSample>> answers = new ArrayList<>();
         for (int i = 0; i < nodes(); i++) {
-            HttpRequest request = HttpRequest.newBuilder(httpUri(i).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
-            answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .thenApply(r -> r.statusCode() == 200 ? InfoSample.fromClusterInfo(r.body(), System.nanoTime()) : null)
+            answers.add(ClusterInfo.fetch(http, httpUri(i), INFO_TIMEOUT)
+                    .thenApply(info -> InfoSample.of(info, System.nanoTime()))
                     .exceptionally(e -> null));
         }
         List<InfoSample> samples = new ArrayList<>();
@@ -248,12 +249,9 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
             return false;
         }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(httpUri(primary).resolve("/cluster/info"))
-                    .timeout(INFO_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            String body = r.body();
-            int voters = body.split("\"voter\"\\s*:\\s*true", -1).length - 1;
-            return r.statusCode() == 200 && voters == nodes() && poll().size() == nodes();
-        } catch (IOException e) {
+            ClusterInfo info = ClusterInfo.fetch(http, httpUri(primary), INFO_TIMEOUT).get();
+            return info.voterCount() == nodes() && poll().size() == nodes();
+        } catch (ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
