@@ -1,6 +1,7 @@
 package io.clustermode.cli;
 
 import io.clustermode.cli.http.Json;
+import io.clustermode.cli.launch.ChildProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class DiskFullIT {
             http.add("127.0.0.1:" + NodeProcesses.freePort());
         }
         String seeds = String.join(",", transports.stream().map(p -> "127.0.0.1:" + p).toList());
-        List<Process> processes = new ArrayList<>();
+        List<ChildProcess> processes = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             // d1's data dir is on the small file system; the others have room.
             Path data = i == 0 ? mount.resolve("d1") : dir.resolve(names.get(i));
@@ -106,8 +107,7 @@ class DiskFullIT {
         }
         assertThat(failures).as("writes refused or cut off once the disk was full").isPositive();
         assertThat(acknowledged).as("writes acknowledged before the disk filled").isNotEmpty();
-        assertThat(processes.get(0).waitFor(20, TimeUnit.SECONDS)).as("d1 ended").isTrue();
-        assertThat(processes.get(0).exitValue()).isEqualTo(3);
+        assertThat(processes.get(0).awaitExit(Duration.ofSeconds(20))).as("d1 ended with exit code 3").hasValue(3);
         String log = nodes.stderr("d1");
         assertThat(log).contains("d1 stops at term").contains("its storage failed")
                 .containsIgnoringCase("no space left on device");
