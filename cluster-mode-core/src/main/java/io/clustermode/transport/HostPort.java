@@ -104,7 +104,7 @@ public record HostPort(String host, int port) {
         } else {
             int colon = text.lastIndexOf(':');
             if (colon >= 0 && text.indexOf(':') != colon) {
-                throw refused(option, text, "an IPv6 address must be in brackets, as [::1]:7600");
+                throw refused(option, text, "an IPv6 address must be in brackets (its last group could be the port)");
             }
             host = colon < 0 ? text : text.substring(0, colon);
             port = colon < 0 ? null : text.substring(colon + 1);

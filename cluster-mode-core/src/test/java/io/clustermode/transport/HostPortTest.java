@@ -25,7 +25,7 @@ class HostPortTest {
         // "::1:7600" could be ::1 port 7600 or the address ::1:7600 without a port: no guessing.
         assertThatThrownBy(() -> HostPort.parse("--bind", "::1:7600"))
                 .hasMessage("--bind must be host:port (IPv6 in brackets, as [::1]:7600), was '::1:7600': an IPv6"
-                        + " address must be in brackets, as [::1]:7600");
+                        + " address must be in brackets (its last group could be the port)");
         assertThatThrownBy(() -> HostPort.parse("--bind", "fd00::1", 53)).hasMessageContaining("in brackets");
         assertThatThrownBy(() -> HostPort.parse("--bind", "[fd00::1:7600")).hasMessageContaining("not closed");
         assertThatThrownBy(() -> HostPort.parse("--bind", "[fd00::1]7600")).hasMessageContaining("after ']'");

@@ -178,8 +178,7 @@ public final class NodeLauncher {
      *         thread was interrupted (its flag then set again)
      */
     public static boolean awaitServing(ChildProcess node, URI http, Duration timeout) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(READY_ASK).version(HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient client = ReadinessClient.CLIENT;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (node.isAlive() && System.nanoTime() < deadline) {
             try {
@@ -199,6 +198,12 @@ public final class NodeLauncher {
             }
         }
         return false;
+    }
+
+    /** The client of {@link #awaitServing}, made on first use: a client holds a selector thread. */
+    private static final class ReadinessClient {
+        static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(READY_ASK)
+                .version(HttpClient.Version.HTTP_1_1).build();
     }
 
     /** The command line up to the sub-command. */
