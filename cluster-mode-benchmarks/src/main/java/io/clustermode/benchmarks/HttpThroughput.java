@@ -1,6 +1,7 @@
 package io.clustermode.benchmarks;
 
 import io.clustermode.cli.ClusterInfo;
+import io.clustermode.transport.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -151,7 +152,7 @@ public final class HttpThroughput {
             System.out.println("  etcd: leader " + leaderMember.name() + ", follower asked " + follower.name());
             for (ThroughputCase c : ThroughputCase.values()) {
                 EtcdCluster.Member target = c.atPrimary() ? leaderMember : follower;
-                String hostPort = target.host() + ":" + target.client();
+                String hostPort = new HostPort(target.host(), target.client()).toString();
                 rows.put(c, load("etcd " + c.label(), new InetSocketAddress(target.host(), target.client()),
                         c.etcd(hostPort, CONNECTIONS, value), warmup(c), pids));
                 if (c == ThroughputCase.PUT_THROUGH_SECONDARY) {
@@ -218,6 +219,6 @@ public final class HttpThroughput {
     }
 
     private static String hostPort(ClusterProcesses.Node node) {
-        return node.host() + ":" + node.http();
+        return new HostPort(node.host(), node.http()).toString();
     }
 }
