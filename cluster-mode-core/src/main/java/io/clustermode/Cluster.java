@@ -11,6 +11,7 @@ import io.clustermode.runtime.RaftNode;
 import io.clustermode.storage.FileStorage;
 import io.clustermode.storage.MemoryStorage;
 import io.clustermode.storage.RaftStorage;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 import io.clustermode.transport.TransportFactory;
 import io.clustermode.transport.TransportSettings;
@@ -182,15 +183,10 @@ public final class Cluster<R> implements AutoCloseable {
      * name, the advertised host and a port named {@code cluster}.
      */
     public io.clustermode.discovery.ServiceInstance serviceInstance() {
-        String advertise = config.advertise;
-        int colon = advertise.lastIndexOf(':');
-        String host = advertise.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = Integer.parseInt(advertise.substring(colon + 1));
-        return new io.clustermode.discovery.ServiceInstance(self.value(), config.clusterName, host,
-                java.util.List.of(io.clustermode.discovery.ServicePort.tcp(config.portName, Math.max(1, port))),
+        HostPort advertise = HostPort.parseListen("advertise", config.advertise);
+        return new io.clustermode.discovery.ServiceInstance(self.value(), config.clusterName, advertise.host(),
+                java.util.List.of(io.clustermode.discovery.ServicePort.tcp(config.portName,
+                        Math.max(1, advertise.port()))),
                 config.tlsCert != null, null, config.tlsCert != null ? "tls" : "tcp", Map.of());
     }
 

@@ -3,6 +3,7 @@ package io.clustermode;
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.StaticDiscovery;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.TransportFactory;
 
 import java.nio.file.Path;
@@ -102,10 +103,8 @@ public final class ClusterConfig {
      * IP in Kubernetes), else 127.0.0.1.
      */
     private static String defaultAdvertise(String bind) {
-        int colon = bind.lastIndexOf(':');
-        String host = bind.substring(0, colon);
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-        return wildcard ? hostAddress() + bind.substring(colon) : bind;
+        HostPort address = HostPort.parseListen("bind", bind);
+        return address.isWildcard() ? address.withHost(hostAddress()).toString() : bind;
     }
 
     private static String hostAddress() {
@@ -332,9 +331,10 @@ public final class ClusterConfig {
          */
         public ClusterConfig build() {
             require(clusterName != null && !clusterName.isBlank(), "clusterName must not be blank");
-            requireHostPort("bind", bind);
+            // Port 0 (any free port) only where the node listens; peers need a real port.
+            HostPort listen = HostPort.parseListen("bind", bind);
             if (advertise != null) {
-                requireHostPort("advertise", advertise);
+                HostPort.parse("advertise", advertise);
             }
             require(discovery != null || seeds != null, "seeds must not be null");
             require(portName != null && !portName.isBlank(), "portName must not be blank");
@@ -361,33 +361,10 @@ public final class ClusterConfig {
                     "clusterSecretFile " + clusterSecretFile + " cannot be read");
             // Secure by default: on a network, a node that believes whoever connects can be
             // deposed, or made to lose acknowledged writes, by one forged packet.
-            require(isLoopback(bind) || tlsCa != null || clusterSecretFile != null || insecure, "bind " + bind
+            require(listen.isLoopback() || tlsCa != null || clusterSecretFile != null || insecure, "bind " + bind
                     + " is not a loopback address, and peers would not be authenticated: give clusterSecretFile "
                     + "(a shared secret) or mutual TLS (tlsCert, tlsKey, tlsCa), or set insecure to accept any peer");
             return new ClusterConfig(this);
-        }
-
-        /** Whether the host of {@code hostPort} is a loopback name or address, which nobody else can reach. */
-        static boolean isLoopback(String hostPort) {
-            String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1")
-                    || host.equals("0:0:0:0:0:0:0:1");
-        }
-
-        private static void requireHostPort(String option, String value) {
-            require(value != null, option + " must be host:port");
-            int colon = value.lastIndexOf(':');
-            require(colon > 0 && colon < value.length() - 1, option + " must be host:port, was '" + value + "'");
-            int port;
-            try {
-                port = Integer.parseInt(value.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " must be host:port, was '" + value + "'");
-            }
-            require(port >= 0 && port <= 65_535, option + " port must be 0 to 65535, was " + port);
         }
 
         private static void requirePositive(String option, Duration value) {

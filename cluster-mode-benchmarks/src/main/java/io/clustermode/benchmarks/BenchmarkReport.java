@@ -1,5 +1,7 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeLauncher;
 import io.clustermode.faults.nemesis.NetworkNamespace;
 import io.clustermode.faults.nemesis.Partitions;
 
@@ -72,8 +74,7 @@ public final class BenchmarkReport {
             List<String> inner = new ArrayList<>(List.of(args));
             inner.add("--netns");
             inner.add(ns.name());
-            List<String> command = ns.inside(NetworkNamespace.javaCommand(BenchmarkReport.class.getName(),
-                    inner.toArray(String[]::new)));
+            List<String> command = ns.inside(NodeLauncher.javaCommand(BenchmarkReport.class.getName(), inner));
             System.out.println("benchmarks: running inside network namespace " + ns.name());
             Process run = new ProcessBuilder(command).inheritIO().start();
             return run.waitFor();
@@ -168,12 +169,11 @@ public final class BenchmarkReport {
                         trials.meanRoundMillis()));
             }
             if (options.runs("failover") && options.busy()) {
-                Process hog = CpuHog.start(2);
+                ChildProcess hog = CpuHog.start(2);
                 try {
                     faults(trials, n, timeouts, true);
                 } finally {
-                    hog.destroyForcibly();
-                    hog.waitFor();
+                    ChildProcess.killAll(List.of(hog));
                 }
             }
         }
@@ -204,21 +204,20 @@ public final class BenchmarkReport {
     }
 
     /**
-     * The repository's root: the first directory from the working directory upwards with the
-     * Maven wrapper and the command-line module (the node processes run its jar).
+     * The repository's root (the node processes run its packaged program): the system property
+     * {@code cluster-mode.root}, else the nearest directory at or above the working directory
+     * with {@code bin/cluster-mode}, else the working directory.
      */
     static Path repositoryRoot() {
         String given = System.getProperty("cluster-mode.root");
         if (given != null) {
             return Path.of(given).toAbsolutePath();
         }
-        Path cwd = Path.of("").toAbsolutePath();
-        for (Path p = cwd; p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve("mvnw")) && Files.isDirectory(p.resolve("cluster-mode-cli"))) {
-                return p;
-            }
+        try {
+            return NodeLauncher.findRoot();
+        } catch (IllegalStateException none) {
+            return Path.of("").toAbsolutePath();
         }
-        return cwd;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

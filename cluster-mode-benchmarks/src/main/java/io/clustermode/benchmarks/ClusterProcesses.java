@@ -1,8 +1,11 @@
 package io.clustermode.benchmarks;
 
-import io.clustermode.faults.nemesis.Processes;
+import io.clustermode.cli.ClusterInfo;
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeArgs;
+import io.clustermode.cli.launch.NodeLauncher;
+import io.clustermode.transport.HostPort;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,10 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code N} node processes of the command-line program ({@code io.clustermode.cli.Main node}),
@@ -42,9 +45,10 @@ public final class ClusterProcesses implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1).build();
 
     private final List<Node> nodes = new ArrayList<>();
-    private final Process[] processes;
+    private final ChildProcess[] processes;
     private final Timeouts timeouts;
-    private final String seeds;
+    private final List<HostPort> seeds;
+    private final NodeLauncher launcher;
     private final Thread hook = new Thread(this::killAll, "cluster-processes-cleanup");
 
     /**
@@ -54,13 +58,15 @@ public final class ClusterProcesses implements AutoCloseable {
      */
     public ClusterProcesses(int count, Timeouts timeouts, Path dir, List<String> hosts) throws IOException {
         this.timeouts = timeouts;
-        this.processes = new Process[count];
+        this.processes = new ChildProcess[count];
+        // The packaged program with the JVM's defaults: the figures are a user's.
+        this.launcher = NodeLauncher.builtJars(BenchmarkReport.repositoryRoot(), List.of());
         for (int i = 0; i < count; i++) {
             boolean own = hosts != null;
             nodes.add(new Node("n" + (i + 1), own ? hosts.get(i) : "127.0.0.1", own ? 7600 : freePort(),
                     own ? 8600 : freePort(), dir.resolve("n" + (i + 1))));
         }
-        this.seeds = String.join(",", nodes.stream().map(n -> n.host() + ":" + n.transport()).toList());
+        this.seeds = nodes.stream().map(n -> new HostPort(n.host(), n.transport())).toList();
         Files.createDirectories(dir);
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -90,21 +96,10 @@ public final class ClusterProcesses implements AutoCloseable {
     /** Starts node {@code i} from its data dir (a restart keeps its log, term and vote). */
     public void start(int i) throws IOException {
         Node node = nodes.get(i);
-        Path log = node.dataDir().resolveSibling(node.id() + ".log");
-        processes[i] = new ProcessBuilder(javaCommand(node)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    }
-
-    private List<String> javaCommand(Node node) {
-        Path root = BenchmarkReport.repositoryRoot();
-        String classpath = root.resolve("cluster-mode-cli/target/cluster-mode-cli-0.1.0-SNAPSHOT.jar")
-                + File.pathSeparator + root.resolve("cluster-mode-cli/target/lib/*");
-        return List.of(Objects.requireNonNull(System.getProperty("java.home")) + "/bin/java", "-cp", classpath,
-                "io.clustermode.cli.Main", "node", "--node-id", node.id(),
-                "--bind", node.host() + ":" + node.transport(), "--http", node.host() + ":" + node.http(),
-                "--seeds", seeds, "--data-dir", node.dataDir().toString(),
-                "--heartbeat-interval", Integer.toString(timeouts.heartbeat()),
-                "--election-timeout", Integer.toString(timeouts.election()));
+        NodeArgs args = NodeArgs.node(node.id()).bind(new HostPort(node.host(), node.transport()))
+                .http(new HostPort(node.host(), node.http())).seeds(seeds).dataDir(node.dataDir())
+                .timeouts(timeouts.heartbeat(), timeouts.election());
+        processes[i] = launcher.start(args.toList(), node.dataDir().resolveSibling(node.id() + ".log"));
     }
 
     /** Whether node {@code i}'s process runs. */
@@ -117,28 +112,24 @@ public final class ClusterProcesses implements AutoCloseable {
         return processes[i].pid();
     }
 
-    /**
-     * SIGKILL to node {@code i}, sent by this JVM itself ({@link Process#destroyForcibly()} is
-     * SIGKILL on Linux): the signal leaves at the call, not after forking a {@code kill}
-     * command, so the trial's clock starts when it does. The process is this JVM's own child by
-     * construction, the guarantee {@link Processes} checks for a bare pid.
-     */
+    /** SIGKILL to node {@code i}, sent at the call ({@link ChildProcess#kill9}): the trial's clock starts with it. */
     public void kill9(int i) {
-        processes[i].destroyForcibly();
+        processes[i].kill9();
     }
 
-    /** SIGTERM to node {@code i} ({@link Process#destroy()} on Linux): a primary hands over, then the node exits. */
+    /** SIGTERM to node {@code i}: a primary hands over, then the node exits. */
     public void terminate(int i) {
-        processes[i].destroy();
+        processes[i].terminate();
     }
 
-    /** Waits for node {@code i} to exit; kills it after {@code millis}. Returns its exit code. */
-    public int awaitExit(int i, long millis) throws InterruptedException {
-        if (!processes[i].waitFor(millis, TimeUnit.MILLISECONDS)) {
-            processes[i].destroyForcibly();
-            processes[i].waitFor();
+    /** Waits for node {@code i} to exit; kills it after {@code millis}. Returns its exit code (-1: still there). */
+    public int awaitExit(int i, long millis) {
+        OptionalInt code = processes[i].awaitExit(Duration.ofMillis(millis));
+        if (code.isPresent()) {
+            return code.getAsInt();
         }
-        return processes[i].exitValue();
+        ChildProcess.killAll(List.of(processes[i]));
+        return processes[i].awaitExit(Duration.ZERO).orElse(-1);
     }
 
     /** The index of node {@code id}, or -1. */
@@ -155,9 +146,9 @@ public final class ClusterProcesses implements AutoCloseable {
      * Every node's {@code /cluster/info}, asked of all nodes at once; null where a node is not
      * running or did not answer within {@code timeoutMillis}.
      */
-    public NodeInfo[] poll(long timeoutMillis) {
+    public ClusterInfo[] poll(long timeoutMillis) {
         boolean[] all = new boolean[nodes.size()];
-        java.util.Arrays.fill(all, true);
+        Arrays.fill(all, true);
         return poll(all, timeoutMillis);
     }
 
@@ -165,25 +156,21 @@ public final class ClusterProcesses implements AutoCloseable {
      * As {@link #poll(long)}, but only the nodes in {@code which} are asked (a node that is
      * shutting down may take long to answer; a round waits for its slowest answer).
      */
-    public NodeInfo[] poll(boolean[] which, long timeoutMillis) {
-        List<CompletableFuture<NodeInfo>> answers = new ArrayList<>();
+    public ClusterInfo[] poll(boolean[] which, long timeoutMillis) {
+        List<CompletableFuture<ClusterInfo>> answers = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             answers.add(which[i] && alive(i) ? info(nodes.get(i), timeoutMillis)
                     : CompletableFuture.completedFuture(null));
         }
-        NodeInfo[] infos = new NodeInfo[nodes.size()];
+        ClusterInfo[] infos = new ClusterInfo[nodes.size()];
         for (int i = 0; i < infos.length; i++) {
             infos[i] = answers.get(i).join();
         }
         return infos;
     }
 
-    private static CompletableFuture<NodeInfo> info(Node node, long timeoutMillis) {
-        HttpRequest request = HttpRequest.newBuilder(node.uri("/cluster/info"))
-                .timeout(Duration.ofMillis(timeoutMillis)).build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> r.statusCode() == 200 ? NodeInfo.parse(r.body()) : null)
-                .exceptionally(e -> null);
+    private static CompletableFuture<ClusterInfo> info(Node node, long timeoutMillis) {
+        return ClusterInfo.fetch(HTTP, node.uri(""), Duration.ofMillis(timeoutMillis)).exceptionally(e -> null);
     }
 
     /** One node's Prometheus text, or null when it does not answer. */
@@ -212,21 +199,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private void killAll() {
-        for (Process p : processes) {
-            if (p != null) {
-                p.destroyForcibly();
-            }
-        }
-        for (Process p : processes) {
-            if (p != null) {
-                try {
-                    p.waitFor(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        ChildProcess.killAll(Arrays.asList(processes));
     }
 
     private static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
+
 /**
  * Waits on a {@link ClusterProcesses} by polling every node's {@code /cluster/info} every few
  * milliseconds (all nodes asked at once in each round): until a set of nodes agree on one
@@ -50,13 +52,13 @@ public final class ClusterWatch {
     }
 
     /** The primary all {@code considered} nodes name, if it is one of them and not {@code not}; else null. */
-    String agreement(NodeInfo[] infos, boolean[] considered, String not) {
+    String agreement(ClusterInfo[] infos, boolean[] considered, String not) {
         String agreed = null;
         for (int i = 0; i < infos.length; i++) {
             if (!considered[i]) {
                 continue;
             }
-            NodeInfo info = infos[i];
+            ClusterInfo info = infos[i];
             if (info == null || info.leaderId() == null || info.leaderId().equals(not)
                     || (agreed != null && !agreed.equals(info.leaderId()))) {
                 return null;
@@ -87,15 +89,15 @@ public final class ClusterWatch {
         return null;
     }
 
-    private String healthy(NodeInfo[] infos) {
+    private String healthy(ClusterInfo[] infos) {
         boolean[] all = new boolean[infos.length];
         java.util.Arrays.fill(all, true);
         String leader = agreement(infos, all, null);
         if (leader == null || !infos[cluster.indexOf(leader)].isPrimary()) {
             return null;
         }
-        for (NodeInfo info : infos) {
-            if (info.voters() != infos.length || info.commitIndex() != infos[0].commitIndex()) {
+        for (ClusterInfo info : infos) {
+            if (info.voterCount() != infos.length || info.commitIndex() != infos[0].commitIndex()) {
                 return null;
             }
         }

@@ -1,5 +1,6 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class ColdStart {
             cluster.startAll();
             long deadline = start + BOUND_MILLIS * 1_000_000L;
             while (System.nanoTime() < deadline) {
-                NodeInfo[] infos = cluster.poll(500);
+                ClusterInfo[] infos = cluster.poll(500);
                 double now = (System.nanoTime() - start) / 1e6;
                 for (int i = 0; i < nodes; i++) {
                     if (infos[i] != null && Double.isNaN(firstAnswer[i])) {

@@ -1,5 +1,10 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeLauncher;
+
+import java.util.List;
+
 /**
  * The "busy machine": a separate process whose threads spin on the CPU at normal priority
  * until it is killed. {@code java ... CpuHog [threads]} (default 2).
@@ -28,9 +33,9 @@ public final class CpuHog {
     }
 
     /** Starts a hog of {@code threads} spinning threads as a child process of this JVM. */
-    static Process start(int threads) throws java.io.IOException {
-        return new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty("java.class.path"), CpuHog.class.getName(), Integer.toString(threads))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    static ChildProcess start(int threads) throws java.io.IOException {
+        return ChildProcess.start(new ProcessBuilder(NodeLauncher.javaCommand(CpuHog.class.getName(),
+                List.of(Integer.toString(threads)))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD));
     }
 }

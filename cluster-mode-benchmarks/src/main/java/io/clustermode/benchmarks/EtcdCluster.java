@@ -1,5 +1,7 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.launch.ChildProcess;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -45,13 +48,13 @@ public final class EtcdCluster implements AutoCloseable {
 
     private final Path binary;
     private final List<Member> members = new ArrayList<>();
-    private final Process[] processes;
+    private final ChildProcess[] processes;
     private final Thread hook = new Thread(this::stopAll, "etcd-cleanup");
 
     /** Places (does not start) {@code count} members under {@code dir}; {@code hosts} as in {@link ClusterProcesses}. */
     public EtcdCluster(Path binary, int count, Path dir, List<String> hosts) throws IOException {
         this.binary = binary;
-        this.processes = new Process[count];
+        this.processes = new ChildProcess[count];
         for (int i = 0; i < count; i++) {
             boolean own = hosts != null;
             members.add(new Member("e" + (i + 1), own ? hosts.get(i) : "127.0.0.1", own ? 2379 : freePort(),
@@ -108,14 +111,13 @@ public final class EtcdCluster implements AutoCloseable {
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
             Path log = m.dataDir().resolveSibling(m.name() + ".log");
-            processes[i] = new ProcessBuilder(binary.toString(), "--name", m.name(),
+            processes[i] = ChildProcess.start(List.of(binary.toString(), "--name", m.name(),
                     "--data-dir", m.dataDir().toString(),
                     "--listen-client-urls", m.clientUrl(), "--advertise-client-urls", m.clientUrl(),
                     "--listen-peer-urls", m.peerUrl(), "--initial-advertise-peer-urls", m.peerUrl(),
                     "--initial-cluster", initial, "--initial-cluster-state", "new",
                     "--initial-cluster-token", "cluster-mode-benchmark",
-                    "--logger", "zap", "--log-level", "warn")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                    "--logger", "zap", "--log-level", "warn"), log);
         }
     }
 
@@ -139,16 +141,18 @@ public final class EtcdCluster implements AutoCloseable {
         String leader = null;
         int index = -1;
         for (int i = 0; i < members.size(); i++) {
-            String status = status(members.get(i));
-            if (status == null) {
+            String answer = status(members.get(i));
+            EtcdJson.Status status;
+            try {
+                status = answer == null ? null : EtcdJson.status(answer);
+            } catch (IllegalArgumentException notYet) {
+                status = null;
+            }
+            if (status == null || !status.knowsLeader() || (leader != null && !leader.equals(status.leader()))) {
                 return -1;
             }
-            String named = EtcdJson.field(status, "leader");
-            if (named == null || named.equals("0") || (leader != null && !leader.equals(named))) {
-                return -1;
-            }
-            leader = named;
-            if (named.equals(EtcdJson.field(status, "member_id"))) {
+            leader = status.leader();
+            if (leader.equals(status.memberId())) {
                 index = i;
             }
         }
@@ -187,24 +191,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void stopAll() {
-        for (Process p : processes) {
-            if (p != null) {
-                p.destroy();
-            }
-        }
-        for (Process p : processes) {
-            if (p != null) {
-                try {
-                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                        p.waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        ChildProcess.stopAll(Arrays.asList(processes), Duration.ofSeconds(5));
     }
 
     private static int freePort() throws IOException {

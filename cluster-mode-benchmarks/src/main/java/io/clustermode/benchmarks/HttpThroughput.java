@@ -1,5 +1,7 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
+import io.clustermode.transport.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -121,7 +123,7 @@ public final class HttpThroughput {
                 if (c == ThroughputCase.PUT_THROUGH_SECONDARY) {
                     checkOurValue(primary);
                 }
-                NodeInfo[] infos = cluster.poll(1000);
+                ClusterInfo[] infos = cluster.poll(1000);
                 if (infos[leader] == null || !infos[leader].isPrimary()) {
                     notes.add("cluster-mode's primary " + leaderId + " was no longer primary after the row \""
                             + c.label() + "\"; the rows after it are suspect.");
@@ -150,7 +152,7 @@ public final class HttpThroughput {
             System.out.println("  etcd: leader " + leaderMember.name() + ", follower asked " + follower.name());
             for (ThroughputCase c : ThroughputCase.values()) {
                 EtcdCluster.Member target = c.atPrimary() ? leaderMember : follower;
-                String hostPort = target.host() + ":" + target.client();
+                String hostPort = new HostPort(target.host(), target.client()).toString();
                 rows.put(c, load("etcd " + c.label(), new InetSocketAddress(target.host(), target.client()),
                         c.etcd(hostPort, CONNECTIONS, value), warmup(c), pids));
                 if (c == ThroughputCase.PUT_THROUGH_SECONDARY) {
@@ -217,6 +219,6 @@ public final class HttpThroughput {
     }
 
     private static String hostPort(ClusterProcesses.Node node) {
-        return node.host() + ":" + node.http();
+        return new HostPort(node.host(), node.http()).toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.ClusterInfo;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ public final class IdleCost {
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            NodeInfo[] infos = cluster.poll(1000);
+            ClusterInfo[] infos = cluster.poll(1000);
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 double cpu = (cpuTicks(cluster.pid(i)) - ticks[i]) / TICKS / elapsed * 100;

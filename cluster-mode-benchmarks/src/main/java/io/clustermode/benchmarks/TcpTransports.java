@@ -3,6 +3,7 @@ package io.clustermode.benchmarks;
 import io.clustermode.netty.NettyTransport;
 import io.clustermode.netty.NettyTransportConfig;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class TcpTransports {
         }
         return id -> {
             String address = addresses.get(id);
-            int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+            int port = HostPort.parse("address", address).port();
             NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(id, "bench",
                     new InetSocketAddress("127.0.0.1", port)).advertiseAddress(address).build());
             Map<NodeId, String> others = new HashMap<>(addresses);

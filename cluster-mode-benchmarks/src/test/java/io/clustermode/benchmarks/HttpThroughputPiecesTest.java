@@ -53,9 +53,11 @@ class HttpThroughputPiecesTest {
         String status = "{\"header\":{\"cluster_id\":\"14841639068965178418\",\"member_id\":\"10276657743932975437\","
                 + "\"revision\":\"1\",\"raft_term\":\"2\"},\"version\":\"3.4.23\",\"dbSize\":\"20480\","
                 + "\"leader\":\"10276657743932975437\",\"raftIndex\":\"8\",\"raftTerm\":\"2\"}";
-        assertThat(EtcdJson.field(status, "member_id")).isEqualTo("10276657743932975437");
-        assertThat(EtcdJson.field(status, "leader")).isEqualTo("10276657743932975437");
-        assertThat(EtcdJson.field(status, "nothing")).isNull();
+        assertThat(EtcdJson.status(status).memberId()).isEqualTo("10276657743932975437");
+        assertThat(EtcdJson.status(status).leader()).isEqualTo("10276657743932975437");
+        assertThat(EtcdJson.status(status).knowsLeader()).isTrue();
+        assertThat(EtcdJson.status(status.replace("\"leader\":\"10276657743932975437\"", "\"leader\":\"0\""))
+                .knowsLeader()).isFalse();
         String range = "{\"header\":{},\"kvs\":[{\"key\":\"azAtMA==\",\"value\":\"aGk=\",\"version\":\"3\"}],\"count\":\"1\"}";
         assertThat(EtcdJson.rangeHolds(range, "hi".getBytes(StandardCharsets.US_ASCII))).isTrue();
         assertThat(EtcdJson.rangeHolds("{\"header\":{}}", "hi".getBytes(StandardCharsets.US_ASCII))).isFalse();

@@ -2,6 +2,7 @@ package io.clustermode.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clustermode.cli.ClusterInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,14 +18,19 @@ class ReportPiecesTest {
 
     @Test
     void when_a_node_answers_then_its_own_fields_are_read_not_its_members() {
-        NodeInfo info = NodeInfo.parse(INFO);
-        assertThat(info).isEqualTo(new NodeInfo("n2", "SECONDARY", 7, "n1", 42, 2));
+        ClusterInfo info = ClusterInfo.read(INFO);
+        assertThat(info.nodeId()).isEqualTo("n2");
+        assertThat(info.role()).isEqualTo("SECONDARY");
+        assertThat(info.term()).isEqualTo(7);
+        assertThat(info.leaderId()).isEqualTo("n1");
+        assertThat(info.commitIndex()).isEqualTo(42);
+        assertThat(info.voterCount()).isEqualTo(2);
         assertThat(info.isPrimary()).isFalse();
     }
 
     @Test
     void when_no_primary_is_known_then_the_leader_is_null() {
-        NodeInfo info = NodeInfo.parse(INFO.replace("\"leaderId\":\"n1\"", "\"leaderId\":null"));
+        ClusterInfo info = ClusterInfo.read(INFO.replace("\"leaderId\":\"n1\"", "\"leaderId\":null"));
         assertThat(info.leaderId()).isNull();
     }
 

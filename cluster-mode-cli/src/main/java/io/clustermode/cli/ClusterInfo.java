@@ -1,14 +1,32 @@
 package io.clustermode.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.clustermode.cli.http.Json;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The document of {@code GET /cluster/info}, as CONTRACT.md names its fields, and as
- * {@code status} and {@code demo} read it back. Beyond the contract: the transport
- * {@code address}, this node's {@code http} address, the primary's ({@code leaderHttp}), and
- * each member's {@code http} address when it has announced one.
+ * The document of {@code GET /cluster/info}: what the node serves and what every reader (the
+ * {@code status} and {@code demo} commands, the fault injection, the benchmarks, the tests)
+ * reads back, all through Jackson. The field names are CONTRACT.md's: {@code nodeId},
+ * {@code clusterName}, {@code role}, {@code term}, {@code leaderId}, {@code commitIndex},
+ * {@code appliedIndex}, {@code members} ({@code nodeId}, {@code address}, {@code voter},
+ * {@code role}). Beyond the contract: the transport {@code address}, this node's {@code http}
+ * address, the primary's ({@code leaderHttp}), and each member's {@code http} address when it
+ * has announced one.
+ *
+ * <p>Readers ignore fields they do not know, so this version reads the document of a newer node;
+ * a document without {@code nodeId}, {@code role} or {@code term} is refused.
  *
  * @param nodeId       this node's id
  * @param clusterName  the cluster's name
@@ -17,17 +35,23 @@ import java.util.List;
  * @param leaderId     the primary's id, or null when none is known
  * @param commitIndex  the highest log index known committed
  * @param appliedIndex the highest log index applied to the state machine
- * @param members      the members of the configuration in effect
+ * @param members      the members of the configuration in effect; never null
  * @param address      this node's transport address, as advertised
  * @param http         where this node serves the HTTP API, as announced
  * @param leaderHttp   where the primary serves it, or null when unknown
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"nodeId", "clusterName", "role", "term", "leaderId", "commitIndex", "appliedIndex", "members",
         "address", "http", "leaderHttp"})
-record ClusterInfo(String nodeId, String clusterName, String role, long term, String leaderId, long commitIndex,
-                   long appliedIndex, List<MemberInfo> members, String address, String http, String leaderHttp) {
+public record ClusterInfo(@JsonProperty(required = true) String nodeId, String clusterName,
+                          @JsonProperty(required = true) String role, @JsonProperty(required = true) long term,
+                          String leaderId, long commitIndex, long appliedIndex, List<MemberInfo> members,
+                          String address, String http, String leaderHttp) {
 
-    ClusterInfo {
+    /** The path the document is served at. */
+    public static final String PATH = "/cluster/info";
+
+    public ClusterInfo {
         members = members == null ? List.of() : List.copyOf(members);
     }
 
@@ -40,7 +64,62 @@ record ClusterInfo(String nodeId, String clusterName, String role, long term, St
      * @param role    {@code PRIMARY}, {@code SECONDARY} or {@code INACTIVE}
      * @param http    where it serves the HTTP API, or null when it has not announced it
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"nodeId", "address", "voter", "role", "http"})
-    record MemberInfo(String nodeId, String address, boolean voter, String role, String http) {
+    public record MemberInfo(String nodeId, String address, boolean voter, String role, String http) {
+    }
+
+    /**
+     * Reads a document.
+     *
+     * @throws IllegalArgumentException when {@code json} is not one (malformed, or without
+     *                                  {@code nodeId}, {@code role} or {@code term})
+     */
+    public static ClusterInfo read(String json) {
+        ClusterInfo info = Json.read(json, ClusterInfo.class);
+        if (info == null) {
+            throw new IllegalArgumentException("not a JSON ClusterInfo: null");
+        }
+        return info;
+    }
+
+    /**
+     * Asks the node whose HTTP API is at {@code node} (e.g. {@code http://127.0.0.1:8600}) for
+     * its document. Completes exceptionally when it cannot be asked within {@code timeout},
+     * answers other than 200 ({@link IllegalStateException} naming the status and body), or
+     * answers something that is not the document ({@link IllegalArgumentException}).
+     *
+     * @param authorization the {@code Authorization} header to send, or null for none
+     */
+    public static CompletableFuture<ClusterInfo> fetch(HttpClient client, URI node, Duration timeout,
+                                                       String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(node.resolve(PATH)).timeout(timeout).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .thenApply(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+                    }
+                    return read(response.body());
+                });
+    }
+
+    /** {@link #fetch(HttpClient, URI, Duration, String)} without authorization. */
+    public static CompletableFuture<ClusterInfo> fetch(HttpClient client, URI node, Duration timeout) {
+        return fetch(client, node, timeout, null);
+    }
+
+    /** Whether this node says it is the primary. */
+    @JsonIgnore
+    public boolean isPrimary() {
+        return "PRIMARY".equals(role);
+    }
+
+    /** How many members it lists as voters. */
+    @JsonIgnore
+    public int voterCount() {
+        return (int) members.stream().filter(MemberInfo::voter).count();
     }
 }

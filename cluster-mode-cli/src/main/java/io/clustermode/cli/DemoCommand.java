@@ -1,10 +1,13 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeArgs;
+import io.clustermode.cli.launch.NodeLauncher;
+import io.clustermode.transport.HostPort;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,7 +32,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -58,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
     private static final String RED = "\033[31m";
     private static final String DIM = "\033[2m";
 
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final NodeLauncher LAUNCHER = NodeLauncher.currentJvm(NodeLauncher.SMALL_JVM);
+
     private final List<DemoNode> nodes = new ArrayList<>();
     private final Map<String, ClusterInfo> views = new ConcurrentHashMap<>();
     private final Deque<String> events = new ArrayDeque<>();
@@ -76,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         final String name;
         final int transport;
         final int http;
-        volatile Process process;
+        volatile ChildProcess process;
 
         DemoNode(String name, int transport, int http) {
             this.name = name;
@@ -88,18 +93,12 @@ final class DemoCommand implements Callable<Integer> {
             return process != null && process.isAlive();
         }
 
-        void start(List<String> seeds) throws IOException {
-            String java = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
-                    "--node-id", name, "--bind", "127.0.0.1:" + transport, "--http", "127.0.0.1:" + http,
-                    "--seeds", String.join(",", seeds), "--data-dir", dir.resolve(name).toString(),
-                    "--min-nodes", Integer.toString(Math.min(3, count)), "--heartbeat-interval", "100",
-                    "--election-timeout", "1000", "--update-interval", "500", "--request-timeout", "5000"));
-            File log = dir.resolve(name + ".log").toFile();
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        void start(List<HostPort> seeds) throws IOException {
+            NodeArgs args = NodeArgs.node(name).bind(new HostPort(LOOPBACK, transport))
+                    .http(new HostPort(LOOPBACK, http)).seeds(seeds).dataDir(dir.resolve(name))
+                    .with("--min-nodes", Integer.toString(Math.min(3, count))).timeouts(100, 1000)
+                    .updateInterval(500).requestTimeout(5000);
+            process = LAUNCHER.start(args.toList(), dir.resolve(name + ".log"));
         }
     }
 
@@ -110,11 +109,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         dir = Files.createTempDirectory("cluster-mode-demo-");
-        List<String> seeds = new ArrayList<>();
+        List<HostPort> seeds = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             DemoNode node = new DemoNode("node" + i, freePort(), freePort());
             nodes.add(node);
-            seeds.add("127.0.0.1:" + node.transport);
+            seeds.add(new HostPort(LOOPBACK, node.transport));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "cluster-mode-demo-stop"));
         for (DemoNode node : nodes) {
@@ -194,20 +193,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private synchronized void cleanUp() {
         running = false;
-        for (DemoNode node : nodes) {
-            if (node.alive()) {
-                node.process.destroy();
-            }
-        }
-        for (DemoNode node : nodes) {
-            try {
-                if (node.process != null && !node.process.waitFor(10, TimeUnit.SECONDS)) {
-                    node.process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ChildProcess.stopAll(nodes.stream().map(node -> node.process).toList(), Duration.ofSeconds(10));
         if (savedTty != null) {
             try {
                 stty(savedTty);
@@ -231,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
         for (DemoNode node : nodes) {
             ClusterInfo view = views.get(node.name);
             if (node.alive() && view != null && "PRIMARY".equals(view.role())) {
-                node.process.destroyForcibly();
+                node.process.kill9();
                 views.remove(node.name);
                 event(RED + "killed the primary " + node.name + " (SIGKILL)" + RESET);
                 return;
@@ -240,7 +226,7 @@ final class DemoCommand implements Callable<Integer> {
         event("no primary to kill");
     }
 
-    private void restart(List<String> seeds) {
+    private void restart(List<HostPort> seeds) {
         for (DemoNode node : nodes) {
             if (!node.alive()) {
                 try {
@@ -296,8 +282,8 @@ final class DemoCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                ClusterInfo info = StatusCommand.fetch(URI.create("http://127.0.0.1:" + node.http
-                        + "/cluster/info"), Duration.ofMillis(300), null);
+                ClusterInfo info = ClusterInfo.fetch(client, URI.create("http://127.0.0.1:" + node.http),
+                        Duration.ofMillis(300)).get();
                 views.put(node.name, info);
             } catch (Exception e) {
                 views.remove(node.name);

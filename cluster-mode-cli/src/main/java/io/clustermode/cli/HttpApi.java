@@ -17,6 +17,7 @@ import io.clustermode.cli.http.NettyHttpServer;
 import io.clustermode.cli.http.Routes;
 import io.clustermode.kv.KvStore;
 import io.clustermode.runtime.NodeStatus;
+import io.clustermode.transport.HostPort;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -101,7 +102,7 @@ final class HttpApi implements Routes, AutoCloseable {
         if (bound.getAddress().isAnyLocalAddress()) {
             host = "127.0.0.1"; // what a forwarding peer on this host can use; announce the real one with --http
         }
-        this.address = (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort();
+        this.address = new HostPort(host, bound.getPort()).toString();
     }
 
     /**

@@ -15,6 +15,7 @@ import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
 import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
 import io.clustermode.kv.KvStore;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.TransportFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -219,9 +220,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (requestTimeout <= 0) {
             throw usage("--request-timeout must be positive, was " + requestTimeout);
         }
-        InetSocketAddress httpAddress = socketAddress("--http", http);
+        InetSocketAddress httpAddress = listenAddress("--http", http);
         if (httpAdvertise != null) {
-            socketAddress("--http-advertise", httpAdvertise);
+            hostPort("--http-advertise", httpAdvertise, false);
         }
         HttpTls tls = httpTls();
         HttpServerSettings httpSettings = httpSettings(httpAddress, tls);
@@ -377,12 +378,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (!httpAddress.getAddress().isAnyLocalAddress()) {
             return httpAddress.getAddress();
         }
-        String host = bindHostPort.substring(0, bindHostPort.lastIndexOf(':'));
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
         try {
-            InetAddress bindHost = InetAddress.getByName(host);
+            InetAddress bindHost = InetAddress.getByName(HostPort.parseListen("--bind", bindHostPort).host());
             return bindHost.isAnyLocalAddress() ? null : bindHost;
         } catch (UnknownHostException e) {
             return null;
@@ -394,8 +391,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         if (!requested.getAddress().isAnyLocalAddress()) {
             return bound;
         }
-        String host = transportAdvertise.substring(0, transportAdvertise.lastIndexOf(':'));
-        return host + bound.substring(bound.lastIndexOf(':'));
+        String host = HostPort.parseListen("--advertise", transportAdvertise).host();
+        return HostPort.parse("--http", bound).withHost(host).toString();
     }
 
     /** Proposes this node's HTTP address into the directory when it is primary and the directory lacks it. */
@@ -480,7 +477,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     return new io.clustermode.discovery.StaticDiscovery(clusterName, list);
                 } catch (IllegalArgumentException e) {
-                    throw usage("--seeds: " + e.getMessage());
+                    throw usage(flags(e.getMessage()));
                 }
             }
             case "dns": {
@@ -544,28 +541,22 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         return Duration.ofMillis(value);
     }
 
-    private InetSocketAddress socketAddress(String option, String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw usage(option + " must be HOST:PORT, was '" + hostPort + "'");
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+    /** Where {@code option} asks to listen, resolved; a bad value or an unknown host is a usage error. */
+    private InetSocketAddress listenAddress(String option, String value) {
+        HostPort address = hostPort(option, value, true);
         try {
-            port = Integer.parseInt(hostPort.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw usage(option + " must be HOST:PORT, was '" + hostPort + "'");
-        }
-        if (port < 0 || port > 65_535) {
-            throw usage(option + " port must be 0 to 65535, was " + port);
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return new InetSocketAddress(InetAddress.getByName(address.host()), address.port());
         } catch (UnknownHostException e) {
-            throw usage(option + ": unknown host '" + host + "'");
+            throw usage(option + ": unknown host '" + address.host() + "'");
+        }
+    }
+
+    /** {@code value} of {@code option} read as {@code host:port}, a bad one a usage error. */
+    private HostPort hostPort(String option, String value, boolean listen) {
+        try {
+            return listen ? HostPort.parseListen(option, value) : HostPort.parse(option, value);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
     }
 

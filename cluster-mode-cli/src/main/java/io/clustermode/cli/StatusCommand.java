@@ -5,18 +5,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import io.clustermode.cli.http.BearerToken;
-import io.clustermode.cli.http.Json;
+import io.clustermode.transport.HostPort;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 
 /** {@code cluster-mode status}: one node's view of the cluster, as a table. */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -45,14 +44,11 @@ final class StatusCommand implements Callable<Integer> {
         if (timeout <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive, was " + timeout);
         }
-        URI uri;
+        URI node;
         try {
-            uri = URI.create("http://" + http + "/cluster/info");
-            if (uri.getHost() == null || uri.getPort() < 0) {
-                throw new IllegalArgumentException("no host or port");
-            }
+            node = URI.create("http://" + HostPort.parse("--http", http));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--http must be HOST:PORT, was '" + http + "'");
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         BearerToken token = null;
         if (httpTokenFile != null) {
@@ -65,27 +61,18 @@ final class StatusCommand implements Callable<Integer> {
         }
         ClusterInfo info;
         try {
-            info = fetch(uri, Duration.ofMillis(timeout), token);
-        } catch (Exception e) {
-            System.err.println("cluster-mode: cannot ask " + http + ": " + NodeCommand.oneLine(e));
+            Duration wait = Duration.ofMillis(timeout);
+            info = ClusterInfo.fetch(HttpClient.newBuilder().connectTimeout(wait).build(), node, wait,
+                    token == null ? null : token.authorization()).get();
+        } catch (ExecutionException e) {
+            System.err.println("cluster-mode: cannot ask " + http + ": " + NodeCommand.oneLine(e.getCause()));
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return 1;
         }
         print(info, System.out);
         return 0;
-    }
-
-    /** The node's {@code GET /cluster/info}; {@code token} may be null. */
-    static ClusterInfo fetch(URI uri, Duration timeout, BearerToken token) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
-        if (token != null) {
-            request.header("Authorization", token.authorization());
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
-        }
-        return Json.read(response.body(), ClusterInfo.class);
     }
 
     static void print(ClusterInfo info, PrintStream out) {

@@ -1,5 +1,6 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.launch.ChildProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -18,9 +19,8 @@ class DemoIT {
 
     @Test
     void demo_starts_nodes_writes_a_key_and_stops_every_node_on_q() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(NodeProcesses.LAUNCHER.toString(), "demo", "--nodes", "3")
-                .redirectErrorStream(true);
-        Process demo = builder.start();
+        Process demo = ChildProcess.start(NodeProcesses.PROGRAM.processBuilder(List.of("demo", "--nodes", "3"))
+                .redirectErrorStream(true)).process();
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> {
             try (InputStream in = demo.getInputStream()) {

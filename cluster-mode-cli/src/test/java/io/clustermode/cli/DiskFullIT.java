@@ -1,6 +1,7 @@
 package io.clustermode.cli;
 
 import io.clustermode.cli.http.Json;
+import io.clustermode.cli.launch.ChildProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class DiskFullIT {
             http.add("127.0.0.1:" + NodeProcesses.freePort());
         }
         String seeds = String.join(",", transports.stream().map(p -> "127.0.0.1:" + p).toList());
-        List<Process> processes = new ArrayList<>();
+        List<ChildProcess> processes = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             // d1's data dir is on the small file system; the others have room.
             Path data = i == 0 ? mount.resolve("d1") : dir.resolve(names.get(i));
@@ -81,12 +82,11 @@ class DiskFullIT {
                     "--update-interval", "200", "--request-timeout", "3000")));
         }
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            Map<String, Object> info = nodes.info(http.get(1));
-            return info.get("leaderId") != null && ((List<?>) info.get("members")).stream()
-                    .filter(m -> Boolean.TRUE.equals(((Map<?, ?>) m).get("voter"))).count() == 3;
+            ClusterInfo info = nodes.info(http.get(1));
+            return info.leaderId() != null && info.voterCount() == 3;
         });
         // Make d1 the primary.
-        await().atMost(WAIT).ignoreExceptions().until(() -> "d1".equals(nodes.info(http.get(1)).get("leaderId"))
+        await().atMost(WAIT).ignoreExceptions().until(() -> "d1".equals(nodes.info(http.get(1)).leaderId())
                 || nodes.send("POST", http.get(1), "/cluster/transfer-leadership?to=d1", null).statusCode() == 200);
 
         String value = "x".repeat(256 * 1024);
@@ -107,8 +107,7 @@ class DiskFullIT {
         }
         assertThat(failures).as("writes refused or cut off once the disk was full").isPositive();
         assertThat(acknowledged).as("writes acknowledged before the disk filled").isNotEmpty();
-        assertThat(processes.get(0).waitFor(20, TimeUnit.SECONDS)).as("d1 ended").isTrue();
-        assertThat(processes.get(0).exitValue()).isEqualTo(3);
+        assertThat(processes.get(0).awaitExit(Duration.ofSeconds(20))).as("d1 ended with exit code 3").hasValue(3);
         String log = nodes.stderr("d1");
         assertThat(log).contains("d1 stops at term").contains("its storage failed")
                 .containsIgnoringCase("no space left on device");
@@ -116,7 +115,7 @@ class DiskFullIT {
                 .isEqualTo(1);
         // Another primary, and everything acknowledged is there.
         await().atMost(WAIT).ignoreExceptions().until(() -> {
-            Object leader = nodes.info(http.get(1)).get("leaderId");
+            String leader = nodes.info(http.get(1)).leaderId();
             return leader != null && !"d1".equals(leader);
         });
         for (String key : acknowledged) {

@@ -33,6 +33,31 @@ class JsonAndNodeStateTest {
     }
 
     @Test
+    void cluster_info_carries_exactly_its_fields_and_readers_need_the_node_id_role_and_term() {
+        ClusterInfo info = new ClusterInfo("n1", "cm", "PRIMARY", 3, "n1", 10, 9,
+                List.of(new ClusterInfo.MemberInfo("n1", "127.0.0.1:7600", true, "PRIMARY", null)), "a", "h", null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> wire = Json.read(Json.text(info), Map.class);
+        // The helpers for readers (isPrimary, voterCount) are not fields of the document.
+        assertThat(wire.keySet()).containsExactly("nodeId", "clusterName", "role", "term", "leaderId", "commitIndex",
+                "appliedIndex", "members", "address", "http", "leaderHttp");
+        Map<?, ?> member = (Map<?, ?>) ((List<?>) wire.get("members")).get(0);
+        assertThat(member.keySet().stream().map(String::valueOf)).containsExactly("nodeId", "address", "voter", "role", "http");
+        assertThat(info.isPrimary()).isTrue();
+        assertThat(info.voterCount()).isEqualTo(1);
+        // An older node's document, without the fields beyond the contract, still reads.
+        ClusterInfo old = ClusterInfo.read("{\"nodeId\":\"n2\",\"role\":\"SECONDARY\",\"term\":4,"
+                + "\"members\":[{\"nodeId\":\"n2\",\"voter\":false,\"extra\":{}}]}");
+        assertThat(old.http()).isNull();
+        assertThat(old.voterCount()).isZero();
+        for (String missing : List.of("nodeId", "role", "term")) {
+            String json = Json.text(info).replace("\"" + missing + "\":", "\"was-" + missing + "\":");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterInfo.read(json))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(missing);
+        }
+    }
+
+    @Test
     void error_documents_escape_what_they_must() {
         String text = "quote \" backslash \\ newline \n tab \t bell \u0007 ü";
         String json = new String(Json.error(text), StandardCharsets.UTF_8);

@@ -56,8 +56,7 @@ class LeadershipTransferIT {
     }
 
     private String primaryId(String http) throws Exception {
-        Map<String, Object> info = nodes.info(http);
-        return (String) info.get("leaderId");
+        return nodes.info(http).leaderId();
     }
 
     @Test
@@ -66,9 +65,8 @@ class LeadershipTransferIT {
         List<String> names = List.of("t1", "t2", "t3");
         List<String> http = startNodes(names, 3);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            Map<String, Object> info = nodes.info(http.get(0));
-            return info.get("leaderId") != null && ((List<?>) info.get("members")).size() == 3
-                    && ((List<?>) info.get("members")).stream().allMatch(m -> Boolean.TRUE.equals(((Map<?, ?>) m).get("voter")));
+            ClusterInfo info = nodes.info(http.get(0));
+            return info.leaderId() != null && info.members().size() == 3 && info.voterCount() == 3;
         });
         String before = primaryId(http.get(0));
         String secondary = http.get(names.get(0).equals(before) ? 1 : 0);

@@ -1,5 +1,8 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeLauncher;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,33 +15,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
 
 /** Node processes started through {@code bin/cluster-mode}, on loopback, for the integration tests. */
 final class NodeProcesses implements AutoCloseable {
 
-    static final Path ROOT = findRoot();
-    static final Path LAUNCHER = ROOT.resolve("bin/cluster-mode");
+    static final Path ROOT = NodeLauncher.findRoot();
+    /** The program as CONTRACT.md runs it; quick start-up and little CPU: the machine runs three JVMs besides Maven. */
+    static final NodeLauncher PROGRAM = NodeLauncher.script(ROOT, NodeLauncher.SMALL_JVM);
 
     private final Path dir;
-    private final List<Process> started = new ArrayList<>();
+    private final List<ChildProcess> started = new ArrayList<>();
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
 
     NodeProcesses(Path dir) {
         this.dir = dir;
-    }
-
-    private static Path findRoot() {
-        Path here = Path.of("").toAbsolutePath();
-        while (here != null && !Files.isRegularFile(here.resolve("bin/cluster-mode"))) {
-            here = here.getParent();
-        }
-        if (here == null) {
-            throw new IllegalStateException("bin/cluster-mode not found above " + Path.of("").toAbsolutePath());
-        }
-        return here;
     }
 
     static int freePort() throws IOException {
@@ -49,16 +41,8 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     /** Starts {@code bin/cluster-mode ARGS}, its output in files named after {@code name}. */
-    Process start(String name, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(LAUNCHER.toString());
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".err").toFile()));
-        // Quick start-up and little CPU: the machine runs three JVMs besides Maven.
-        builder.environment().put("CLUSTER_MODE_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m");
-        Process process = builder.start();
+    ChildProcess start(String name, List<String> args) throws IOException {
+        ChildProcess process = PROGRAM.start(args, dir.resolve(name + ".out"), dir.resolve(name + ".err"));
         started.add(process);
         return process;
     }
@@ -70,12 +54,13 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Runs a command to its end; returns its exit code (stderr in {@link #stderr}). */
     int run(String name, String... args) throws Exception {
-        Process process = start(name, List.of(args));
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+        ChildProcess process = start(name, List.of(args));
+        OptionalInt code = process.awaitExit(Duration.ofSeconds(60));
+        if (code.isEmpty()) {
+            process.kill9();
             throw new AssertionError(name + " did not end: " + String.join(" ", args));
         }
-        return process.exitValue();
+        return code.getAsInt();
     }
 
     HttpResponse<String> get(String http, String path) throws Exception {
@@ -106,22 +91,13 @@ final class NodeProcesses implements AutoCloseable {
         return send("PUT", http, "/kv/" + key, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    @SuppressWarnings("unchecked")
-    Map<String, Object> info(String http) throws Exception {
-        HttpResponse<String> response = get(http, "/cluster/info");
-        if (response.statusCode() != 200) {
-            throw new AssertionError("/cluster/info of " + http + ": " + response.statusCode());
-        }
-        return io.clustermode.cli.http.Json.read(response.body(), Map.class);
+    /** The node's {@code /cluster/info}; fails unless it answers 200 with the document. */
+    ClusterInfo info(String http) throws Exception {
+        return ClusterInfo.fetch(client, URI.create("http://" + http), Duration.ofSeconds(15)).get();
     }
 
     @Override
-    public void close() throws InterruptedException {
-        for (Process process : started) {
-            process.destroyForcibly();
-        }
-        for (Process process : started) {
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+    public void close() {
+        ChildProcess.killAll(started);
     }
 }

@@ -1,5 +1,6 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.launch.ChildProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +52,7 @@ class NodeProcessesIT {
         final String name;
         final int transport;
         final int httpPort;
-        Process process;
+        ChildProcess process;
 
         Node(String name) throws Exception {
             this.name = name;
@@ -78,8 +78,8 @@ class NodeProcessesIT {
     private Optional<Node> primary(List<Node> candidates) {
         for (Node node : candidates) {
             try {
-                Map<String, Object> info = nodes.info(node.http());
-                if ("PRIMARY".equals(info.get("role")) && info.get("leaderHttp") != null) {
+                ClusterInfo info = nodes.info(node.http());
+                if (info.isPrimary() && info.leaderHttp() != null) {
                     return Optional.of(node);
                 }
             } catch (Exception notYet) {
@@ -122,8 +122,8 @@ class NodeProcessesIT {
         metricsParse(secondary);
 
         // SIGKILL the primary (the launcher execs, so this process is the JVM), writing meanwhile.
-        primary.process.destroyForcibly();
-        assertThat(primary.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        primary.process.kill9();
+        assertThat(primary.process.awaitExit(Duration.ofSeconds(10))).isPresent();
         List<Node> survivors = all.stream().filter(n -> n != primary).toList();
         long failoverStart = System.nanoTime();
         int unknown = 0;
@@ -152,11 +152,11 @@ class NodeProcessesIT {
 
         // Graceful stop of the survivors: SIGTERM, exit code 0.
         for (Node node : survivors) {
-            node.process.destroy();
+            node.process.terminate();
         }
         for (Node node : survivors) {
-            assertThat(node.process.waitFor(30, TimeUnit.SECONDS)).as(node.name + " stops").isTrue();
-            assertThat(node.process.exitValue()).as(node.name + " exit code").isZero();
+            assertThat(node.process.awaitExit(Duration.ofSeconds(30))).as(node.name + " stops with exit code 0")
+                    .hasValue(0);
         }
 
         // All three again, from their data dirs.
@@ -256,7 +256,9 @@ class NodeProcessesIT {
         assertThat(write.body()).startsWith("{\"error\":");
         assertThat(nodes.get(alone.http(), "/kv/k").statusCode()).isEqualTo(503);
         assertThat(nodes.get(alone.http(), "/kv/k?consistency=stale").statusCode()).isEqualTo(404);
-        assertThat(nodes.info(alone.http())).containsEntry("role", "INACTIVE").containsEntry("leaderId", null);
+        // The wire itself: leaderId is there, and null.
+        assertThat(io.clustermode.cli.http.Json.read(nodes.get(alone.http(), "/cluster/info").body(), Map.class))
+                .containsEntry("role", "INACTIVE").containsEntry("leaderId", null);
     }
 
     @Test
@@ -274,15 +276,15 @@ class NodeProcessesIT {
         awaitHealthy(all);
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             Node primary = primary(all).orElseThrow();
-            return ((List<?>) nodes.info(primary.http()).get("members")).stream()
-                    .allMatch(m -> Boolean.TRUE.equals(((Map<?, ?>) m).get("voter")));
+            ClusterInfo info = nodes.info(primary.http());
+            return info.voterCount() == info.members().size();
         });
         Node primary = primary(all).orElseThrow();
         assertThat(nodes.put(primary.http(), "k", "committed").statusCode()).isEqualTo(200);
         for (Node node : all) {
             if (node != primary) {
-                node.process.destroyForcibly();
-                node.process.waitFor(10, TimeUnit.SECONDS);
+                node.process.kill9();
+                node.process.awaitExit(Duration.ofSeconds(10));
             }
         }
         // The primary still leads (until check-quorum, an election timeout later) and proposes,
@@ -315,9 +317,8 @@ class NodeProcessesIT {
             owner.process = nodes.start("owner", List.of("node", "--node-id", "owner", "--min-nodes", "1",
                     "--bind", "127.0.0.1:" + owner.transport, "--http", owner.http(), "--data-dir", owned.toString()));
             await().atMost(WAIT).ignoreExceptions().until(() -> nodes.get(owner.http(), "/health").statusCode() == 200);
-            owner.process.destroy();
-            assertThat(owner.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(owner.process.exitValue()).as("exit code after SIGTERM").isZero();
+            owner.process.terminate();
+            assertThat(owner.process.awaitExit(Duration.ofSeconds(30))).as("exit code after SIGTERM").hasValue(0);
             cases = java.util.Arrays.copyOf(cases, cases.length + 2);
             cases[cases.length - 2] = new String[] {"node", "--data-dir", owned.toString(), "--node-id", "intruder",
                     "--bind", "127.0.0.1:" + free, "--http", "127.0.0.1:" + NodeProcesses.freePort()};

@@ -1,6 +1,5 @@
 package io.clustermode.cli;
 
-import io.clustermode.cli.http.Json;
 import io.clustermode.cli.http.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class SecureClusterIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             HttpResponse<String> response = client.send(request(https.get(0), "/cluster/info").build(),
                     HttpResponse.BodyHandlers.ofString());
-            info[0] = Json.read(response.body(), ClusterInfo.class);
+            info[0] = ClusterInfo.read(response.body());
             return info[0].leaderHttp() != null && info[0].members().size() == 3;
         });
         String primary = info[0].leaderId();

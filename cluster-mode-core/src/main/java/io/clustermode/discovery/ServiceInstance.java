@@ -1,5 +1,7 @@
 package io.clustermode.discovery;
 
+import io.clustermode.transport.HostPort;
+
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +41,17 @@ public record ServiceInstance(String instanceId, String serviceId, String host, 
 
     /**
      * Where the cluster transport of this instance listens, as {@code host:port}: the port named
-     * {@code portName}, else the only port when there is exactly one.
+     * {@code portName}, else the only port when there is exactly one; empty without such a port,
+     * or when the host is blank (nothing to connect to).
      */
     public Optional<String> transportAddress(String portName) {
         Optional<ServicePort> port = port(portName);
         if (port.isEmpty() && ports.size() == 1) {
             port = Optional.of(ports.get(0));
         }
-        String bracketed = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return port.map(p -> bracketed + ":" + p.number());
+        if (host.isBlank()) {
+            return Optional.empty();
+        }
+        return port.map(p -> new HostPort(host, p.number()).toString());
     }
 }

@@ -1,5 +1,7 @@
 package io.clustermode.discovery;
 
+import io.clustermode.transport.HostPort;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,27 +20,14 @@ public final class StaticDiscovery implements DiscoveryService {
     /**
      * @param serviceId the service the instances belong to
      * @param addresses {@code host:port} each; IPv6 hosts in brackets
-     * @throws IllegalArgumentException naming the first address that is not {@code host:port}
+     * @throws IllegalArgumentException naming the first address that is not {@code host:port} (as {@code seeds})
      */
     public StaticDiscovery(String serviceId, List<String> addresses) {
         List<ServiceInstance> list = new ArrayList<>();
         for (String address : addresses) {
-            int colon = address.lastIndexOf(':');
-            if (colon <= 0 || colon == address.length() - 1) {
-                throw new IllegalArgumentException("not host:port: '" + address + "'");
-            }
-            String host = address.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(address.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not host:port: '" + address + "'");
-            }
-            list.add(new ServiceInstance(address, serviceId, host, List.of(ServicePort.tcp(PORT_NAME, port)), false,
-                    null, "tcp", Map.of()));
+            HostPort parsed = HostPort.parse("seeds", address);
+            list.add(new ServiceInstance(address, serviceId, parsed.host(),
+                    List.of(ServicePort.tcp(PORT_NAME, parsed.port())), false, null, "tcp", Map.of()));
         }
         this.instances = List.copyOf(list);
     }

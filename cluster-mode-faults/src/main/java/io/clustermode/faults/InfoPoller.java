@@ -1,10 +1,9 @@
 package io.clustermode.faults;
 
+import io.clustermode.cli.ClusterInfo;
+
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,20 +49,16 @@ public final class InfoPoller implements AutoCloseable {
 
     private void poll(URI node) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(node.resolve("/cluster/info")).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            long at = System.nanoTime();
-            if (r.statusCode() == 200) {
-                InfoSample s = InfoSample.fromClusterInfo(r.body(), at);
-                synchronized (this) {
-                    samples.add(s);
-                }
-                return;
+            ClusterInfo info = ClusterInfo.fetch(http, node, timeout).get();
+            InfoSample s = InfoSample.of(info, System.nanoTime());
+            synchronized (this) {
+                samples.add(s);
             }
+            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // Unreachable or malformed: counted, not sampled.
+            // Unreachable, not 200, or malformed: counted, not sampled.
         }
         synchronized (this) {
             failures++;

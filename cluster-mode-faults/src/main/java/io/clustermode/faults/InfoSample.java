@@ -1,7 +1,7 @@
 package io.clustermode.faults;
 
-import java.math.BigDecimal;
-import java.util.Map;
+import io.clustermode.cli.ClusterInfo;
+
 import java.util.Objects;
 
 /**
@@ -19,23 +19,9 @@ public record InfoSample(String nodeId, String role, long term, long atNanos) {
         Objects.requireNonNull(role, "role");
     }
 
-    /**
-     * Reads the sample from a {@code GET /cluster/info} answer body: its top-level
-     * {@code nodeId}, {@code role} and {@code term}.
-     */
-    public static InfoSample fromClusterInfo(String json, long atNanos) {
-        Object parsed = Json.parse(json);
-        if (!(parsed instanceof Map)) {
-            throw new IllegalArgumentException("/cluster/info is not a JSON object");
-        }
-        Map<?, ?> info = (Map<?, ?>) parsed;
-        Object nodeId = info.get("nodeId");
-        Object role = info.get("role");
-        Object term = info.get("term");
-        if (!(nodeId instanceof String) || !(role instanceof String) || !(term instanceof BigDecimal)) {
-            throw new IllegalArgumentException("/cluster/info lacks nodeId, role or term: " + json);
-        }
-        return new InfoSample((String) nodeId, (String) role, ((BigDecimal) term).longValueExact(), atNanos);
+    /** The sample of {@code info}, answered at {@code atNanos}. */
+    public static InfoSample of(ClusterInfo info, long atNanos) {
+        return new InfoSample(info.nodeId(), info.role(), info.term(), atNanos);
     }
 
     /** Whether the node called itself the primary. */

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.clustermode.cli.ClusterInfo;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class InfoSampleTest {
@@ -21,21 +21,19 @@ class InfoSampleTest {
 
     @Test
     void a_sample_is_read_from_the_top_level_fields_of_cluster_info() {
-        InfoSample s = InfoSample.fromClusterInfo(INFO, 99);
+        InfoSample s = InfoSample.of(ClusterInfo.read(INFO), 99);
         assertThat(s).isEqualTo(new InfoSample("n1", "SECONDARY", 12, 99));
         assertThat(s.isPrimary()).isFalse();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> parsed = (Map<String, Object>) Json.parse(INFO);
-        assertThat(parsed.get("clusterName")).isEqualTo("c \"q\" é");
-        assertThat(parsed).containsEntry("leaderId", null);
+        assertThat(ClusterInfo.read(INFO).clusterName()).isEqualTo("c \"q\" é");
+        assertThat(ClusterInfo.read(INFO).leaderId()).isNull();
     }
 
     @Test
     void malformed_or_incomplete_answers_are_refused() {
-        assertThatThrownBy(() -> InfoSample.fromClusterInfo("{\"nodeId\":\"n1\"", 0)).hasMessageContaining("JSON");
-        assertThatThrownBy(() -> InfoSample.fromClusterInfo("{\"nodeId\":\"n1\",\"role\":\"PRIMARY\"}", 0))
-                .hasMessageContaining("lacks");
-        assertThatThrownBy(() -> InfoSample.fromClusterInfo("[]", 0)).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> ClusterInfo.read("{\"nodeId\":\"n1\"")).hasMessageContaining("JSON");
+        assertThatThrownBy(() -> ClusterInfo.read("{\"nodeId\":\"n1\",\"role\":\"PRIMARY\"}"))
+                .hasMessageContaining("term");
+        assertThatThrownBy(() -> ClusterInfo.read("[]")).hasMessageContaining("not a JSON ClusterInfo");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.HandshakeReply;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.PeerIdentity;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
@@ -256,11 +257,7 @@ public final class NettyTransport implements Transport {
             if (id.equals(config.self())) {
                 return;
             }
-            try {
-                HostPort.parse(address);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("address of peer " + id + ": " + e.getMessage(), e);
-            }
+            HostPort.parse("the address of peer " + id, address);
             copy.put(id, address);
         });
         synchronized (lock) {
@@ -395,7 +392,7 @@ public final class NettyTransport implements Transport {
     public CompletableFuture<PeerIdentity> identify(String hostPort) {
         CompletableFuture<PeerIdentity> result = new CompletableFuture<>();
         try {
-            HostPort.parse(hostPort);
+            HostPort.parse("a peer's address", hostPort);
             if (state != State.STARTED) {
                 throw new IllegalStateException("transport of " + config.self() + " is not running");
             }
@@ -444,7 +441,7 @@ public final class NettyTransport implements Transport {
 
     /** Opens one outbound connection on {@code loop}, leaving from the bind address when it is concrete. */
     ChannelFuture connect(EventLoop loop, String hostPort, NodeId expected, OutboundHandler.Owner owner) {
-        InetSocketAddress remote = HostPort.parse(hostPort);
+        InetSocketAddress remote = HostPort.parse("a peer's address", hostPort).unresolved();
         OutboundHandler handler = new OutboundHandler(this, expected, owner);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

@@ -2,6 +2,7 @@ package io.clustermode.netty;
 
 import io.clustermode.codec.Handshake;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.HostPort;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -91,11 +92,7 @@ public record NettyTransportConfig(NodeId self, String clusterName, InetSocketAd
             throw new IllegalArgumentException("bind must be a resolved address, was " + bind);
         }
         if (advertiseAddress != null) {
-            try {
-                HostPort.parse(advertiseAddress);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("advertiseAddress: " + e.getMessage(), e);
-            }
+            HostPort.parse("advertiseAddress", advertiseAddress);
         }
         requirePositive("connectTimeout", connectTimeout);
         if (connectTimeout.toMillis() > Integer.MAX_VALUE) {

@@ -1,5 +1,6 @@
 package io.clustermode.netty;
 
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 import io.clustermode.transport.TransportFactory;
 import io.clustermode.transport.TransportSettings;
@@ -9,12 +10,12 @@ public final class NettyTransportFactory implements TransportFactory {
 
     @Override
     public Transport create(TransportSettings settings) {
-        java.net.InetSocketAddress named = HostPort.parse(settings.bind());
+        HostPort named = HostPort.parse("bind", settings.bind());
         // The listening address is resolved now: a bind address that does not resolve is a
         // configuration error to report at start, not a peer to retry.
-        java.net.InetSocketAddress bind = new java.net.InetSocketAddress(named.getHostString(), named.getPort());
+        java.net.InetSocketAddress bind = new java.net.InetSocketAddress(named.host(), named.port());
         if (bind.isUnresolved()) {
-            throw new IllegalArgumentException("bind: cannot resolve host '" + named.getHostString() + "'");
+            throw new IllegalArgumentException("bind: cannot resolve host '" + named.host() + "'");
         }
         NettyTransportConfig.Builder builder = NettyTransportConfig.builder(settings.self(), settings.clusterName(),
                         bind)

@@ -5,6 +5,7 @@ import io.clustermode.codec.HandshakeProof;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.raft.NodeId;
+import io.clustermode.transport.HostPort;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

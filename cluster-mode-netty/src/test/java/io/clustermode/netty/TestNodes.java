@@ -6,6 +6,7 @@ import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
 import io.clustermode.raft.NodeId;
 import io.clustermode.raft.SnapshotMeta;
+import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 
 import java.io.IOException;

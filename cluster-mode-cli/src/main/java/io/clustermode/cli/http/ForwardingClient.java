@@ -1,5 +1,6 @@
 package io.clustermode.cli.http;
 
+import io.clustermode.transport.HostPort;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -138,18 +139,9 @@ public final class ForwardingClient implements AutoCloseable {
     }
 
     private FixedChannelPool newPool(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not HOST:PORT");
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = Integer.parseInt(hostPort.substring(colon + 1));
-        String peerHost = host;
+        HostPort peer = HostPort.parse("a node's HTTP address", hostPort);
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .remoteAddress(new InetSocketAddress(host, port))
+                .remoteAddress(new InetSocketAddress(peer.host(), peer.port()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true);
         if (localAddress != null) {
@@ -165,7 +157,7 @@ public final class ForwardingClient implements AutoCloseable {
             public void channelCreated(Channel channel) {
                 channel.attr(LAST_USED).set(System.nanoTime());
                 if (tls != null) {
-                    channel.pipeline().addLast(tls.newHandler(channel.alloc(), peerHost, port));
+                    channel.pipeline().addLast(tls.newHandler(channel.alloc(), peer.host(), peer.port()));
                 }
                 channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_ANSWER_BYTES),
                         new AnswerReader());

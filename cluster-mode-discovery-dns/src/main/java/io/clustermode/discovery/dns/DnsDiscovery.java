@@ -5,6 +5,7 @@ import io.clustermode.discovery.FailureLog;
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.ServiceInstance;
 import io.clustermode.discovery.ServicePort;
+import io.clustermode.transport.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -115,7 +116,7 @@ public final class DnsDiscovery implements DiscoveryService {
             throw new IllegalArgumentException("name (--dns-name) is not a DNS name: '" + config.name() + "'", e);
         }
         if (config.server() != null) {
-            DnsDiscoveryConfig.HostPort hostPort = DnsDiscoveryConfig.parseServer(config.server());
+            HostPort hostPort = DnsDiscoveryConfig.parseServer(config.server());
             InetAddress address;
             try {
                 address = InetAddress.getByName(hostPort.host());
@@ -126,7 +127,7 @@ public final class DnsDiscovery implements DiscoveryService {
             SimpleResolver simple = new SimpleResolver(new InetSocketAddress(address, hostPort.port()));
             simple.setTimeout(config.timeout());
             this.resolver = simple;
-            this.serverText = hostPort(text(address), hostPort.port());
+            this.serverText = new HostPort(text(address), hostPort.port()).toString();
         } else {
             List<InetSocketAddress> servers = ResolverConfig.getCurrentConfig().servers();
             List<Resolver> resolvers = new ArrayList<>();
@@ -140,7 +141,7 @@ public final class DnsDiscovery implements DiscoveryService {
             extended.setTimeout(config.timeout().multipliedBy(Math.max(1, resolvers.size())));
             this.resolver = extended;
             this.serverText = "the system's DNS servers " + servers.stream()
-                    .map(s -> hostPort(text(s.getAddress()), s.getPort())).collect(Collectors.toList());
+                    .map(s -> new HostPort(text(s.getAddress()), s.getPort()).toString()).collect(Collectors.toList());
         }
     }
 
@@ -201,7 +202,7 @@ public final class DnsDiscovery implements DiscoveryService {
         for (Map.Entry<InetAddress, String> entry : types.entrySet()) {
             String host = text(entry.getKey());
             Map<String, String> metadata = Map.of(META_NAME, config.name(), META_TYPE, entry.getValue());
-            instances.add(new ServiceInstance(hostPort(host, config.port()), config.serviceId(), host,
+            instances.add(new ServiceInstance(new HostPort(host, config.port()).toString(), config.serviceId(), host,
                     List.of(ServicePort.tcp(PORT_NAME, config.port())), false, null, "tcp", metadata));
         }
         return instances;
@@ -230,7 +231,7 @@ public final class DnsDiscovery implements DiscoveryService {
             if (!addresses.isEmpty()) {
                 metadata.put(META_ADDRESSES, addresses.stream().map(DnsDiscovery::text).collect(Collectors.joining(",")));
             }
-            String id = hostPort(target, srv.getPort());
+            String id = new HostPort(target, srv.getPort()).toString();
             byId.put(id, new ServiceInstance(id, config.serviceId(), host,
                     List.of(ServicePort.tcp(PORT_NAME, srv.getPort())), false, null, "tcp", metadata));
         }
@@ -336,11 +337,6 @@ public final class DnsDiscovery implements DiscoveryService {
     private static final Comparator<InetAddress> ADDRESS_ORDER = Comparator
             .comparingInt((InetAddress a) -> a.getAddress().length)
             .thenComparing(InetAddress::getAddress, Arrays::compareUnsigned);
-
-    /** {@code host:port}, with an IPv6 address in brackets. */
-    static String hostPort(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    }
 
     /** An address as text, IPv6 in its short form (RFC 5952), as Kubernetes and most tools print it. */
     static String text(InetAddress address) {

@@ -1,5 +1,6 @@
 package io.clustermode.discovery.dns;
 
+import io.clustermode.transport.HostPort;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
@@ -112,51 +113,7 @@ public record DnsDiscoveryConfig(String name, Mode mode, int port, String server
 
     /** Host and port of {@code server}; the port is 53 when not given. */
     static HostPort parseServer(String server) {
-        String host = server;
-        int port = 53;
-        if (server.startsWith("[")) {
-            int close = server.indexOf(']');
-            if (close < 0) {
-                throw badServer(server);
-            }
-            host = server.substring(1, close);
-            String rest = server.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
-                    throw badServer(server);
-                }
-                port = parsePort(rest.substring(1), server);
-            }
-        } else {
-            int colon = server.lastIndexOf(':');
-            if (colon >= 0 && server.indexOf(':') == colon) {
-                host = server.substring(0, colon);
-                port = parsePort(server.substring(colon + 1), server);
-            } else if (colon >= 0) {
-                throw badServer(server); // a bare IPv6 address: its port would be ambiguous
-            }
-        }
-        if (host.isBlank()) {
-            throw badServer(server);
-        }
-        return new HostPort(host, port);
-    }
-
-    private static int parsePort(String text, String server) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 1 && port <= 65_535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw badServer(server);
-    }
-
-    private static IllegalArgumentException badServer(String server) {
-        return new IllegalArgumentException("server (--dns-server) must be host:port (IPv6 in brackets), was '"
-                + server + "'");
+        return HostPort.parse("server (--dns-server)", server, 53);
     }
 
     private static String quoted(String s) {
@@ -166,9 +123,5 @@ public record DnsDiscoveryConfig(String name, Mode mode, int port, String server
     private static String blankToId(String name) {
         // lets the constructor report the bad name rather than the service id derived from it
         return name == null || name.isBlank() ? "-" : name.trim();
-    }
-
-    /** A DNS server's host (name or address) and port. */
-    record HostPort(String host, int port) {
     }
 }

@@ -1,5 +1,6 @@
 package io.clustermode.discovery.dns;
 
+import io.clustermode.transport.HostPort;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -76,8 +77,8 @@ class DnsDiscoveryTest {
         assertThatThrownBy(() -> DnsDiscoveryConfig.addresses("a..b")).hasMessageStartingWith("name (--dns-name)");
         assertThatThrownBy(() -> ok.withPort(0)).hasMessage("port (--dns-port) must be 1 to 65535, was 0");
         assertThatThrownBy(() -> ok.withPort(65_536)).hasMessageContaining("--dns-port");
-        assertThatThrownBy(() -> ok.withServer("10.0.0.1:x")).hasMessage(
-                "server (--dns-server) must be host:port (IPv6 in brackets), was '10.0.0.1:x'");
+        assertThatThrownBy(() -> ok.withServer("10.0.0.1:x")).hasMessage("server (--dns-server) must be host:port"
+                + " (IPv6 in brackets, as [::1]:7600), was '10.0.0.1:x': the port 'x' is not a number");
         assertThatThrownBy(() -> ok.withServer("fd00::1")).hasMessageContaining("--dns-server");
         assertThatThrownBy(() -> ok.withServer("[fd00::1")).hasMessageContaining("--dns-server");
         assertThatThrownBy(() -> ok.withServer(":53")).hasMessageContaining("--dns-server");
@@ -85,9 +86,9 @@ class DnsDiscoveryTest {
         assertThatThrownBy(() -> ok.withServiceId("")).hasMessageStartingWith("serviceId");
         assertThat(ok.withServer("[fd00::1]:5353").server()).isEqualTo("[fd00::1]:5353");
         assertThat(DnsDiscoveryConfig.parseServer("[fd00::1]:5353"))
-                .isEqualTo(new DnsDiscoveryConfig.HostPort("fd00::1", 5353));
-        assertThat(DnsDiscoveryConfig.parseServer("10.0.0.10")).isEqualTo(new DnsDiscoveryConfig.HostPort("10.0.0.10", 53));
-        assertThat(DnsDiscoveryConfig.parseServer("[::1]")).isEqualTo(new DnsDiscoveryConfig.HostPort("::1", 53));
+                .isEqualTo(new HostPort("fd00::1", 5353));
+        assertThat(DnsDiscoveryConfig.parseServer("10.0.0.10")).isEqualTo(new HostPort("10.0.0.10", 53));
+        assertThat(DnsDiscoveryConfig.parseServer("[::1]")).isEqualTo(new HostPort("::1", 53));
     }
 
     @Test
@@ -98,7 +99,6 @@ class DnsDiscoveryTest {
         assertThat(DnsDiscovery.text(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
         assertThat(DnsDiscovery.text(InetAddress.getByName("1:2:3:4:5:6:7:8"))).isEqualTo("1:2:3:4:5:6:7:8");
         assertThat(DnsDiscovery.text(InetAddress.getByName("1:0:3:4:5:6:7:0"))).isEqualTo("1:0:3:4:5:6:7:0");
-        assertThat(DnsDiscovery.hostPort("fd00::1", 7600)).isEqualTo("[fd00::1]:7600");
     }
 
     /** Answers every query with SERVFAIL, on a loopback UDP port, until closed. */

@@ -1,5 +1,6 @@
 package io.clustermode.discovery.kubernetes;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clustermode.discovery.FailureLog;
 
 import io.clustermode.discovery.DiscoveryService;
@@ -90,8 +91,7 @@ public final class KubernetesDiscovery implements DiscoveryService {
     public static final String META_TARGET_UID = "kubernetes.targetRef.uid";
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesDiscovery.class);
-    private static final Pattern SERVICE_ACCOUNT_SUBJECT = Pattern.compile(
-            "\"sub\"\\s*:\\s*\"(system:serviceaccount:[^\"]+)\"");
+    private static final ObjectMapper CLAIMS = new ObjectMapper();
     private static final Pattern USER_IN_STATUS = Pattern.compile("User \"([^\"]+)\"");
 
     private final KubernetesDiscoveryConfig config;
@@ -344,9 +344,8 @@ public final class KubernetesDiscovery implements DiscoveryService {
             if (parts.length < 2) {
                 return Optional.empty();
             }
-            String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-            Matcher m = SERVICE_ACCOUNT_SUBJECT.matcher(claims);
-            return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+            String subject = CLAIMS.readTree(Base64.getUrlDecoder().decode(parts[1])).path("sub").asText("");
+            return subject.startsWith("system:serviceaccount:") ? Optional.of(subject) : Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty(); // not a token we can read: the message does without the name
         }

@@ -80,7 +80,7 @@ public final class Nemesis {
             Fault.Kill k = (Fault.Kill) fault;
             int node = k.target().resolve(primary, nodes.nodes(), k.salt());
             if (usable(node, fault)) {
-                Processes.kill9(nodes.pid(node));
+                nodes.process(node).kill9();
                 killed.add(node);
                 count(fault, fault.describe() + ": " + name(node));
             }
@@ -90,7 +90,7 @@ public final class Nemesis {
             Fault.Pause p = (Fault.Pause) fault;
             int node = p.target().resolve(primary, nodes.nodes(), p.salt());
             if (usable(node, fault)) {
-                Processes.pause(nodes.pid(node));
+                nodes.process(node).pause();
                 paused.add(node);
                 count(fault, fault.describe() + ": " + name(node));
             }
@@ -162,7 +162,7 @@ public final class Nemesis {
 
     private void resumePaused() {
         for (int node : paused) {
-            Processes.resume(nodes.pid(node));
+            nodes.process(node).resume();
             log.accept("resumed " + name(node));
         }
         if (!paused.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.clustermode.faults.nemesis;
 
-import java.io.File;
+import io.clustermode.cli.launch.ChildProcess;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,7 +27,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
     private final String name;
     private final List<String> addresses;
-    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final List<ChildProcess> processes = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
     /** Created by this JVM (deleted on close), or joined from inside (only its processes are ours). */
     private final boolean owned;
@@ -153,12 +153,17 @@ public final class NetworkNamespace implements AutoCloseable {
     /**
      * Starts a long-running process inside the namespace, its output (both streams) appended
      * to {@code log}. {@code ip netns exec} execs the command in place, so the process's pid is
-     * the command's own: what {@link Processes} signals.
+     * the command's own: signals from the {@link ChildProcess} reach the command.
      */
-    public Process start(List<String> command, Path log) {
-        ProcessBuilder pb = new ProcessBuilder(inside(command)).redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return start(pb);
+    public ChildProcess start(List<String> command, Path log) {
+        if (closed) {
+            throw new IllegalStateException("namespace " + name + " is closed");
+        }
+        try {
+            return track(ChildProcess.start(inside(command), log));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot start " + command + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts a process inside the namespace with its streams as pipes, for the caller to read. */
@@ -176,24 +181,15 @@ public final class NetworkNamespace implements AutoCloseable {
             throw new IllegalStateException("namespace " + name + " is closed");
         }
         try {
-            Process p = pb.start();
-            processes.add(p);
-            return p;
+            return track(ChildProcess.start(pb)).process();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot start " + pb.command() + ": " + e.getMessage(), e);
         }
     }
 
-    /** A command that runs a main class of this JVM's class path in a new JVM (for clients inside the namespace). */
-    public static List<String> javaCommand(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        return cmd;
+    private ChildProcess track(ChildProcess child) {
+        processes.add(child);
+        return child;
     }
 
     /**
@@ -215,12 +211,11 @@ public final class NetworkNamespace implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
         if (!owned) {
+            ChildProcess.killAll(processes);
             return;
         }
+        processes.forEach(ChildProcess::kill9);
         // Anything else left inside (grandchildren): the namespace is ours, so all of it is ours.
         try {
             for (String pid : Commands.run(List.of("ip", "netns", "pids", name)).split("\\s+")) {
@@ -231,14 +226,7 @@ public final class NetworkNamespace implements AutoCloseable {
         } catch (RuntimeException e) {
             // Best effort: deleting the name below still frees it.
         }
-        for (Process p : processes) {
-            try {
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        ChildProcess.killAll(processes);
         try {
             Commands.run(List.of("ip", "netns", "del", name));
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.clustermode.faults.nemesis;
 
+import io.clustermode.cli.launch.ChildProcess;
+
 /**
  * What the nemesis needs from the runner that owns the node processes. Nodes are indices
  * {@code 0..nodes()-1}, node {@code i} on the namespace's address {@code i}.
@@ -17,8 +19,8 @@ public interface NodeControl {
     /** The index of the node that currently says it is primary, or -1 when none does (or none answers). */
     int primary();
 
-    /** The pid of node {@code node}'s current process (a child of this JVM). */
-    long pid(int node);
+    /** Node {@code node}'s current process, a child of this JVM: what kills and pauses are sent to. */
+    ChildProcess process(int node);
 
     /** Starts node {@code node} again, from its data dir, after its process was killed. */
     void restart(int node);

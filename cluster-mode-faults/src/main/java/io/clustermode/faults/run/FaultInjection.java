@@ -1,5 +1,6 @@
 package io.clustermode.faults.run;
 
+import io.clustermode.cli.launch.NodeLauncher;
 import io.clustermode.faults.nemesis.NetworkNamespace;
 
 import java.io.BufferedReader;
@@ -57,8 +58,8 @@ public final class FaultInjection {
         // The driver's own limit: the schedule, then recovery, final reads and the checks.
         Duration limit = options.duration().plus(Duration.ofMinutes(10));
         try (NetworkNamespace ns = NetworkNamespace.create(options.nodes())) {
-            Process driver = ns.startMerged(NetworkNamespace.javaCommand(FaultRun.class.getName(),
-                    options.driverArgs(ns.name()).toArray(new String[0])));
+            Process driver = ns.startMerged(NodeLauncher.javaCommand(FaultRun.class.getName(),
+                    options.driverArgs(ns.name())));
             Thread relay = new Thread(() -> relay(driver, out), "fault-run-output");
             relay.setDaemon(true);
             relay.start();
@@ -90,15 +91,11 @@ public final class FaultInjection {
 
     /** The repository root: the nearest directory above the working directory with {@code bin/cluster-mode}. */
     public static Path findRoot() {
-        Path here = Path.of("").toAbsolutePath();
-        while (here != null && !Files.isRegularFile(here.resolve("bin/cluster-mode"))) {
-            here = here.getParent();
+        try {
+            return NodeLauncher.findRoot();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; pass --root", e);
         }
-        if (here == null) {
-            throw new IllegalStateException("no repository root (with bin/cluster-mode) above " + Path.of("").toAbsolutePath()
-                    + "; pass --root");
-        }
-        return here;
     }
 
     /** For tests: the options of a run with these values and the defaults otherwise. */

@@ -1,5 +1,6 @@
 package io.clustermode.faults.run;
 
+import io.clustermode.cli.launch.NodeLauncher;
 import io.clustermode.faults.CheckerResult;
 import io.clustermode.faults.History;
 import io.clustermode.faults.InfoPoller;
@@ -206,26 +207,12 @@ public final class FaultRun {
     }
 
     private NodeCluster.Settings settings() {
-        Path target = options.root().resolve("cluster-mode-cli/target");
-        Path lib = target.resolve("lib");
-        Path jar;
-        try (Stream<Path> files = Files.list(target)) {
-            jar = files.filter(p -> p.getFileName().toString().matches("cluster-mode-cli-[^-]+(-SNAPSHOT)?\\.jar"))
-                    .max(Comparator.naturalOrder())
-                    .orElseThrow(() -> new IllegalStateException("no cluster-mode-cli jar in " + target));
-        } catch (IOException e) {
-            throw new IllegalStateException("cluster-mode-cli is not built (" + target + "): build it with"
-                    + " ./mvnw -pl cluster-mode-cli -am package -DskipTests", e);
-        }
-        if (!Files.isDirectory(lib)) {
-            throw new IllegalStateException("no " + lib + ": build it with ./mvnw -pl cluster-mode-cli -am package -DskipTests");
-        }
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                // Quick start-up and little CPU: five node JVMs share the machine with the driver.
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xss512k",
-                "-cp", jar + ":" + lib + "/*", "io.clustermode.cli.Main"));
+        // Quick start-up and little CPU: five node JVMs share the machine with the driver.
+        List<String> jvm = new ArrayList<>(NodeLauncher.SMALL_JVM);
+        jvm.add("-Xss512k");
         long heartbeat = Math.max(10, options.electionTimeoutMs() / 10);
-        return new NodeCluster.Settings(command, heartbeat, options.electionTimeoutMs(), requestTimeoutMs());
+        return new NodeCluster.Settings(NodeLauncher.builtJars(options.root(), jvm), heartbeat,
+                options.electionTimeoutMs(), requestTimeoutMs());
     }
 
     private static void delete(Path dir) {

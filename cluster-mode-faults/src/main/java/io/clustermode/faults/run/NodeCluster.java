@@ -1,9 +1,13 @@
 package io.clustermode.faults.run;
 
+import io.clustermode.cli.ClusterInfo;
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeArgs;
+import io.clustermode.cli.launch.NodeLauncher;
 import io.clustermode.faults.InfoSample;
 import io.clustermode.faults.nemesis.NetworkNamespace;
 import io.clustermode.faults.nemesis.NodeControl;
-import io.clustermode.faults.nemesis.Processes;
+import io.clustermode.transport.HostPort;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +22,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -50,20 +56,19 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     /**
      * How the nodes run.
      *
-     * @param nodeCommand     the command that runs the program up to its sub-command, e.g.
-     *                        {@code java -cp <cli jar>:<lib>/* io.clustermode.cli.Main}
-     * @param heartbeatMs     {@code --heartbeat-interval}
+     * @param launcher          how the program runs (the packaged one, see {@link NodeLauncher#builtJars})
+     * @param heartbeatMs       {@code --heartbeat-interval}
      * @param electionTimeoutMs {@code --election-timeout}
      * @param requestTimeoutMs  {@code --request-timeout}
      */
-    public record Settings(List<String> nodeCommand, long heartbeatMs, long electionTimeoutMs, long requestTimeoutMs) {
+    public record Settings(NodeLauncher launcher, long heartbeatMs, long electionTimeoutMs, long requestTimeoutMs) {
     }
 
     private final NetworkNamespace ns;
     private final Settings settings;
     private final Path work;
     private final Consumer<String> log;
-    private final Process[] processes;
+    private final ChildProcess[] processes;
     private final List<String> problems = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(INFO_TIMEOUT)
             .version(HttpClient.Version.HTTP_1_1).build();
@@ -79,7 +84,7 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         this.settings = settings;
         this.work = work;
         this.log = log;
-        this.processes = new Process[ns.addresses().size()];
+        this.processes = new ChildProcess[ns.addresses().size()];
     }
 
     /** The run's cluster secret, written once: random, readable by the owner only. */
@@ -140,31 +145,27 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     }
 
     private synchronized void start(int i) {
-        List<String> seeds = new ArrayList<>();
+        List<HostPort> seeds = new ArrayList<>();
         for (String address : ns.addresses()) {
-            seeds.add(address + ":" + TRANSPORT_PORT);
+            seeds.add(new HostPort(address, TRANSPORT_PORT));
         }
-        List<String> command = new ArrayList<>(settings.nodeCommand());
-        command.addAll(List.of("node", "--node-id", nodeId(i),
-                "--bind", ns.addresses().get(i) + ":" + TRANSPORT_PORT,
-                "--http", ns.addresses().get(i) + ":" + HTTP_PORT,
-                "--discovery", "static", "--seeds", String.join(",", seeds),
-                "--data-dir", work.resolve(nodeId(i)).resolve("data").toString(),
-                "--heartbeat-interval", Long.toString(settings.heartbeatMs()),
-                "--election-timeout", Long.toString(settings.electionTimeoutMs()),
-                "--request-timeout", Long.toString(settings.requestTimeoutMs()),
-                "--update-interval", "1000",
+        String address = ns.addresses().get(i);
+        NodeArgs args = NodeArgs.node(nodeId(i)).bind(new HostPort(address, TRANSPORT_PORT))
+                .http(new HostPort(address, HTTP_PORT)).with("--discovery", "static").seeds(seeds)
+                .dataDir(work.resolve(nodeId(i)).resolve("data"))
+                .timeouts(settings.heartbeatMs(), settings.electionTimeoutMs())
+                .requestTimeout(settings.requestTimeoutMs()).updateInterval(1000)
                 // The nodes listen beyond loopback (inside the run's namespace): they prove the secret to each other.
-                "--cluster-secret-file", secretFile().toString(),
+                .with("--cluster-secret-file", secretFile().toString())
                 // The HTTP API is the harness's own, inside a namespace the run made: no token.
-                "--http-insecure"));
+                .with("--http-insecure");
         try {
             Files.writeString(logFile(i), "=== " + LocalTime.now() + " fault runner: starting node " + nodeId(i) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        processes[i] = ns.start(command, logFile(i));
+        processes[i] = ns.start(settings.launcher().command(args.toList()), logFile(i));
     }
 
     /** The node's id and address, e.g. {@code n2 (127.0.0.3)}, as the nemesis's log names it. */
@@ -179,8 +180,8 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     }
 
     @Override
-    public synchronized long pid(int node) {
-        return processes[node].pid();
+    public synchronized ChildProcess process(int node) {
+        return processes[node];
     }
 
     /**
@@ -203,9 +204,8 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
     public List<InfoSample> poll() {
         List<CompletableFuture<InfoSample>> answers = new ArrayList<>();
         for (int i = 0; i < nodes(); i++) {
-            HttpRequest request = HttpRequest.newBuilder(httpUri(i).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
-            answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .thenApply(r -> r.statusCode() == 200 ? InfoSample.fromClusterInfo(r.body(), System.nanoTime()) : null)
+            answers.add(ClusterInfo.fetch(http, httpUri(i), INFO_TIMEOUT)
+                    .thenApply(info -> InfoSample.of(info, System.nanoTime()))
                     .exceptionally(e -> null));
         }
         List<InfoSample> samples = new ArrayList<>();
@@ -248,12 +248,9 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
             return false;
         }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(httpUri(primary).resolve("/cluster/info"))
-                    .timeout(INFO_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            String body = r.body();
-            int voters = body.split("\"voter\"\\s*:\\s*true", -1).length - 1;
-            return r.statusCode() == 200 && voters == nodes() && poll().size() == nodes();
-        } catch (IOException e) {
+            ClusterInfo info = ClusterInfo.fetch(http, httpUri(primary), INFO_TIMEOUT).get();
+            return info.voterCount() == nodes() && poll().size() == nodes();
+        } catch (ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -263,66 +260,35 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
 
     @Override
     public void restart(int node) {
-        Process old;
-        synchronized (this) {
-            old = processes[node];
-        }
-        Integer code = waitForExit(old, Duration.ofSeconds(10));
-        if (code == null) {
+        ChildProcess old = process(node);
+        OptionalInt code = old.awaitExit(Duration.ofSeconds(10));
+        if (code.isEmpty()) {
             problem("node " + nodeId(node) + " was still running when it was to be restarted after kill -9");
-            old.destroyForcibly();
-            waitForExit(old, Duration.ofSeconds(10));
-        } else if (code != 137) {
-            problem("node " + nodeId(node) + " had exited with code " + code + " before its kill -9 was undone");
+            ChildProcess.killAll(List.of(old));
+        } else if (code.getAsInt() != 137) {
+            problem("node " + nodeId(node) + " had exited with code " + code.getAsInt()
+                    + " before its kill -9 was undone");
         }
         start(node);
     }
 
     @Override
     public void gracefulRestart(int node) {
-        Process old;
-        synchronized (this) {
-            old = processes[node];
-        }
+        ChildProcess old = process(node);
         // A JVM still booting has no handler for SIGTERM yet and would end with 143: wait until
         // the node serves (a real operator stops running nodes, not half-started ones).
-        if (!awaitServing(node, STOP_WAIT)) {
+        if (!NodeLauncher.awaitServing(old, httpUri(node), STOP_WAIT)) {
             log.accept("node " + nodeId(node) + " does not answer yet; stopping it anyway");
         }
-        Processes.terminate(old.pid());
-        Integer code = waitForExit(old, STOP_WAIT);
-        if (code == null) {
+        old.terminate();
+        OptionalInt code = old.awaitExit(STOP_WAIT);
+        if (code.isEmpty()) {
             problem("node " + nodeId(node) + " did not stop within " + STOP_WAIT.toSeconds() + " s of SIGTERM");
-            old.destroyForcibly();
-            waitForExit(old, Duration.ofSeconds(10));
-        } else if (code != 0) {
-            problem("node " + nodeId(node) + " exited with code " + code + " after SIGTERM (expected 0)");
+            ChildProcess.killAll(List.of(old));
+        } else if (code.getAsInt() != 0) {
+            problem("node " + nodeId(node) + " exited with code " + code.getAsInt() + " after SIGTERM (expected 0)");
         }
         start(node);
-    }
-
-    private boolean awaitServing(int node, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest request = HttpRequest.newBuilder(httpUri(node).resolve("/cluster/info")).timeout(INFO_TIMEOUT).build();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException notYet) {
-                // starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
     }
 
     /** {@code POST /cluster/transfer-leadership} to the primary; the answer is logged. */
@@ -351,7 +317,7 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         for (int i = 0; i < nodes(); i++) {
             if (!processes[i].isAlive()) {
                 problem("node " + nodeId(i) + " is not running after the final heal (exit code "
-                        + processes[i].exitValue() + ")");
+                        + processes[i].awaitExit(Duration.ZERO).orElse(-1) + ")");
             }
         }
     }
@@ -366,27 +332,9 @@ public final class NodeCluster implements NodeControl, AutoCloseable {
         log.accept("problem: " + what);
     }
 
-    private static Integer waitForExit(Process p, Duration timeout) {
-        try {
-            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
     /** Kills every node (the namespace's owner cleans up too). */
     @Override
     public synchronized void close() {
-        for (Process p : processes) {
-            if (p != null) {
-                p.destroyForcibly();
-            }
-        }
-        for (Process p : processes) {
-            if (p != null) {
-                waitForExit(p, Duration.ofSeconds(10));
-            }
-        }
+        ChildProcess.killAll(Arrays.asList(processes));
     }
 }

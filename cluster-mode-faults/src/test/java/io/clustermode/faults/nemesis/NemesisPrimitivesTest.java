@@ -1,5 +1,7 @@
 package io.clustermode.faults.nemesis;
 
+import io.clustermode.cli.launch.ChildProcess;
+import io.clustermode.cli.launch.NodeLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +53,7 @@ class NemesisPrimitivesTest {
         }
         ns = NetworkNamespace.create(3);
         partitions = new Partitions(ns);
-        probe = ns.start(NetworkNamespace.javaCommand(NetProbe.class.getName()));
+        probe = ns.start(NodeLauncher.javaCommand(NetProbe.class.getName(), List.of()));
         toProbe = new PrintWriter(probe.getOutputStream(), true, StandardCharsets.UTF_8);
         fromProbe = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8));
         assertThat(fromProbe.readLine()).isEqualTo("ready");
@@ -155,7 +158,7 @@ class NemesisPrimitivesTest {
     @Test
     void a_jvm_inside_the_namespace_can_join_it_and_cut_links_and_one_outside_cannot() throws Exception {
         assertThatThrownBy(() -> NetworkNamespace.joinFromInside(ns.name(), 3)).hasMessageContaining("not inside");
-        Process driver = ns.start(NetworkNamespace.javaCommand(JoinProbe.class.getName(), ns.name()));
+        Process driver = ns.start(NodeLauncher.javaCommand(JoinProbe.class.getName(), List.of(ns.name())));
         String out = new String(driver.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(out).isEqualTo("joined 127.0.0.2,127.0.0.3,127.0.0.4\ncut\nrefused\n");
@@ -178,19 +181,17 @@ class NemesisPrimitivesTest {
     @Test
     void kill_stop_and_cont_reach_a_child_process_in_the_namespace() throws Exception {
         Path log = Files.createTempFile("sleeper", ".log");
-        Process sleeper = ns.start(List.of("sleep", "60"), log);
+        ChildProcess sleeper = ns.start(List.of("sleep", "60"), log);
         long pid = sleeper.pid();
-        assertThat(Processes.isOurs(pid)).isTrue();
 
-        Processes.pause(pid);
+        sleeper.pause();
         assertThat(stateOf(pid)).isEqualTo('T');
-        Processes.resume(pid);
+        sleeper.resume();
         assertThat(stateOf(pid)).isIn('S', 'R');
 
-        Processes.kill9(pid);
-        assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(sleeper.exitValue()).isEqualTo(137);
-        assertThatThrownBy(() -> Processes.pause(pid)).hasMessageContaining("not a live child");
+        sleeper.kill9();
+        assertThat(sleeper.awaitExit(Duration.ofSeconds(5))).hasValue(137);
+        assertThatThrownBy(sleeper::pause).hasMessageContaining("does not run");
         Files.deleteIfExists(log);
     }
 

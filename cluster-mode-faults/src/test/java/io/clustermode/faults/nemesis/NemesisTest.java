@@ -2,6 +2,7 @@ package io.clustermode.faults.nemesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clustermode.cli.launch.ChildProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class NemesisTest {
 
     /** Three "nodes" that are sleep processes; node 1 is primary until a transfer. */
     static final class SleepNodes implements NodeControl {
-        final List<Process> processes = new ArrayList<>();
+        final List<ChildProcess> processes = new ArrayList<>();
         volatile int primary = 1;
         int restarts;
 
@@ -28,9 +28,9 @@ class NemesisTest {
             }
         }
 
-        private static Process start() {
+        private static ChildProcess start() {
             try {
-                return new ProcessBuilder("sleep", "60").start();
+                return ChildProcess.start(new ProcessBuilder("sleep", "60"));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -47,18 +47,14 @@ class NemesisTest {
         }
 
         @Override
-        public long pid(int node) {
-            return processes.get(node).pid();
+        public ChildProcess process(int node) {
+            return processes.get(node);
         }
 
         @Override
         public void restart(int node) {
             // SIGKILL is delivered asynchronously: on a loaded machine the process may take a moment to go.
-            try {
-                processes.get(node).waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            processes.get(node).awaitExit(Duration.ofSeconds(5));
             assertThat(processes.get(node).isAlive()).as("restarting a live node").isFalse();
             processes.set(node, start());
             restarts++;
@@ -66,12 +62,8 @@ class NemesisTest {
 
         @Override
         public void gracefulRestart(int node) {
-            Processes.terminate(pid(node));
-            try {
-                assertThat(processes.get(node).waitFor(5, TimeUnit.SECONDS)).isTrue();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            process(node).terminate();
+            assertThat(process(node).awaitExit(Duration.ofSeconds(5))).isPresent();
             processes.set(node, start());
         }
 
@@ -81,9 +73,7 @@ class NemesisTest {
         }
 
         void destroy() {
-            for (Process p : processes) {
-                p.destroyForcibly();
-            }
+            ChildProcess.killAll(processes);
         }
     }
 
@@ -118,10 +108,9 @@ class NemesisTest {
 
     @Test
     void killing_the_primary_kills_its_process_and_restart_starts_a_new_one() throws Exception {
-        Process primary = nodes.processes.get(1);
+        ChildProcess primary = nodes.processes.get(1);
         nemesis.execute(new Fault.Kill(Fault.Target.PRIMARY, 5));
-        assertThat(primary.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(primary.exitValue()).isEqualTo(137);
+        assertThat(primary.awaitExit(Duration.ofSeconds(5))).hasValue(137);
         nemesis.execute(new Fault.RestartKilled());
         assertThat(nodes.processes.get(1).isAlive()).isTrue();
         assertThat(nodes.processes.get(1)).isNotSameAs(primary);
@@ -133,7 +122,7 @@ class NemesisTest {
     void heal_everything_resumes_paused_nodes_restarts_killed_ones_and_heals_the_network() throws Exception {
         nemesis.execute(new Fault.Split(true, 3));
         nemesis.execute(new Fault.Pause(Fault.Target.PRIMARY, 1));
-        assertThat(state(nodes.pid(1))).isEqualTo('T');
+        assertThat(state(nodes.process(1).pid())).isEqualTo('T');
         nemesis.execute(new Fault.Kill(Fault.Target.PRIMARY, 1)); // already paused: skipped, not doubled
         long salt = 0;
         while (Fault.Target.RANDOM_NODE.resolve(1, 3, salt) == 1) {
@@ -142,9 +131,9 @@ class NemesisTest {
         nemesis.execute(new Fault.Kill(Fault.Target.RANDOM_NODE, salt));
         nemesis.execute(new Fault.HealAll());
         assertThat(network.cut).isFalse();
-        assertThat(nodes.processes).allMatch(Process::isAlive);
+        assertThat(nodes.processes).allMatch(ChildProcess::isAlive);
         for (int i = 0; i < 3; i++) {
-            assertThat(state(nodes.pid(i))).isIn('S', 'R');
+            assertThat(state(nodes.process(i).pid())).isIn('S', 'R');
         }
         assertThat(nodes.restarts).isEqualTo(1);
         assertThat(log).anyMatch(l -> l.startsWith("skipped kill -9 the primary"));
@@ -161,7 +150,7 @@ class NemesisTest {
         long took = (System.nanoTime() - start) / 1_000_000;
         assertThat(took).isBetween(1_400L, 5_000L);
         assertThat(network.cut).isFalse();
-        assertThat(nodes.processes).allMatch(Process::isAlive);
+        assertThat(nodes.processes).allMatch(ChildProcess::isAlive);
         assertThat(nemesis.faultsInjected()).isGreaterThan(5);
         assertThat(log.get(log.size() - 1)).isEqualTo("healed everything");
     }
