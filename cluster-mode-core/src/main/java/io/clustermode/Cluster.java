@@ -41,7 +41,7 @@ import java.util.function.Function;
  * step with discovery, and replicates the application's {@link StateMachine}.
  *
  * <pre>{@code
- * Cluster<String> cluster = Cluster.start(ClusterConfig.builder()
+ * Cluster<String, MyStateMachine> cluster = Cluster.start(ClusterConfig.builder()
  *         .seeds(List.of("10.0.0.1:7600", "10.0.0.2:7600", "10.0.0.3:7600"))
  *         .dataDir(Path.of("/var/lib/app/cluster"))
  *         .build(), new MyStateMachine());
@@ -59,20 +59,27 @@ import java.util.function.Function;
  * callbacks. Listeners are called on a notification thread of their own.
  *
  * <h2>Failure</h2>
- * Requests fail with {@link NotPrimaryException} (nothing proposed; retry on the primary it
- * names), {@link OverloadedException} (nothing proposed; retry later),
- * {@link IndeterminateOutcomeException} (proposed, fate unknown) or
- * {@link ClusterClosedException}.
+ * One convention for every call that waits (commands, reads, hand-overs): it returns a future,
+ * and the future fails with one {@link ClusterException} per meaning —
+ * {@link NotPrimaryException} (nothing done; retry on the primary it names),
+ * {@link OverloadedException} (nothing done; retry later),
+ * {@link IndeterminateOutcomeException} (proposed, fate unknown),
+ * {@link LeadershipTransferException} (no hand-over happened) or
+ * {@link ClusterClosedException}. Only a bad argument throws at once
+ * ({@link IllegalArgumentException}). Absence is an {@link Optional} or {@link java.util.OptionalLong},
+ * never null.
  *
  * @param <R> the state machine's result type
+ * @param <M> the state machine's type: {@link #read} queries see it as such, without a cast
  */
-public final class Cluster<R> implements AutoCloseable {
+public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 
     private final ClusterConfig config;
     private final NodeId self;
     private final RaftNode<R> node;
+    private final M machine;
     private final Reconciler reconciler;
     private final BootstrapGuard guard;
     private final ExecutorService notifier;
@@ -84,10 +91,13 @@ public final class Cluster<R> implements AutoCloseable {
     private StateChange lastState;
     private Configuration lastConfiguration;
     private volatile boolean closed;
+    /** Hand-overs of primacy waiting for another node to lead. */
+    private final java.util.List<CompletableFuture<NodeId>> handOvers = new CopyOnWriteArrayList<>();
 
-    private Cluster(ClusterConfig config, NodeId self, StateMachine<R> machine) throws IOException {
+    private Cluster(ClusterConfig config, NodeId self, M machine) throws IOException {
         this.config = config;
         this.self = self;
+        this.machine = machine;
         this.notifier = Executors.newSingleThreadExecutor(named("cluster-mode-" + self + "-events"));
         this.primaryExecutor = new PrimaryExecutor(self);
         RaftStorage storage = config.dataDir == null ? new MemoryStorage()
@@ -104,7 +114,7 @@ public final class Cluster<R> implements AutoCloseable {
         this.guard = new BootstrapGuard(self, () -> !node.status().configuration().members().isEmpty());
         guardRef[0] = guard;
         addresses.put(self, config.advertise);
-        this.lastRole = new RoleChange(ClusterRole.INACTIVE, null, node.status().term(), "started");
+        this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
         node.observe(config.observer);
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
@@ -125,13 +135,14 @@ public final class Cluster<R> implements AutoCloseable {
      * @throws IOException when the data dir cannot be used (another cluster's or node's, damaged)
      *                     or the transport cannot listen
      */
-    public static <R> Cluster<R> start(ClusterConfig config, StateMachine<R> machine) throws IOException {
+    public static <R, M extends StateMachine<R>> Cluster<R, M> start(ClusterConfig config, M machine)
+            throws IOException {
         return new Cluster<>(config, resolveNodeId(config), machine);
     }
 
     /** Starts a node that only takes part in elections: no application state. */
-    public static Cluster<Void> start(ClusterConfig config) throws IOException {
-        return start(config, new StateMachine<>() {
+    public static Cluster<Void, StateMachine<Void>> start(ClusterConfig config) throws IOException {
+        return start(config, new StateMachine<Void>() {
             @Override
             public Void apply(long index, byte[] command) {
                 return null;
@@ -242,9 +253,10 @@ public final class Cluster<R> implements AutoCloseable {
     }
 
     /** The fencing token: the term in which this node is primary; empty when it is not. */
-    public Optional<Long> fencingToken() {
+    public java.util.OptionalLong fencingToken() {
         NodeStatus status = node.status();
-        return status.running() && status.role() == Role.LEADER ? Optional.of(status.term()) : Optional.empty();
+        return status.running() && status.role() == Role.LEADER ? java.util.OptionalLong.of(status.term())
+                : java.util.OptionalLong.empty();
     }
 
     /**
@@ -327,6 +339,10 @@ public final class Cluster<R> implements AutoCloseable {
 
     private void onStateChange(StateChange change) {
         lastState = change;
+        if (change.role() != Role.LEADER && change.leader() != null && !handOvers.isEmpty()) {
+            handOvers.forEach(handOver -> handOver.complete(change.leader()));
+            handOvers.clear();
+        }
         Configuration configuration = lastConfiguration != null ? lastConfiguration : node.status().configuration();
         announceRole(change, configuration, change.reason());
     }
@@ -342,7 +358,7 @@ public final class Cluster<R> implements AutoCloseable {
         ClusterRole role = state.role() == Role.LEADER ? ClusterRole.PRIMARY
                 : state.leader() != null && state.role() == Role.FOLLOWER && configuration.contains(self)
                 ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
-        RoleChange roleChange = new RoleChange(role, state.leader(), state.term(), reason);
+        RoleChange roleChange = new RoleChange(role, Optional.ofNullable(state.leader()), state.term(), reason);
         RoleChange previous = lastRole;
         if (previous.role() == roleChange.role() && java.util.Objects.equals(previous.primary(), roleChange.primary())
                 && previous.term() == roleChange.term()) {
@@ -360,7 +376,8 @@ public final class Cluster<R> implements AutoCloseable {
 
     /** The node stopped on its own (called on its event loop as it ends): tell, and stop the rest. */
     private void onFailure(Throwable cause) {
-        RoleChange inactive = new RoleChange(ClusterRole.INACTIVE, null, node.status().term(), "stopped: " + cause);
+        RoleChange inactive = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(),
+                "stopped: " + cause);
         lastRole = inactive;
         primaryExecutor.lostPrimacy();
         notify(listener -> listener.onRoleChange(inactive));
@@ -414,43 +431,86 @@ public final class Cluster<R> implements AutoCloseable {
         return node.propose(command);
     }
 
-    /** Runs {@code query} on the state machine at the given consistency. */
-    public <T> CompletableFuture<T> read(Function<StateMachine<R>, T> query, Consistency consistency) {
-        return consistency == Consistency.LINEARIZABLE ? node.read(query) : node.readStale(query);
+    /**
+     * Runs {@code query} on the state machine, on the node's event loop (it must be quick and
+     * must not block), at the given consistency: {@link Consistency#LINEARIZABLE} sees every
+     * command committed before the call (on the primary only; elsewhere it fails with
+     * {@link NotPrimaryException}), {@link Consistency#STALE} reads this node's state as it is.
+     */
+    public <T> CompletableFuture<T> read(Function<? super M, T> query, Consistency consistency) {
+        Function<StateMachine<R>, T> onLoop = ignored -> query.apply(machine);
+        return consistency == Consistency.LINEARIZABLE ? node.read(onLoop) : node.readStale(onLoop);
     }
 
     // ------------------------------------------------------------------ leadership
 
     /**
-     * Hands primacy to the secondary this node heard from most recently (an up-to-date voter);
-     * completes with false when this node is not primary or has no voter to hand to.
+     * Hands primacy to the secondary this node heard from most recently (an up-to-date voter).
+     *
+     * @return completes with the id of the primary that took over, once this node follows it;
+     *         fails with {@link NotPrimaryException} when this node is not the primary, with
+     *         {@link LeadershipTransferException} when no voter can take over or none did within
+     *         twice the election timeout
      */
-    public CompletableFuture<Boolean> transferLeadership() {
-        return bestSuccessor().map(node::transferLeadership).orElse(CompletableFuture.completedFuture(false));
+    public CompletableFuture<NodeId> transferLeadership() {
+        NodeStatus status = node.status();
+        if (status.role() != Role.LEADER) {
+            return CompletableFuture.failedFuture(new NotPrimaryException(self, status.leader()));
+        }
+        return bestSuccessor().map(this::handOver).orElseGet(() -> CompletableFuture.failedFuture(
+                new LeadershipTransferException(self + " has no voter it has heard from to hand primacy to")));
     }
 
     /**
      * Hands primacy to {@code successor}, a voter: the primary first brings its log up to date,
-     * then tells it to campaign at once (thesis §3.10). Completes with false when this node is
-     * not primary; the transfer is abandoned if it has not finished within an election timeout.
+     * then tells it to campaign at once (thesis §3.10).
      *
+     * @return completes and fails as {@link #transferLeadership()} does
      * @throws IllegalArgumentException when {@code successor} is not another voter of the cluster
      */
-    public CompletableFuture<Boolean> transferLeadership(NodeId successor) {
+    public CompletableFuture<NodeId> transferLeadership(NodeId successor) {
         NodeStatus status = node.status();
         if (successor.equals(self) || !status.configuration().isVoter(successor)) {
             throw new IllegalArgumentException(successor + " is not another voter of the cluster (voters: "
                     + status.configuration().voters() + ")");
         }
         if (status.role() != Role.LEADER) {
-            return CompletableFuture.completedFuture(false);
+            return CompletableFuture.failedFuture(new NotPrimaryException(self, status.leader()));
         }
-        return node.transferLeadership(successor);
+        return handOver(successor);
     }
 
     /** Same as {@link #transferLeadership()}: the primary steps down in favour of a secondary. */
-    public CompletableFuture<Boolean> stepDown() {
+    public CompletableFuture<NodeId> stepDown() {
         return transferLeadership();
+    }
+
+    /** Asks the core to hand over, and completes when another node leads (see {@link #onStateChange}). */
+    private CompletableFuture<NodeId> handOver(NodeId successor) {
+        CompletableFuture<NodeId> done = new CompletableFuture<>();
+        handOvers.removeIf(CompletableFuture::isDone);
+        handOvers.add(done);
+        node.transferLeadership(successor).whenComplete((started, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+            } else if (!started) {
+                NodeStatus now = node.status();
+                done.completeExceptionally(now.role() == Role.LEADER
+                        ? new LeadershipTransferException(self + " could not start handing primacy to " + successor)
+                        : new NotPrimaryException(self, now.leader()));
+            }
+        });
+        Duration limit = config.electionTimeout.multipliedBy(2);
+        return done.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).handle((primary, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(primary);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            return CompletableFuture.<NodeId>failedFuture(cause instanceof java.util.concurrent.TimeoutException
+                    ? new LeadershipTransferException(successor + " did not take primacy over from " + self
+                    + " within " + limit.toMillis() + " ms")
+                    : cause);
+        }).thenCompose(Function.identity());
     }
 
     private Optional<NodeId> bestSuccessor() {
@@ -475,18 +535,17 @@ public final class Cluster<R> implements AutoCloseable {
             return;
         }
         try {
-            if (node.status().role() == Role.LEADER && transferLeadership().get(1, TimeUnit.SECONDS)) {
-                long deadline = System.nanoTime() + config.electionTimeout.toNanos();
-                while (node.status().role() == Role.LEADER && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
-                LOG.info("node {} handed primacy over before leaving ({})", self,
-                        node.status().role() == Role.LEADER ? "no successor took over" : "done");
+            if (node.status().role() == Role.LEADER) {
+                NodeId successor = transferLeadership().get(config.electionTimeout.toMillis() * 2 + 1_000,
+                        TimeUnit.MILLISECONDS);
+                LOG.info("node {} handed primacy over to {} before leaving", self, successor);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.info("node {} leaves without handing over: {}", self, e.toString());
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.info("node {} leaves without handing over: {}", self, e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.info("node {} leaves without handing over: no answer in time", self);
         }
         closeNow();
     }
@@ -506,8 +565,8 @@ public final class Cluster<R> implements AutoCloseable {
         // The event loop has ended: nothing else announces now. A node that leaves says so —
         // an application that was told PRIMARY must hear that it is not, at shutdown too.
         RoleChange last = lastRole;
-        if (last.role() != ClusterRole.INACTIVE || last.primary() != null) {
-            RoleChange gone = new RoleChange(ClusterRole.INACTIVE, null, last.term(), "closed");
+        if (last.role() != ClusterRole.INACTIVE || last.primary().isPresent()) {
+            RoleChange gone = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), last.term(), "closed");
             lastRole = gone;
             notifier.execute(() -> listeners.forEach(listener -> {
                 try {

@@ -2,7 +2,6 @@ package io.clustermode;
 
 import io.clustermode.raft.NodeId;
 
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +43,8 @@ public final class PrimaryExecutor {
     }
 
     /** The term of the current primacy — the fencing token to give outside resources; empty when not primary. */
-    public synchronized Optional<Long> fencingToken() {
-        return current == null ? Optional.empty() : Optional.of(term);
+    public synchronized java.util.OptionalLong fencingToken() {
+        return current == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(term);
     }
 
     synchronized void becamePrimary(long newTerm) {

@@ -36,7 +36,7 @@ class NodeFailureTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final Map<String, Cluster<Integer>> nodes = new LinkedHashMap<>();
+    private final Map<String, Cluster<Integer, ?>> nodes = new LinkedHashMap<>();
     private final Map<String, Fragile> machines = new LinkedHashMap<>();
 
     /** Counts commands; once armed, throws on the next one, as a buggy application would. */
@@ -86,7 +86,7 @@ class NodeFailureTest {
         }
         await().atMost(WAIT).until(() -> primary() != null && primary().members().stream()
                 .filter(Member::voter).count() == 3);
-        Cluster<Integer> primary = primary();
+        Cluster<Integer, ?> primary = primary();
         String name = primary.id().value();
         List<String> heard = new CopyOnWriteArrayList<>();
         primary.addListener(new ClusterListener() {
@@ -128,12 +128,12 @@ class NodeFailureTest {
         await().atMost(WAIT).until(interrupted::get);
 
         await().atMost(WAIT).until(() -> primary() != null && primary() != primary);
-        Cluster<Integer> successor = primary();
+        Cluster<Integer, ?> successor = primary();
         successor.submit("after".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
         assertThat(machines.get(successor.id().value()).applied).containsAll(acknowledged).contains("after");
     }
 
-    private Cluster<Integer> primary() {
+    private Cluster<Integer, ?> primary() {
         return nodes.values().stream().filter(Cluster::isPrimary).findFirst().orElse(null);
     }
 }

@@ -32,11 +32,11 @@ class ReadmeExampleTest {
         java.nio.file.Files.writeString(secretFile, "0123456789abcdef0123456789abcdef\n");
         secretFile.toFile().deleteOnExit();
         List<String> seeds = List.of("10.0.0.1:7600", "10.0.0.2:7600", "10.0.0.3:7600");
-        List<Cluster<Long>> nodes = new ArrayList<>();
+        List<Cluster<Long, Counter>> nodes = new ArrayList<>();
         List<Long> tokens = new CopyOnWriteArrayList<>();
         try {
             for (String seed : seeds) {
-                Cluster<Long> cluster = Cluster.start(ClusterConfig.builder()
+                Cluster<Long, Counter> cluster = Cluster.start(ClusterConfig.builder()
                         .bind(seed)
                         .seeds(seeds)
                         .clusterSecretFile(secretFile)
@@ -54,7 +54,7 @@ class ReadmeExampleTest {
                 });
                 nodes.add(cluster);
             }
-            Cluster<Long> cluster = await().atMost(Duration.ofSeconds(30))
+            Cluster<Long, Counter> cluster = await().atMost(Duration.ofSeconds(30))
                     .until(() -> nodes.stream().filter(Cluster::isPrimary).findFirst().orElse(null), c -> c != null);
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.members().size() == 3);
             assertThat(cluster.serviceInstance().transportAddress("cluster")).isPresent();
@@ -66,7 +66,7 @@ class ReadmeExampleTest {
 
             // Replicate a command (on the primary; a secondary answers NotPrimaryException naming it).
             Committed<Long> done = cluster.submit("5".getBytes(UTF_8)).get();   // index, term, result
-            long now = cluster.read(sm -> ((Counter) sm).value, Consistency.LINEARIZABLE).get();
+            long now = cluster.read(counter -> counter.value, Consistency.LINEARIZABLE).get();
             assertThat(done.result()).isEqualTo(5L);
             assertThat(now).isEqualTo(5L);
             await().until(() -> tokens.contains(token));

@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 class RoleEventsTest {
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final Map<String, Cluster<Void>> nodes = new LinkedHashMap<>();
+    private final Map<String, Cluster<Void, ?>> nodes = new LinkedHashMap<>();
     private final Map<String, List<RoleChange>> heard = new LinkedHashMap<>();
 
     @AfterEach
@@ -38,7 +38,7 @@ class RoleEventsTest {
         for (String name : names) {
             List<RoleChange> changes = new CopyOnWriteArrayList<>();
             heard.put(name, changes);
-            Cluster<Void> node = Cluster.start(ClusterConfig.builder()
+            Cluster<Void, ?> node = Cluster.start(ClusterConfig.builder()
                     .nodeId(NodeId.of(name)).advertise(name + ":7600").bind("127.0.0.1:0").discovery(discovery)
                     .heartbeatInterval(Duration.ofMillis(30)).electionTimeout(Duration.ofMillis(200))
                     .updateInterval(Duration.ofMillis(100))
@@ -56,13 +56,13 @@ class RoleEventsTest {
                 && nodes.values().stream().allMatch(n -> n.role() != ClusterRole.INACTIVE)
                 && nodes.get("r1").members().stream().filter(Member::voter).count() == 3);
         for (String name : names) {
-            Cluster<Void> node = nodes.get(name);
+            Cluster<Void, ?> node = nodes.get(name);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 List<RoleChange> changes = heard.get(name);
                 assertThat(changes).as(name + " heard").isNotEmpty();
                 RoleChange last = changes.get(changes.size() - 1);
                 assertThat(last.role()).as(name + "'s last event against role()").isEqualTo(node.role());
-                assertThat(last.primary()).isEqualTo(node.primary().map(Member::id).orElse(null));
+                assertThat(last.primary()).isEqualTo(node.primary().map(Member::id));
             });
         }
         assertThat(nodes.values()).filteredOn(n -> !n.isPrimary()).allSatisfy(n ->

@@ -33,7 +33,7 @@ class RoleEventsUnderChurnTest {
     private record Seen(ClusterRole role, NodeId primary) {
 
         static Seen of(RoleChange change) {
-            return new Seen(change.role(), change.role() == ClusterRole.INACTIVE ? null : change.primary());
+            return new Seen(change.role(), change.role() == ClusterRole.INACTIVE ? null : change.primary().orElse(null));
         }
 
         /**
@@ -41,7 +41,7 @@ class RoleEventsUnderChurnTest {
          * between the two reads (a status is immutable and replaced on each change, so the same
          * object before and after means both were read from it).
          */
-        static Seen of(Cluster<?> node) {
+        static Seen of(Cluster<?, ?> node) {
             Object before = node.status();
             ClusterRole role = node.role();
             NodeId primary = node.primary().map(Member::id).orElse(null);
@@ -53,7 +53,7 @@ class RoleEventsUnderChurnTest {
     }
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final Map<NodeId, Cluster<Void>> nodes = new LinkedHashMap<>();
+    private final Map<NodeId, Cluster<Void, ?>> nodes = new LinkedHashMap<>();
     private final Map<NodeId, List<RoleChange>> heard = new LinkedHashMap<>();
     private final Map<NodeId, List<Seen>> sampled = new LinkedHashMap<>();
     private final AtomicBoolean sampling = new AtomicBoolean(true);
@@ -75,7 +75,7 @@ class RoleEventsUnderChurnTest {
             List<RoleChange> changes = new CopyOnWriteArrayList<>();
             heard.put(id, changes);
             sampled.put(id, new ArrayList<>());
-            Cluster<Void> node = Cluster.start(ClusterConfig.builder()
+            Cluster<Void, ?> node = Cluster.start(ClusterConfig.builder()
                     .nodeId(id).advertise(name + ":7600").bind("127.0.0.1:0").discovery(discovery)
                     .heartbeatInterval(Duration.ofMillis(20)).electionTimeout(Duration.ofMillis(150))
                     .updateInterval(Duration.ofMillis(100))
@@ -111,7 +111,7 @@ class RoleEventsUnderChurnTest {
         network.heal();
         await().atMost(Duration.ofSeconds(20)).until(() -> nodes.values().stream().filter(Cluster::isPrimary).count() == 1
                 && nodes.values().stream().allMatch(Cluster::isActive));
-        for (Map.Entry<NodeId, Cluster<Void>> entry : nodes.entrySet()) {
+        for (Map.Entry<NodeId, Cluster<Void, ?>> entry : nodes.entrySet()) {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 List<RoleChange> changes = heard.get(entry.getKey());
                 assertThat(Seen.of(changes.get(changes.size() - 1))).as(entry.getKey() + ": last event against the node")
@@ -133,7 +133,7 @@ class RoleEventsUnderChurnTest {
             for (int i = 1; i < changes.size(); i++) {
                 RoleChange before = changes.get(i - 1);
                 RoleChange after = changes.get(i);
-                assertThat(before.role() == after.role() && Objects.equals(before.primary(), after.primary())
+                assertThat(before.role() == after.role() && before.primary().equals(after.primary())
                         && before.term() == after.term()).as(id + ": event " + i + " repeats " + before).isFalse();
             }
             assertThat(isSubsequence(collapse(sampled.get(id)), collapse(changes.stream().map(Seen::of).toList())))
@@ -146,7 +146,7 @@ class RoleEventsUnderChurnTest {
 
     private void sample() {
         while (sampling.get()) {
-            for (Map.Entry<NodeId, Cluster<Void>> entry : nodes.entrySet()) {
+            for (Map.Entry<NodeId, Cluster<Void, ?>> entry : nodes.entrySet()) {
                 Seen seen = Seen.of(entry.getValue());
                 if (seen != null) {
                     sampled.get(entry.getKey()).add(seen);

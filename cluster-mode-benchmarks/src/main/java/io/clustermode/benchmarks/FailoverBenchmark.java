@@ -68,7 +68,7 @@ public final class FailoverBenchmark {
             ports.add(port);
             seeds.add("127.0.0.1:" + port);
         }
-        List<Cluster<Void>> nodes = new ArrayList<>();
+        List<Cluster<Void, ?>> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
                 nodes.add(Cluster.start(ClusterConfig.builder()
@@ -81,7 +81,7 @@ public final class FailoverBenchmark {
                         .updateInterval(Duration.ofMillis(200))
                         .build()));
             }
-            Cluster<Void> primary = awaitAgreement(nodes, null, Duration.ofSeconds(60));
+            Cluster<Void, ?> primary = awaitAgreement(nodes, null, Duration.ofSeconds(60));
             // Let the cluster settle: all three voters.
             long settle = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (primary.members().stream().filter(Member::voter).count() < 3 && System.nanoTime() < settle) {
@@ -94,25 +94,25 @@ public final class FailoverBenchmark {
             } else {
                 primary.closeNow();
             }
-            List<Cluster<Void>> survivors = new ArrayList<>(nodes);
+            List<Cluster<Void, ?>> survivors = new ArrayList<>(nodes);
             survivors.remove(primary);
             awaitAgreement(survivors, primary.id(), Duration.ofSeconds(60));
             return (System.nanoTime() - start) / 1e6;
         } finally {
-            for (Cluster<Void> node : nodes) {
+            for (Cluster<Void, ?> node : nodes) {
                 node.close();
             }
         }
     }
 
-    private static Cluster<Void> awaitAgreement(List<Cluster<Void>> nodes, NodeId not, Duration timeout)
+    private static Cluster<Void, ?> awaitAgreement(List<Cluster<Void, ?>> nodes, NodeId not, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<Member> first = nodes.get(0).primary();
             if (first.isPresent() && !first.get().id().equals(not)
                     && nodes.stream().allMatch(n -> n.primary().map(Member::id).equals(Optional.of(first.get().id())))) {
-                for (Cluster<Void> node : nodes) {
+                for (Cluster<Void, ?> node : nodes) {
                     if (node.id().equals(first.get().id())) {
                         return node;
                     }

@@ -84,7 +84,7 @@ final class HttpApi implements Routes, AutoCloseable {
     private volatile Started started;
 
     /** What the API serves once the node runs. */
-    private record Started(Cluster<KvStore.Result> cluster, NodeState state, String announced,
+    private record Started(Cluster<KvStore.Result, NodeState> cluster, NodeState state, String announced,
                            ServeOnPrimary onPrimary, TransferRateLimit transfers) {
     }
 
@@ -141,7 +141,7 @@ final class HttpApi implements Routes, AutoCloseable {
     }
 
     /** Starts answering; {@code announcedAddress} is where other nodes reach this API. */
-    void start(Cluster<KvStore.Result> node, NodeState machine, String announcedAddress) {
+    void start(Cluster<KvStore.Result, NodeState> node, NodeState machine, String announcedAddress) {
         ServeOnPrimary onPrimary = new ServeOnPrimary(node, machine, client, token, group);
         started = new Started(node, machine, announcedAddress, onPrimary,
                 new TransferRateLimit(node.config().electionTimeout()));
@@ -217,7 +217,7 @@ final class HttpApi implements Routes, AutoCloseable {
     // ------------------------------------------------------------------ cluster info and health
 
     private static ClusterInfo info(Started started) {
-        Cluster<KvStore.Result> node = started.cluster();
+        Cluster<KvStore.Result, NodeState> node = started.cluster();
         NodeState state = started.state();
         NodeStatus status = node.status();
         Optional<Member> primary = node.primary();
@@ -237,7 +237,7 @@ final class HttpApi implements Routes, AutoCloseable {
     record Health(String status, String role, String leaderId, String reason) {
     }
 
-    private static ApiAnswer health(Cluster<KvStore.Result> node) {
+    private static ApiAnswer health(Cluster<KvStore.Result, NodeState> node) {
         if (node.isActive()) {
             return ApiAnswer.json(200, new Health("UP", node.role().name(),
                     node.primary().map(p -> p.id().value()).orElse(null), null));
@@ -260,7 +260,7 @@ final class HttpApi implements Routes, AutoCloseable {
             throw new BadRequest(405, "method " + request.method() + " not allowed here; use POST");
         }
         String to = query(request.query()).get("to");
-        LeadershipTransfer transfer = new LeadershipTransfer(node.cluster(), group);
+        LeadershipTransfer transfer = new LeadershipTransfer(node.cluster());
         Optional<ApiAnswer> refused = transfer.refuseTarget(to);
         if (refused.isPresent()) {
             return done(refused.get());
@@ -391,7 +391,7 @@ final class HttpApi implements Routes, AutoCloseable {
 
     private CompletableFuture<ApiAnswer> get(Started node, String key, Consistency consistency, Duration timeout) {
         CompletableFuture<Optional<byte[]>> read = node.cluster().read(
-                machine -> ((NodeState) machine).kv().get(key), consistency);
+                machine -> machine.kv().get(key), consistency);
         return Deadlines.within(read, timeout).handle((value, error) -> {
             if (error != null) {
                 Throwable cause = Deadlines.cause(error);

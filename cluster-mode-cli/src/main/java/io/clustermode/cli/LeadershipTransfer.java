@@ -1,6 +1,7 @@
 package io.clustermode.cli;
 
 import io.clustermode.Cluster;
+import io.clustermode.LeadershipTransferException;
 import io.clustermode.Member;
 import io.clustermode.NotPrimaryException;
 import io.clustermode.cli.http.ApiAnswer;
@@ -10,8 +11,6 @@ import io.clustermode.raft.NodeId;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -23,22 +22,16 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Answers: 200 {@code {"leaderId": ...}} once another node (the one named, if any) is the
  * primary; 400 when {@code to} names no voter of the cluster, or this node; 503 when there is no secondary to
- * hand to, or the core abandoned the transfer (it does after an election timeout) and this
- * node is still the primary; 504 when no new primary is known by the request timeout. The
+ * hand to, or none took over within twice the election timeout; 504 when no new primary is known by the request timeout. The
  * future fails with {@link NotPrimaryException} when this node is not the primary:
  * {@link HttpApi} then forwards the request to the primary as it does writes. Never blocks:
- * it looks for the new primary every few milliseconds on {@code scheduler}.
+ * the {@link Cluster} completes the transfer's future when this node follows the new primary.
  */
 final class LeadershipTransfer {
 
-    private static final long POLL_MILLIS = 5;
-
-    private final Cluster<KvStore.Result> cluster;
-    private final ScheduledExecutorService scheduler;
-
-    LeadershipTransfer(Cluster<KvStore.Result> cluster, ScheduledExecutorService scheduler) {
+    private final Cluster<KvStore.Result, NodeState> cluster;
+    LeadershipTransfer(Cluster<KvStore.Result, NodeState> cluster) {
         this.cluster = cluster;
-        this.scheduler = scheduler;
     }
 
     /** The 200 answer's document. */
@@ -60,63 +53,37 @@ final class LeadershipTransfer {
         return Optional.empty();
     }
 
-    /** Runs the transfer on this node, which must be the primary. */
+    /**
+     * Runs the transfer on this node, which must be the primary: the answer is 200 with the new
+     * primary once this node follows it, 503 when it could not happen (nothing was done, or the
+     * successor did not take over in time), 504 when {@code timeout} passed first.
+     */
     CompletableFuture<ApiAnswer> run(String to, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long term = cluster.status().term();
         if (!cluster.isPrimary()) {
             return CompletableFuture.failedFuture(notPrimary());
         }
-        CompletableFuture<Boolean> transfer;
+        CompletableFuture<NodeId> transfer;
         try {
             transfer = to == null ? cluster.transferLeadership() : cluster.transferLeadership(NodeId.of(to));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(ApiAnswer.error(400, e.getMessage())); // the configuration changed
         }
-        return Deadlines.within(transfer, timeout).handle((started, error) -> {
-            if (error != null) {
-                Throwable cause = Deadlines.cause(error);
-                return CompletableFuture.completedFuture(cause instanceof TimeoutException
-                        ? ApiAnswer.error(504, "the transfer was not started within " + timeout.toMillis() + " ms")
-                        : ApiAnswer.error(503, "the transfer could not start: " + cause + "; nothing was done"));
+        return Deadlines.within(transfer, timeout).handle((primary, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(
+                        ApiAnswer.json(200, new Done(primary.value(), cluster.id().value())));
             }
-            if (!started) {
-                if (!cluster.isPrimary()) {
-                    return CompletableFuture.<ApiAnswer>failedFuture(notPrimary());
-                }
-                return CompletableFuture.completedFuture(ApiAnswer.error(503, to == null
-                        ? "no up-to-date secondary to hand primacy to; nothing was done"
-                        : "the transfer to " + to + " could not start; nothing was done"));
+            Throwable cause = Deadlines.cause(error);
+            if (cause instanceof NotPrimaryException notPrimary) {
+                return CompletableFuture.<ApiAnswer>failedFuture(notPrimary);
             }
-            CompletableFuture<ApiAnswer> answer = new CompletableFuture<>();
-            // The core abandons a transfer that has not finished within an election timeout; past
-            // twice that, a node still primary in the same term is primary because it was abandoned.
-            long abandoned = System.nanoTime() + cluster.config().electionTimeout().multipliedBy(2).toNanos();
-            awaitNewPrimary(to, term, abandoned, deadline, timeout, answer);
-            return answer;
+            return CompletableFuture.completedFuture(cause instanceof TimeoutException
+                    ? ApiAnswer.error(504, "no new primary known within " + timeout.toMillis()
+                    + " ms; the transfer may or may not complete")
+                    : cause instanceof LeadershipTransferException
+                    ? ApiAnswer.error(503, cause.getMessage())
+                    : ApiAnswer.error(503, "the transfer could not start: " + cause + "; nothing was done"));
         }).thenCompose(answer -> answer);
-    }
-
-    private void awaitNewPrimary(String to, long term, long abandoned, long deadline, Duration timeout,
-                                 CompletableFuture<ApiAnswer> answer) {
-        Optional<Member> primary = cluster.primary();
-        if (primary.isPresent() && !primary.get().id().equals(cluster.id())
-                && (to == null || primary.get().id().value().equals(to))) {
-            answer.complete(ApiAnswer.json(200, new Done(primary.get().id().value(), cluster.id().value())));
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - abandoned >= 0 && cluster.isPrimary() && cluster.status().term() == term) {
-            answer.complete(ApiAnswer.error(503, "the transfer was abandoned; " + cluster.id() + " is still the primary"));
-            return;
-        }
-        if (now - deadline >= 0) {
-            answer.complete(ApiAnswer.error(504, "no new primary known within " + timeout.toMillis()
-                    + " ms; the transfer may or may not complete"));
-            return;
-        }
-        scheduler.schedule(() -> awaitNewPrimary(to, term, abandoned, deadline, timeout, answer), POLL_MILLIS,
-                TimeUnit.MILLISECONDS);
     }
 
     private NotPrimaryException notPrimary() {

@@ -263,7 +263,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             throw usage("--http " + http + ": " + e.getMessage());
         }
         NodeState state = new NodeState();
-        Cluster<KvStore.Result> cluster;
+        Cluster<KvStore.Result, NodeState> cluster;
         try {
             cluster = Cluster.start(config, state);
         } catch (Exception e) {
@@ -397,12 +397,12 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Proposes this node's HTTP address into the directory when it is primary and the directory lacks it. */
     private static final class Announcer {
-        private final Cluster<KvStore.Result> cluster;
+        private final Cluster<KvStore.Result, NodeState> cluster;
         private final NodeState state;
         private final String address;
         private final AtomicBoolean inFlight = new AtomicBoolean();
 
-        Announcer(Cluster<KvStore.Result> cluster, NodeState state, String address) {
+        Announcer(Cluster<KvStore.Result, NodeState> cluster, NodeState state, String address) {
             this.cluster = cluster;
             this.state = state;
             this.address = address;

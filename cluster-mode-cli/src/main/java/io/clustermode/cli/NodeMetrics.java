@@ -40,7 +40,7 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
     private final Counter connectionsRefused;
     private final Counter readTimeouts;
     private final Map<String, Counter> authRefusals = new ConcurrentHashMap<>();
-    private final AtomicReference<Cluster<?>> cluster = new AtomicReference<>();
+    private final AtomicReference<Cluster<?, ?>> cluster = new AtomicReference<>();
     private final Map<String, Counter[]> messageCounters = new ConcurrentHashMap<>();
     /** Time without a primary in periods that ended. */
     private long nanosWithoutPrimary;
@@ -94,17 +94,17 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
 
     private void gauge(String name, String description, java.util.function.ToDoubleFunction<NodeStatus> value) {
         Gauge.builder(name, this, m -> {
-            Cluster<?> c = m.cluster.get();
+            Cluster<?, ?> c = m.cluster.get();
             return c == null ? Double.NaN : value.applyAsDouble(c.status());
         }).description(description).register(registry);
     }
 
     private ClusterRole role() {
-        Cluster<?> c = cluster.get();
+        Cluster<?, ?> c = cluster.get();
         return c == null ? ClusterRole.INACTIVE : c.role();
     }
 
-    void attach(Cluster<?> node) {
+    void attach(Cluster<?, ?> node) {
         cluster.set(node);
     }
 

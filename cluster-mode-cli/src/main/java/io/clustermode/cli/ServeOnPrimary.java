@@ -39,13 +39,13 @@ final class ServeOnPrimary {
     /** Slack for the primary's own 504 to arrive after the deadline it was given. */
     private static final long ANSWER_SLACK_MILLIS = 1000;
 
-    private final Cluster<KvStore.Result> cluster;
+    private final Cluster<KvStore.Result, NodeState> cluster;
     private final NodeState state;
     private final ForwardingClient client;
     private final BearerToken token;
     private final ScheduledExecutorService scheduler;
 
-    ServeOnPrimary(Cluster<KvStore.Result> cluster, NodeState state, ForwardingClient client, BearerToken token,
+    ServeOnPrimary(Cluster<KvStore.Result, NodeState> cluster, NodeState state, ForwardingClient client, BearerToken token,
                    ScheduledExecutorService scheduler) {
         this.cluster = cluster;
         this.state = state;

@@ -19,10 +19,10 @@ import java.util.TreeMap;
  * {@code /kv} API, and an example of how to write one.
  *
  * <pre>{@code
- * Cluster<KvStore.Result> cluster = Cluster.start(config, new KvStore());
+ * Cluster<KvStore.Result, KvStore> cluster = Cluster.start(config, new KvStore());
  * cluster.submit(KvStore.put("colour", "blue".getBytes(UTF_8)))          // proposed, replicated,
  *        .thenAccept(done -> log("stored at index " + done.index()));   // then applied everywhere
- * byte[] colour = cluster.read(machine -> ((KvStore) machine).get("colour").orElse(null),
+ * byte[] colour = cluster.read(store -> store.get("colour").orElse(null),
  *         Consistency.LINEARIZABLE).join();
  * }</pre>
  *

@@ -32,7 +32,7 @@ class ClusterIdTest {
     @TempDir
     Path dir;
 
-    private final List<Cluster<Void>> nodes = new ArrayList<>();
+    private final List<Cluster<Void, ?>> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() {
@@ -52,10 +52,10 @@ class ClusterIdTest {
         assertThat(UUID.fromString(id)).isNotNull();
         assertThat(nodes).allSatisfy(n -> assertThat(n.clusterId()).contains(id));
 
-        Cluster<Void> secondary = nodes.stream().filter(n -> !n.isPrimary()).findFirst().orElseThrow();
+        Cluster<Void, ?> secondary = nodes.stream().filter(n -> !n.isPrimary()).findFirst().orElseThrow();
         int index = nodes.indexOf(secondary);
         secondary.closeNow();
-        Cluster<Void> again = start(secondary.id().value(), seeds.get(index), seeds);
+        Cluster<Void, ?> again = start(secondary.id().value(), seeds.get(index), seeds);
         nodes.set(index, again);
         assertThat(again.clusterId()).as("read back from the data dir, before hearing anyone").contains(id);
     }
@@ -64,9 +64,9 @@ class ClusterIdTest {
     void two_clusters_of_the_same_name_stay_apart_when_a_seed_list_names_the_other() throws Exception {
         String a = "127.0.0.1:" + freePort();
         String b = "127.0.0.1:" + freePort();
-        Cluster<Void> first = start("a1", a, List.of(a));
+        Cluster<Void, ?> first = start("a1", a, List.of(a));
         nodes.add(first);
-        Cluster<Void> second = start("b1", b, List.of(b));
+        Cluster<Void, ?> second = start("b1", b, List.of(b));
         nodes.add(second);
         await().atMost(Duration.ofSeconds(30)).until(() -> first.isPrimary() && second.isPrimary()
                 && first.clusterId().isPresent() && second.clusterId().isPresent());
@@ -74,7 +74,7 @@ class ClusterIdTest {
 
         // a1 comes back with a seed list that names b1 as well: its primary would add b1 as a learner
         first.closeNow();
-        Cluster<Void> confused = start("a1", a, List.of(a, b));
+        Cluster<Void, ?> confused = start("a1", a, List.of(a, b));
         nodes.set(0, confused);
         await().atMost(Duration.ofSeconds(30)).until(confused::isPrimary);
         Thread.sleep(2_000); // several membership rounds, in which b1 is discovered and asked
@@ -96,7 +96,7 @@ class ClusterIdTest {
         }
     }
 
-    private Cluster<Void> start(String id, String address, List<String> seeds) throws IOException {
+    private Cluster<Void, ?> start(String id, String address, List<String> seeds) throws IOException {
         return Cluster.start(ClusterConfig.builder()
                 .nodeId(NodeId.of(id))
                 .bind(address)

@@ -46,7 +46,7 @@ class LiveClusterAttackTest {
     @TempDir
     Path dir;
 
-    private final List<Cluster<Integer>> nodes = new ArrayList<>();
+    private final List<Cluster<Integer, ?>> nodes = new ArrayList<>();
     private final List<ClusterConfig> configs = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
 
@@ -109,7 +109,7 @@ class LiveClusterAttackTest {
                 && primary().members().stream().filter(Member::voter).count() == 3);
     }
 
-    private Cluster<Integer> primary() {
+    private Cluster<Integer, ?> primary() {
         return nodes.stream().filter(Cluster::isPrimary).findFirst().orElse(null);
     }
 
@@ -124,13 +124,13 @@ class LiveClusterAttackTest {
     }
 
     /** Every node holds every acknowledged write, and the primary is the one from before. */
-    private void assertUnharmed(Cluster<Integer> primaryBefore, long termBefore, List<String> acknowledged)
+    private void assertUnharmed(Cluster<Integer, ?> primaryBefore, long termBefore, List<String> acknowledged)
             throws Exception {
         assertThat(primary()).isSameAs(primaryBefore);
         assertThat(primaryBefore.fencingToken()).hasValue(termBefore);
         List<String> all = new ArrayList<>(acknowledged);
         all.addAll(writeSome("after-", 3));
-        for (Cluster<Integer> node : nodes) {
+        for (Cluster<Integer, ?> node : nodes) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node.read(
                     m -> List.copyOf(((Journal) m).commands), Consistency.STALE).get()).containsAll(all));
             assertThat(node.status().term()).isLessThan(1L << 32);
@@ -164,7 +164,7 @@ class LiveClusterAttackTest {
     @Test
     void when_an_outsider_without_the_secret_sends_every_attack_then_nothing_is_read() throws Exception {
         startCluster();
-        Cluster<Integer> primary = primary();
+        Cluster<Integer, ?> primary = primary();
         long term = primary.fencingToken().orElseThrow();
         List<String> acknowledged = writeSome("before-", 10);
         NodeId follower = nodes.stream().filter(n -> n != primary).findFirst().orElseThrow().id();
@@ -189,12 +189,12 @@ class LiveClusterAttackTest {
     void when_an_insider_sends_what_no_honest_node_sends_then_each_message_is_refused_and_nothing_is_lost()
             throws Exception {
         startCluster();
-        Cluster<Integer> primary = primary();
+        Cluster<Integer, ?> primary = primary();
         long term = primary.fencingToken().orElseThrow();
         List<String> acknowledged = writeSome("before-", 10);
-        List<Cluster<Integer>> followers = nodes.stream().filter(n -> n != primary).toList();
+        List<Cluster<Integer, ?>> followers = nodes.stream().filter(n -> n != primary).toList();
         for (int i = 0; i < nodes.size(); i++) {
-            Cluster<Integer> target = nodes.get(i);
+            Cluster<Integer, ?> target = nodes.get(i);
             // Speak as a follower other than the target, so that the message is from a member.
             NodeId as = followers.stream().map(Cluster::id).filter(id -> !id.equals(target.id())).findFirst()
                     .orElseThrow();
@@ -221,7 +221,7 @@ class LiveClusterAttackTest {
             nodes.add(Cluster.start(config, new Journal()));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> primary() != null);
-        Cluster<Integer> restarted = primary();
+        Cluster<Integer, ?> restarted = primary();
         List<String> all = new ArrayList<>(acknowledged);
         all.addAll(writeSome("restarted-", 3));
         assertThat(restarted.read(m -> List.copyOf(((Journal) m).commands), Consistency.LINEARIZABLE).get())

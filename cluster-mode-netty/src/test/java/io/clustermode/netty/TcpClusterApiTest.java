@@ -32,7 +32,7 @@ class TcpClusterApiTest {
     @TempDir
     Path dir;
 
-    private final List<Cluster<Void>> nodes = new ArrayList<>();
+    private final List<Cluster<Void, ?>> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() {
@@ -55,7 +55,7 @@ class TcpClusterApiTest {
         }
         List<RoleChange> changes = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Cluster<Void> node = Cluster.start(ClusterConfig.builder()
+            Cluster<Void, ?> node = Cluster.start(ClusterConfig.builder()
                     .nodeId(NodeId.of("n" + i))
                     .bind("127.0.0.1:" + ports.get(i))
                     .seeds(seeds)
@@ -74,18 +74,18 @@ class TcpClusterApiTest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> agreedPrimary().isPresent()
                 && nodes.get(0).members().stream().filter(Member::voter).count() == 3);
-        Cluster<Void> primary = nodes.stream().filter(Cluster::isPrimary).findFirst().orElseThrow();
+        Cluster<Void, ?> primary = nodes.stream().filter(Cluster::isPrimary).findFirst().orElseThrow();
         long token = primary.fencingToken().orElseThrow();
         assertThat(primary.members()).extracting(Member::address).containsExactlyInAnyOrderElementsOf(seeds);
         assertThat(nodes).filteredOn(n -> n != primary).allMatch(n -> n.role() == ClusterRole.SECONDARY);
 
         primary.close();
-        List<Cluster<Void>> survivors = new ArrayList<>(nodes);
+        List<Cluster<Void, ?>> survivors = new ArrayList<>(nodes);
         survivors.remove(primary);
         await().atMost(Duration.ofSeconds(10)).until(() -> survivors.stream().allMatch(n ->
                 n.primary().map(Member::id).filter(id -> !id.equals(primary.id())).isPresent())
                 && survivors.get(0).primary().equals(survivors.get(1).primary()));
-        Cluster<Void> successor = survivors.stream().filter(Cluster::isPrimary).findFirst().orElseThrow();
+        Cluster<Void, ?> successor = survivors.stream().filter(Cluster::isPrimary).findFirst().orElseThrow();
         assertThat(successor.fencingToken().orElseThrow()).isGreaterThan(token);
         assertThat(changes).anyMatch(c -> c.role() == ClusterRole.PRIMARY && c.term() > token);
     }

@@ -34,7 +34,7 @@ class DnsClusterEndToEndTest {
     Path dir;
 
     private Dnsmasq dnsmasq;
-    private final List<Cluster<Void>> nodes = new ArrayList<>();
+    private final List<Cluster<Void, ?>> nodes = new ArrayList<>();
 
     @BeforeEach
     void dnsmasqIsInstalled() {
