@@ -16,6 +16,7 @@ import io.clustermode.raft.ProposeResult.Rejected;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -592,7 +593,7 @@ public final class RaftCore {
         votes.clear();
         votes.put(self, true);
         announce(reason);
-        if (electionWon()) {
+        if (voteResult() == Quorum.VoteResult.WON) {
             winCampaign(preVote);
             return;
         }
@@ -603,7 +604,7 @@ public final class RaftCore {
         }
     }
 
-    private Iterable<NodeId> electorate() {
+    private Collection<NodeId> electorate() {
         return config.broken(Canary.LEARNER_VOTES) ? configuration.members() : configuration.voters();
     }
 
@@ -660,35 +661,17 @@ public final class RaftCore {
             return;
         }
         votes.put(response.from(), response.granted());
-        if (electionWon()) {
+        Quorum.VoteResult result = voteResult();
+        if (result == Quorum.VoteResult.WON) {
             winCampaign(response.preVote());
-        } else if (electionLost()) {
+        } else if (result == Quorum.VoteResult.LOST) {
             becomeFollower(term, null, (response.preVote() ? "pre-vote" : "election") + " lost");
         }
     }
 
-    private boolean electionWon() {
-        return countVotes(true) >= electorateQuorum();
-    }
-
-    private boolean electionLost() {
-        int size = config.broken(Canary.LEARNER_VOTES) ? configuration.members().size() : configuration.voters().size();
-        return countVotes(false) > size - electorateQuorum();
-    }
-
-    private int electorateQuorum() {
-        return configuration.quorum();
-    }
-
-    private int countVotes(boolean granted) {
-        int count = 0;
-        for (NodeId voter : electorate()) {
-            Boolean vote = votes.get(voter);
-            if (vote != null && vote == granted) {
-                count++;
-            }
-        }
-        return count;
+    /** §5.2: a majority of the voters elects; the learner-votes canary lets learners into the count. */
+    private Quorum.VoteResult voteResult() {
+        return Quorum.voteResult(electorate(), configuration.quorum(), votes);
     }
 
     private void handleTimeoutNow(TimeoutNow message) {
@@ -1042,24 +1025,18 @@ public final class RaftCore {
      * see Figure 8).
      */
     private boolean maybeCommit() {
-        List<Long> matches = new ArrayList<>();
-        for (NodeId voter : configuration.voters()) {
-            if (voter.equals(self)) {
-                matches.add(log.stableIndex());
-            } else {
-                Progress p = progress.get(voter);
-                matches.add(p == null ? 0 : p.match);
-            }
-        }
-        if (matches.isEmpty()) {
-            return false;
-        }
-        matches.sort((a, b) -> Long.compare(b, a));
         int quorum = configuration.quorum();
         if (config.broken(Canary.COMMIT_WITHOUT_MAJORITY)) {
             quorum = Math.max(1, quorum - 1);
         }
-        long candidate = matches.get(quorum - 1);
+        // The leader's own entries count once durable; a voter without progress holds nothing yet.
+        long candidate = Quorum.agreed(configuration.voters(), quorum, voter -> {
+            if (voter.equals(self)) {
+                return log.stableIndex();
+            }
+            Progress p = progress.get(voter);
+            return p == null ? 0 : p.match;
+        });
         boolean ownTerm = log.term(candidate) == term;
         if (candidate <= log.commitIndex() || !ownTerm || !log.commitTo(candidate)) {
             return false;
@@ -1086,30 +1063,20 @@ public final class RaftCore {
     }
 
     private void confirmReads() {
-        List<Long> acked = new ArrayList<>();
-        for (NodeId voter : configuration.voters()) {
+        // Thesis §6.4: a read's round counts once a majority answered it (rounds start at 1, so
+        // a round of 0 confirms nothing).
+        reads.confirm(Quorum.agreed(configuration.voters(), configuration.quorum(), voter -> {
             if (voter.equals(self)) {
-                acked.add(readSequence);
-            } else {
-                Progress p = progress.get(voter);
-                acked.add(p == null ? 0 : p.ackedSequence);
+                return readSequence;
             }
-        }
-        if (acked.isEmpty()) {
-            return;
-        }
-        acked.sort((a, b) -> Long.compare(b, a));
-        reads.confirm(acked.get(configuration.quorum() - 1), readStates);
+            Progress p = progress.get(voter);
+            return p == null ? 0 : p.ackedSequence;
+        }), readStates);
     }
 
     private boolean quorumRecentlyActive() {
-        int active = 0;
-        for (NodeId voter : configuration.voters()) {
-            if (voter.equals(self) || (progress.containsKey(voter) && progress.get(voter).recentActive)) {
-                active++;
-            }
-        }
-        return active >= configuration.quorum();
+        return Quorum.reached(configuration.voters(), configuration.quorum(),
+                voter -> voter.equals(self) || (progress.containsKey(voter) && progress.get(voter).recentActive));
     }
 
     // ------------------------------------------------------------------ configuration
