@@ -76,7 +76,7 @@ public final class RaftCore {
     private final Map<NodeId, VoteRequest> deferredPreVotes = new TreeMap<>();
 
     // Leader only.
-    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    private final ProgressTracker tracker;
     private NodeId transferee;
     private int transferElapsed;
     private final ReadIndexQueue reads = new ReadIndexQueue();
@@ -102,6 +102,7 @@ public final class RaftCore {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
+        this.tracker = new ProgressTracker(self);
         SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
         this.log = new RaftLog(meta, entries, hardState.commit());
         this.latestSnapshot = snapshot;
@@ -221,11 +222,11 @@ public final class RaftCore {
             electionElapsed = 0;
             // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
             // election timeout may have been replaced; it steps down so clients go elsewhere.
-            if (!quorumRecentlyActive()) {
+            if (!tracker.quorumRecentlyActive(configuration)) {
                 becomeFollower(term, null, "lost contact with a majority (check-quorum)");
                 return;
             }
-            progress.values().forEach(p -> p.recentActive = false);
+            tracker.startActivityRound();
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
@@ -345,7 +346,7 @@ public final class RaftCore {
         if (message instanceof TimeoutNow && leader != null && !leader.equals(message.from())) {
             return "a TimeoutNow from " + message.from() + ", who does not lead term " + term;
         }
-        Progress p = role == Role.LEADER ? progress.get(message.from()) : null;
+        Progress p = role == Role.LEADER ? tracker.get(message.from()) : null;
         return p == null ? null : p.refusal(message, readSequence);
     }
     private void dispatch(Message message) {
@@ -466,7 +467,7 @@ public final class RaftCore {
         }
         transferee = target;
         transferElapsed = 0;
-        Progress p = progress.get(target);
+        Progress p = tracker.get(target);
         if (p.match == log.lastIndex()) {
             send(new TimeoutNow(self, target, term));
         } else {
@@ -698,7 +699,7 @@ public final class RaftCore {
         electionElapsed = 0;
         resetElectionTimeout();
         votes.clear();
-        progress.clear();
+        tracker.clear();
         transferee = null;
         announce(reason);
     }
@@ -709,8 +710,8 @@ public final class RaftCore {
         electionElapsed = 0;
         heartbeatElapsed = 0;
         transferee = null;
-        progress.clear();
-        syncProgress();
+        tracker.clear();
+        tracker.sync(configuration, log.lastIndex());
         // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
         // commit index, without waiting for a client.
         appendAsLeader(Entry.noop(log.lastIndex() + 1, term));
@@ -843,30 +844,18 @@ public final class RaftCore {
     }
 
     private void broadcastAppend() {
-        progress.forEach((peer, p) -> sendAppend(peer, p, true));
+        tracker.forEach((peer, p) -> sendAppend(peer, p, true));
     }
 
     private void broadcastHeartbeat() {
-        progress.forEach((peer, p) -> send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
+        tracker.forEach((peer, p) -> send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
                 readSequence)));
     }
 
     /** Sends what {@code peer} lacks, within flow control; an empty append only when {@code allowEmpty}. */
     private void sendAppend(NodeId peer, Progress p, boolean allowEmpty) {
-        switch (p.state) {
-            case SNAPSHOT -> {
-                return;
-            }
-            case PROBE -> {
-                if (p.probeSent) {
-                    return;
-                }
-            }
-            case REPLICATE -> {
-                if (p.inflightFull(config.maxInflightAppends())) {
-                    return;
-                }
-            }
+        if (p.paused(config.maxInflightAppends())) {
+            return;
         }
         long prevIndex = p.next - 1;
         long prevTerm = log.term(prevIndex);
@@ -880,57 +869,34 @@ public final class RaftCore {
             return;
         }
         send(new AppendRequest(self, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        p.sent(prevIndex + entries.size());
-        if (p.state == Progress.State.REPLICATE) {
-            if (!entries.isEmpty()) {
-                long last = entries.get(entries.size() - 1).index();
-                p.next = last + 1;
-                p.inflight.add(last);
-            }
-        } else {
-            p.probeSent = true;
-        }
+        tracker.appendSent(p, prevIndex, entries);
     }
 
     private void sendSnapshot(NodeId peer, Progress p) {
         if (latestSnapshot == null) {
             throw new IllegalStateException(self + " must send a snapshot to " + peer + " but has none");
         }
-        if (p.state != Progress.State.SNAPSHOT || p.snapshotIndex != latestSnapshot.index()) {
-            p.becomeSnapshot(latestSnapshot.index());
-        }
         byte[] data = latestSnapshot.data();
-        int from = (int) Math.min(p.snapshotOffset, data.length);
+        int from = (int) Math.min(tracker.snapshotChunkSending(p, latestSnapshot.index()), data.length);
         int to = Math.min(data.length, from + config.snapshotChunkBytes());
         send(new InstallSnapshot(self, peer, term, latestSnapshot.meta(), from, Arrays.copyOfRange(data, from, to),
                 to == data.length));
-        p.sent(latestSnapshot.index());
     }
 
     private void handleAppendResponse(AppendResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p == null) {
             return;
         }
-        p.recentActive = true;
         if (!response.success()) {
             handleAppendRejection(response, p);
             return;
         }
-        if (response.matchIndex() <= p.match) {
+        if (!tracker.acknowledged(p, response.matchIndex())) {
             if (p.state == Progress.State.PROBE) {
-                p.probeSent = false;
                 sendAppend(response.from(), p, false);
             }
             return;
-        }
-        p.match = response.matchIndex();
-        p.next = Math.max(p.next, p.match + 1);
-        p.freeInflightUpTo(p.match);
-        if (p.state == Progress.State.PROBE) {
-            p.becomeReplicate();
-        } else if (p.state == Progress.State.SNAPSHOT && p.match >= p.snapshotIndex) {
-            p.becomeProbe(p.match + 1);
         }
         if (maybeCommit()) {
             broadcastAppend();
@@ -943,14 +909,7 @@ public final class RaftCore {
     }
 
     private void handleAppendRejection(AppendResponse response, Progress p) {
-        boolean stale = switch (p.state) {
-            case PROBE -> response.prevLogIndex() != p.next - 1;
-            // An append right after the match point was refused: resend from there, even if
-            // a reordered answer makes it look old.
-            case REPLICATE -> response.prevLogIndex() < p.match;
-            case SNAPSHOT -> true;
-        };
-        if (stale) {
+        if (p.staleRejection(response.prevLogIndex())) {
             return;
         }
         long next = response.conflictIndex();
@@ -960,52 +919,31 @@ public final class RaftCore {
                 next = last + 1;
             }
         }
-        p.becomeProbe(Math.min(next, response.prevLogIndex()));
+        tracker.probeFrom(p, Math.min(next, response.prevLogIndex()));
         sendAppend(response.from(), p, true);
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p == null) {
             return;
         }
-        p.recentActive = true;
-        p.ackedSequence = Math.max(p.ackedSequence, response.sequence());
+        boolean needsAppend = tracker.heartbeatAnswered(p, response.sequence(), log.lastIndex());
         confirmReads();
-        long matchBefore = p.matchAtLastHeartbeat;
-        p.matchAtLastHeartbeat = p.match;
-        switch (p.state) {
-            case SNAPSHOT -> sendSnapshot(response.from(), p); // the last chunk may have been lost
-            case PROBE -> {
-                p.probeSent = false;
-                if (p.match < log.lastIndex()) {
-                    sendAppend(response.from(), p, true);
-                }
-            }
-            case REPLICATE -> {
-                if (p.match < log.lastIndex() && p.match == matchBefore) {
-                    // No progress for a whole heartbeat round while entries are outstanding:
-                    // appends were lost. Probe again from what the follower surely holds.
-                    p.becomeProbe(p.match + 1);
-                    sendAppend(response.from(), p, true);
-                }
-            }
+        if (p.state == Progress.State.SNAPSHOT) {
+            sendSnapshot(response.from(), p); // the last chunk may have been lost
+        } else if (needsAppend) {
+            sendAppend(response.from(), p, true);
         }
     }
 
     private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p == null) {
             return;
         }
-        p.recentActive = true;
         if (response.installed()) {
-            if (response.snapshotIndex() > p.match) {
-                p.match = response.snapshotIndex();
-            }
-            if (p.state == Progress.State.SNAPSHOT) {
-                p.becomeProbe(p.match + 1);
-            }
+            tracker.snapshotInstalled(p, response.snapshotIndex());
             if (maybeCommit()) {
                 broadcastAppend();
             } else {
@@ -1013,8 +951,7 @@ public final class RaftCore {
             }
             return;
         }
-        if (p.state == Progress.State.SNAPSHOT && response.snapshotIndex() == p.snapshotIndex) {
-            p.snapshotOffset = response.nextOffset();
+        if (tracker.snapshotChunkTaken(p, response.snapshotIndex(), response.nextOffset())) {
             sendSnapshot(response.from(), p);
         }
     }
@@ -1029,14 +966,8 @@ public final class RaftCore {
         if (config.broken(Canary.COMMIT_WITHOUT_MAJORITY)) {
             quorum = Math.max(1, quorum - 1);
         }
-        // The leader's own entries count once durable; a voter without progress holds nothing yet.
-        long candidate = Quorum.agreed(configuration.voters(), quorum, voter -> {
-            if (voter.equals(self)) {
-                return log.stableIndex();
-            }
-            Progress p = progress.get(voter);
-            return p == null ? 0 : p.match;
-        });
+        // The leader's own entries count once they are durable.
+        long candidate = tracker.committed(configuration, quorum, log.stableIndex());
         boolean ownTerm = log.term(candidate) == term;
         if (candidate <= log.commitIndex() || !ownTerm || !log.commitTo(candidate)) {
             return false;
@@ -1054,10 +985,10 @@ public final class RaftCore {
         if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
             // Thesis §4.2.2: a leader removed from the configuration steps down once the change
             // is committed; it hands over to an up-to-date voter so nobody waits for a timeout.
-            progress.entrySet().stream()
-                    .filter(e -> configuration.isVoter(e.getKey()) && e.getValue().match == log.lastIndex())
-                    .findFirst()
-                    .ifPresent(e -> send(new TimeoutNow(self, e.getKey(), term)));
+            NodeId successor = tracker.caughtUpVoter(configuration, log.lastIndex());
+            if (successor != null) {
+                send(new TimeoutNow(self, successor, term));
+            }
             becomeFollower(term, null, "removed from the configuration");
         }
     }
@@ -1065,18 +996,7 @@ public final class RaftCore {
     private void confirmReads() {
         // Thesis §6.4: a read's round counts once a majority answered it (rounds start at 1, so
         // a round of 0 confirms nothing).
-        reads.confirm(Quorum.agreed(configuration.voters(), configuration.quorum(), voter -> {
-            if (voter.equals(self)) {
-                return readSequence;
-            }
-            Progress p = progress.get(voter);
-            return p == null ? 0 : p.ackedSequence;
-        }), readStates);
-    }
-
-    private boolean quorumRecentlyActive() {
-        return Quorum.reached(configuration.voters(), configuration.quorum(),
-                voter -> voter.equals(self) || (progress.containsKey(voter) && progress.get(voter).recentActive));
+        reads.confirm(tracker.confirmedRound(configuration, readSequence), readStates);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -1095,16 +1015,7 @@ public final class RaftCore {
         configuration = log.configurationAt(log.lastIndex());
         configurationIndex = log.configurationIndex();
         if (role == Role.LEADER) {
-            syncProgress();
-        }
-    }
-
-    private void syncProgress() {
-        progress.keySet().removeIf(peer -> !configuration.contains(peer));
-        for (NodeId member : configuration.members()) {
-            if (!member.equals(self)) {
-                progress.computeIfAbsent(member, m -> new Progress(log.lastIndex() + 1));
-            }
+            tracker.sync(configuration, log.lastIndex());
         }
     }
 
