@@ -13,7 +13,6 @@ import io.clustermode.raft.ProposeResult.Accepted;
 import io.clustermode.raft.ProposeResult.Reason;
 import io.clustermode.raft.ProposeResult.Rejected;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -84,9 +83,7 @@ public final class RaftCore {
 
     /** The snapshot at the log's compaction point, to send to followers that need it. */
     private Snapshot latestSnapshot;
-    /** A snapshot being received from the leader, chunk by chunk. */
-    private SnapshotMeta receivingMeta;
-    private ByteArrayOutputStream receivingData;
+    private final SnapshotReceiver snapshotReceiver;
 
     // Output waiting for the next Ready.
     private final List<Message> outbox = new ArrayList<>();
@@ -103,6 +100,7 @@ public final class RaftCore {
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
         this.tracker = new ProgressTracker(self);
+        this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes());
         SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
         this.log = new RaftLog(meta, entries, hardState.commit());
         this.latestSnapshot = snapshot;
@@ -327,8 +325,9 @@ public final class RaftCore {
 
     /** Why {@code message} cannot be honest, given what this node knows; null when it can be. */
     private String refusalGivenState(Message message) {
-        if (message instanceof InstallSnapshot m && m.offset() + m.chunk().length > config.maxSnapshotBytes()) {
-            return "a snapshot larger than maxSnapshotBytes (" + config.maxSnapshotBytes() + ")";
+        String tooLarge = message instanceof InstallSnapshot m ? snapshotReceiver.refusal(m) : null;
+        if (tooLarge != null) {
+            return tooLarge;
         }
         if (message instanceof TimeoutNow && message.term() > term) {
             // Thesis §3.10: the leader hands over only to a voter that acknowledged its whole
@@ -801,23 +800,12 @@ public final class RaftCore {
             send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), 0, true));
             return;
         }
-        if (chunk.offset() == 0) {
-            receivingMeta = meta;
-            receivingData = new ByteArrayOutputStream();
-        }
-        if (!meta.equals(receivingMeta) || chunk.offset() != receivingData.size()) {
-            long expected = meta.equals(receivingMeta) ? receivingData.size() : 0;
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), expected, false));
+        Snapshot snapshot = snapshotReceiver.take(chunk);
+        if (snapshot == null) {
+            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(),
+                    snapshotReceiver.nextOffset(meta), false));
             return;
         }
-        receivingData.writeBytes(chunk.chunk());
-        if (!chunk.done()) {
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), receivingData.size(), false));
-            return;
-        }
-        Snapshot snapshot = new Snapshot(meta, receivingData.toByteArray());
-        receivingMeta = null;
-        receivingData = null;
         log.restore(meta);
         latestSnapshot = snapshot;
         snapshotToInstall = snapshot;
