@@ -15,13 +15,10 @@ import io.clustermode.raft.ProposeResult.Rejected;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * One node's Raft, as a pure and deterministic state machine. It has no threads, sockets,
@@ -51,7 +48,6 @@ public final class RaftCore {
 
     private final NodeId self;
     private final RaftConfig config;
-    private final Random random;
     private final RaftLog log;
 
     private long term;
@@ -61,18 +57,8 @@ public final class RaftCore {
     private Configuration configuration;
     private long configurationIndex;
 
-    private int electionElapsed;
+    private final Elections elections;
     private int heartbeatElapsed;
-    private int randomizedElectionTimeout;
-    /** Votes received in the current (pre-)campaign. */
-    private final Map<NodeId, Boolean> votes = new TreeMap<>();
-    /**
-     * Pre-votes a follower ignored while its leader's lease held (thesis §4.2.3), answered if the
-     * lease ends in silence: by a reset hint or by an election timeout without word from the
-     * leader. Without this, a pre-candidate that asked a moment before the others noticed the
-     * same dead leader waits a whole election timeout for its next try.
-     */
-    private final Map<NodeId, VoteRequest> deferredPreVotes = new TreeMap<>();
 
     // Leader only.
     private final ProgressTracker tracker;
@@ -98,7 +84,7 @@ public final class RaftCore {
                      List<Entry> entries) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
-        this.random = Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(random, "random");
         this.tracker = new ProgressTracker(self);
         this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes());
         SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
@@ -110,7 +96,7 @@ public final class RaftCore {
         this.votedFor = term == hardState.term() ? hardState.votedFor() : null;
         this.persistedHardState = hardState;
         refreshConfiguration();
-        resetElectionTimeout();
+        this.elections = new Elections(self, config, random, log);
         lastAnnounced = new StateChange(role, term, leader, "started");
     }
 
@@ -154,7 +140,7 @@ public final class RaftCore {
         refreshConfiguration();
         if (initial.voters().size() == 1 && initial.isVoter(self)) {
             // Alone, nobody else can lead: campaign at the next tick, not an election timeout later.
-            electionElapsed = randomizedElectionTimeout - 1;
+            elections.timeOutIn(1);
         }
     }
 
@@ -179,27 +165,22 @@ public final class RaftCore {
     public int ticksUntilTimer() {
         int ticks;
         if (role == Role.LEADER) {
-            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, config.electionTicks() - electionElapsed);
+            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, elections.ticksUntilCheckQuorum());
             if (transferee != null) {
                 ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
             }
         } else {
-            ticks = randomizedElectionTimeout - electionElapsed;
-            if (!deferredPreVotes.isEmpty() && electionElapsed < config.electionTicks()) {
-                ticks = Math.min(ticks, config.electionTicks() - electionElapsed);
-            }
+            ticks = elections.ticksUntilTimeout();
         }
         return Math.max(1, ticks);
     }
 
     private void tickElection() {
-        electionElapsed++;
-        if (electionElapsed == config.electionTicks() && role == Role.FOLLOWER) {
+        elections.tick();
+        if (elections.leaseEndedNow() && role == Role.FOLLOWER) {
             answerDeferredPreVotes(); // the lease ran out without word from the leader
         }
-        if (electionElapsed >= randomizedElectionTimeout) {
-            electionElapsed = 0;
-            resetElectionTimeout();
+        if (elections.timedOut()) {
             if (promotable()) {
                 campaign(config.preVote(), false, "election timeout");
             } else if (leader != null) {
@@ -212,12 +193,11 @@ public final class RaftCore {
 
     private void tickLeader() {
         heartbeatElapsed++;
-        electionElapsed++;
+        boolean roundEnded = elections.tickLeader();
         if (transferee != null && ++transferElapsed >= config.electionTicks()) {
             transferee = null; // thesis §3.10: abort a transfer that does not finish within an election timeout
         }
-        if (electionElapsed >= config.electionTicks()) {
-            electionElapsed = 0;
+        if (roundEnded) {
             // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
             // election timeout may have been replaced; it steps down so clients go elsewhere.
             if (!tracker.quorumRecentlyActive(configuration)) {
@@ -246,36 +226,16 @@ public final class RaftCore {
             return;
         }
         becomeFollower(term, null, "lost the connection to leader " + peer);
-        // Every survivor saw the same reset at about the same moment. Random delays collide
-        // often enough (two candidates in one term split the vote and cost a whole election
-        // timeout), so the survivors take turns by rank instead: the first campaigns after a
-        // tick, each next one a tenth of the election timeout later, by which time it has
-        // normally voted for the first and reset its timer.
-        int spacing = Math.max(1, config.electionTicks() / 10);
-        int delay = 1 + rankAmongSurvivors(peer) * spacing;
-        electionElapsed = Math.max(0, randomizedElectionTimeout - delay);
+        elections.takeTurnAfter(peer, configuration);
         answerDeferredPreVotes();
     }
 
     private void answerDeferredPreVotes() {
-        List<VoteRequest> waiting = new ArrayList<>(deferredPreVotes.values());
-        deferredPreVotes.clear();
-        for (VoteRequest request : waiting) {
+        for (VoteRequest request : elections.takeDeferredPreVotes()) {
             if (request.term() > term) {
                 handleVoteRequest(request);
             }
         }
-    }
-
-    /** How many voters other than {@code gone} have a smaller id than this node. */
-    private int rankAmongSurvivors(NodeId gone) {
-        int rank = 0;
-        for (NodeId voter : configuration.voters()) {
-            if (!voter.equals(gone) && voter.compareTo(self) < 0) {
-                rank++;
-            }
-        }
-        return rank;
     }
 
     /**
@@ -301,11 +261,11 @@ public final class RaftCore {
             return Optional.of(refusal);
         }
         if (message.term() > term) {
-            if (message instanceof VoteRequest request && !request.transfer() && inLease()) {
+            if (message instanceof VoteRequest request && !request.transfer() && elections.inLease(leader)) {
                 // Thesis §4.2.3: while a node hears from a live leader it ignores vote requests,
                 // so a removed or partitioned node cannot depose a healthy leader.
                 if (request.preVote() && role == Role.FOLLOWER) {
-                    deferredPreVotes.put(request.from(), request);
+                    elections.defer(request);
                 }
                 return Optional.empty();
             }
@@ -556,26 +516,12 @@ public final class RaftCore {
 
     // ------------------------------------------------------------------ elections
 
-    /**
-     * Whether this node may start an election: it votes in its latest configuration, or it
-     * voted in the one before and the change that removed it is not committed yet. Thesis
-     * §4.2.2: such a node "might still be needed until the new configuration is committed";
-     * it campaigns, but does not count its own vote.
-     */
+    /** Thesis §4.2.2: a voter, or a voter whose removal is not committed yet, may campaign. */
     private boolean promotable() {
-        if (configuration.isVoter(self)) {
-            return true;
-        }
-        return configurationIndex > log.commitIndex()
-                && log.configurationAt(configurationIndex - 1).isVoter(self);
-    }
-
-    private boolean inLease() {
-        return leader != null && electionElapsed < config.electionTicks();
+        return elections.promotable(configuration, configurationIndex);
     }
 
     private void campaign(boolean preVote, boolean transfer, String reason) {
-        deferredPreVotes.clear(); // a node campaigning answers requests as they come
         long campaignTerm;
         if (preVote) {
             // Thesis §9.6: ask first whether an election could be won, without raising the term,
@@ -590,22 +536,13 @@ public final class RaftCore {
             votedFor = self;
             campaignTerm = term;
         }
-        votes.clear();
-        votes.put(self, true);
+        List<VoteRequest> requests = elections.campaign(configuration, campaignTerm, preVote, transfer);
         announce(reason);
-        if (voteResult() == Quorum.VoteResult.WON) {
+        if (elections.result(configuration) == Quorum.VoteResult.WON) {
             winCampaign(preVote);
-            return;
+        } else {
+            requests.forEach(this::send);
         }
-        for (NodeId voter : electorate()) {
-            if (!voter.equals(self)) {
-                send(new VoteRequest(self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
-            }
-        }
-    }
-
-    private Collection<NodeId> electorate() {
-        return config.broken(Canary.LEARNER_VOTES) ? configuration.members() : configuration.voters();
     }
 
     private void winCampaign(boolean preVote) {
@@ -617,42 +554,11 @@ public final class RaftCore {
     }
 
     private void handleVoteRequest(VoteRequest request) {
-        // §5.2: at most one vote per term, first come first served; a pre-vote binds nothing.
-        boolean canVote = request.from().equals(votedFor)
-                || (votedFor == null && leader == null)
-                || (request.preVote() && request.term() > term && yieldsTo(request))
-                || (!request.preVote() && config.broken(Canary.VOTE_TWICE));
-        // §5.4.1: only for a candidate whose log holds everything this one has.
-        boolean granted = canVote && (log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())
-                || config.broken(Canary.IGNORE_LOG_IN_VOTE));
-        if (granted && !request.preVote()) {
-            votedFor = request.from();
-            electionElapsed = 0; // §5.2: granting a vote resets the election timer
-        } else if (granted && role == Role.FOLLOWER) {
-            // A follower about to campaign that backs another's pre-vote gives it a moment to
-            // win its real election first; both campaigning would split the vote. The timeout
-            // moves, not the elapsed time: that would put the follower back under the old
-            // leader's lease, and it would ignore the very election it backed.
-            int backoff = Math.max(2, config.electionTicks() / 5);
-            randomizedElectionTimeout = Math.max(randomizedElectionTimeout, electionElapsed + backoff);
+        VoteResponse answer = elections.answer(request, term, votedFor, leader, role);
+        if (answer.granted() && !request.preVote()) {
+            votedFor = request.from(); // §5.2: the one vote of this term, persisted before the answer leaves
         }
-        long answerTerm = granted && request.preVote() ? request.term() : term;
-        send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));
-    }
-
-    /**
-     * Whether a pre-vote may go to {@code request}'s sender. Two pre-candidates that grant each
-     * other's pre-vote both go on to a real election in the same term and split the vote;
-     * between two pre-candidates only the one with the better log, or the smaller id on equal
-     * logs, gets the other's pre-vote. A pre-vote binds nothing, so this is about liveness
-     * only; the other voters still answer both.
-     */
-    private boolean yieldsTo(VoteRequest request) {
-        if (role != Role.PRE_CANDIDATE) {
-            return true;
-        }
-        boolean sameLog = request.lastLogTerm() == log.lastTerm() && request.lastLogIndex() == log.lastIndex();
-        return !sameLog || request.from().compareTo(self) < 0;
+        send(answer);
     }
 
     private void handleVoteResponse(VoteResponse response) {
@@ -660,18 +566,12 @@ public final class RaftCore {
         if (!mine) {
             return;
         }
-        votes.put(response.from(), response.granted());
-        Quorum.VoteResult result = voteResult();
+        Quorum.VoteResult result = elections.count(response, configuration);
         if (result == Quorum.VoteResult.WON) {
             winCampaign(response.preVote());
         } else if (result == Quorum.VoteResult.LOST) {
             becomeFollower(term, null, (response.preVote() ? "pre-vote" : "election") + " lost");
         }
-    }
-
-    /** §5.2: a majority of the voters elects; the learner-votes canary lets learners into the count. */
-    private Quorum.VoteResult voteResult() {
-        return Quorum.voteResult(electorate(), configuration.quorum(), votes);
     }
 
     private void handleTimeoutNow(TimeoutNow message) {
@@ -695,9 +595,7 @@ public final class RaftCore {
         }
         role = Role.FOLLOWER;
         leader = newLeader;
-        electionElapsed = 0;
-        resetElectionTimeout();
-        votes.clear();
+        elections.restart();
         tracker.clear();
         transferee = null;
         announce(reason);
@@ -706,7 +604,7 @@ public final class RaftCore {
     private void becomeLeader() {
         role = Role.LEADER;
         leader = self;
-        electionElapsed = 0;
+        elections.resetTimer();
         heartbeatElapsed = 0;
         transferee = null;
         tracker.clear();
@@ -715,10 +613,6 @@ public final class RaftCore {
         // commit index, without waiting for a client.
         appendAsLeader(Entry.noop(log.lastIndex() + 1, term));
         announce("won the election");
-    }
-
-    private void resetElectionTimeout() {
-        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
     }
 
     private static NodeId leaderOf(Message message) {
@@ -817,8 +711,7 @@ public final class RaftCore {
         if (role != Role.FOLLOWER || !from.equals(leader)) {
             becomeFollower(term, from, "following " + from);
         }
-        electionElapsed = 0;
-        deferredPreVotes.clear(); // the leader is alive: the lease goes on
+        elections.leaderHeard();
     }
 
     // ------------------------------------------------------------------ leader side
