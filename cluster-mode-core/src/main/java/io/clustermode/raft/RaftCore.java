@@ -71,14 +71,7 @@ public final class RaftCore {
     private Snapshot latestSnapshot;
     private final SnapshotReceiver snapshotReceiver;
 
-    // Output waiting for the next Ready.
-    private final List<Message> outbox = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
-    private final List<StateChange> stateChanges = new ArrayList<>();
-    private Snapshot snapshotToInstall;
-    private HardState persistedHardState;
-    private StateChange lastAnnounced;
-    private Ready outstanding;
+    private final Output output;
 
     private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
                      List<Entry> entries) {
@@ -94,10 +87,9 @@ public final class RaftCore {
         // crash; nothing was sent in that term, so adopting it without a vote is safe.
         this.term = Math.max(hardState.term(), log.lastTerm());
         this.votedFor = term == hardState.term() ? hardState.votedFor() : null;
-        this.persistedHardState = hardState;
         refreshConfiguration();
         this.elections = new Elections(self, config, random, log);
-        lastAnnounced = new StateChange(role, term, leader, "started");
+        this.output = new Output(self, hardState, new StateChange(role, term, leader, "started"));
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -397,7 +389,7 @@ public final class RaftCore {
             return false;
         }
         if (config.broken(Canary.READ_WITHOUT_QUORUM)) {
-            readStates.add(new ReadState(requestId, log.commitIndex(), true));
+            output.readStates().add(new ReadState(requestId, log.commitIndex(), true));
             return true;
         }
         if (log.term(log.commitIndex()) != term) {
@@ -457,52 +449,17 @@ public final class RaftCore {
 
     /** Whether there is work for the driver. */
     public boolean hasReady() {
-        return outstanding == null && (!outbox.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
-                || snapshotToInstall != null || !hardState().equals(persistedHardState)
-                || log.stableIndex() < log.lastIndex() || log.appliedIndex() < log.commitIndex());
+        return output.hasReady(hardState(), log);
     }
 
     /** The work for the driver; acknowledge it with {@link #advance(Ready)} once carried out. */
     public Ready ready() {
-        requireNoOutstandingReady();
-        HardState hardState = hardState();
-        boolean termAndVoteDurable = hardState.term() == persistedHardState.term()
-                && Objects.equals(hardState.votedFor(), persistedHardState.votedFor());
-        List<Message> early = new ArrayList<>();
-        List<Message> late = new ArrayList<>();
-        for (Message message : outbox) {
-            boolean replication = message instanceof AppendRequest || message instanceof Heartbeat
-                    || message instanceof InstallSnapshot || message instanceof TimeoutNow;
-            (replication && termAndVoteDurable ? early : late).add(message);
-        }
-        Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
-                snapshotToInstall, early, late, log.entriesToApply(), readStates, stateChanges);
-        outbox.clear();
-        readStates.clear();
-        stateChanges.clear();
-        snapshotToInstall = null;
-        outstanding = ready;
-        return ready;
+        return output.ready(hardState(), log);
     }
 
     /** The driver has carried out {@code ready}. */
     public void advance(Ready ready) {
-        if (ready != outstanding) {
-            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
-        }
-        outstanding = null;
-        if (ready.hardState() != null) {
-            persistedHardState = ready.hardState();
-        }
-        if (ready.snapshot() != null) {
-            log.appliedTo(ready.snapshot().index());
-        }
-        if (!ready.entries().isEmpty()) {
-            log.stableTo(ready.entries().get(ready.entries().size() - 1).index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
-        }
+        output.advance(ready, log);
         if (role == Role.LEADER && maybeCommit()) {
             // The leader's own entries count toward a majority once they are durable.
             broadcastAppend();
@@ -587,7 +544,7 @@ public final class RaftCore {
 
     private void becomeFollower(long newTerm, NodeId newLeader, String reason) {
         if (role == Role.LEADER) {
-            reads.failAll(readStates);
+            reads.failAll(output.readStates());
         }
         if (newTerm > term) {
             term = newTerm;
@@ -634,12 +591,7 @@ public final class RaftCore {
     }
 
     private void announce(String reason) {
-        StateChange change = new StateChange(role, term, leader, reason);
-        if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
-                || !Objects.equals(change.leader(), lastAnnounced.leader())) {
-            stateChanges.add(change);
-            lastAnnounced = change;
-        }
+        output.announce(new StateChange(role, term, leader, reason));
     }
 
     // ------------------------------------------------------------------ follower side
@@ -702,7 +654,7 @@ public final class RaftCore {
         }
         log.restore(meta);
         latestSnapshot = snapshot;
-        snapshotToInstall = snapshot;
+        output.install(snapshot);
         refreshConfiguration();
         send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), snapshot.data().length, true));
     }
@@ -877,7 +829,7 @@ public final class RaftCore {
     private void confirmReads() {
         // Thesis §6.4: a read's round counts once a majority answered it (rounds start at 1, so
         // a round of 0 confirms nothing).
-        reads.confirm(tracker.confirmedRound(configuration, readSequence), readStates);
+        reads.confirm(tracker.confirmedRound(configuration, readSequence), output.readStates());
     }
 
     // ------------------------------------------------------------------ configuration
@@ -901,13 +853,11 @@ public final class RaftCore {
     }
 
     private void send(Message message) {
-        outbox.add(message);
+        output.send(message);
     }
 
     private void requireNoOutstandingReady() {
-        if (outstanding != null) {
-            throw new IllegalStateException("the last Ready of " + self + " was not advanced");
-        }
+        output.requireNoOutstandingReady();
     }
 
     // ------------------------------------------------------------------ observation
