@@ -13,8 +13,6 @@ import io.clustermode.raft.ProposeResult.Accepted;
 import io.clustermode.raft.ProposeResult.Reason;
 import io.clustermode.raft.ProposeResult.Rejected;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,20 +56,18 @@ public final class RaftCore {
     private long configurationIndex;
 
     private final Elections elections;
-    private int heartbeatElapsed;
+    private final Replication replication;
+    /** Assembles the leader's snapshots for replication; the core asks it first whether a chunk is too large. */
+    private final SnapshotReceiver snapshotReceiver;
+    private final Output output;
 
     // Leader only.
     private final ProgressTracker tracker;
+    private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
     private final ReadIndexQueue reads = new ReadIndexQueue();
     private long readSequence;
-
-    /** The snapshot at the log's compaction point, to send to followers that need it. */
-    private Snapshot latestSnapshot;
-    private final SnapshotReceiver snapshotReceiver;
-
-    private final Output output;
 
     private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
                      List<Entry> entries) {
@@ -82,7 +78,6 @@ public final class RaftCore {
         this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes());
         SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
         this.log = new RaftLog(meta, entries, hardState.commit());
-        this.latestSnapshot = snapshot;
         // The log may hold entries of a term whose hard state did not reach the disk before a
         // crash; nothing was sent in that term, so adopting it without a vote is safe.
         this.term = Math.max(hardState.term(), log.lastTerm());
@@ -90,6 +85,7 @@ public final class RaftCore {
         refreshConfiguration();
         this.elections = new Elections(self, config, random, log);
         this.output = new Output(self, hardState, new StateChange(role, term, leader, "started"));
+        this.replication = new Replication(self, config, log, tracker, output, snapshotReceiver, snapshot);
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -200,7 +196,7 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat(term, readSequence);
         }
     }
 
@@ -300,21 +296,29 @@ public final class RaftCore {
         Progress p = role == Role.LEADER ? tracker.get(message.from()) : null;
         return p == null ? null : p.refusal(message, readSequence);
     }
+
     private void dispatch(Message message) {
         if (message instanceof VoteRequest m) {
             handleVoteRequest(m);
         } else if (message instanceof VoteResponse m) {
             handleVoteResponse(m);
         } else if (message instanceof AppendRequest m) {
-            handleAppend(m);
+            followLeader(m.from());
+            if (replication.appendReceived(term, m)) {
+                refreshConfiguration();
+            }
         } else if (message instanceof AppendResponse m) {
             handleAppendResponse(m);
         } else if (message instanceof Heartbeat m) {
-            handleHeartbeat(m);
+            followLeader(m.from());
+            replication.heartbeatReceived(term, m);
         } else if (message instanceof HeartbeatResponse m) {
             handleHeartbeatResponse(m);
         } else if (message instanceof InstallSnapshot m) {
-            handleInstallSnapshot(m);
+            followLeader(m.from());
+            if (replication.snapshotChunkReceived(term, m)) {
+                refreshConfiguration();
+            }
         } else if (message instanceof InstallSnapshotResponse m) {
             handleInstallSnapshotResponse(m);
         } else if (message instanceof TimeoutNow m) {
@@ -400,7 +404,7 @@ public final class RaftCore {
         }
         reads.add(requestId, log.commitIndex(), ++readSequence);
         confirmReads();
-        broadcastHeartbeat();
+        replication.broadcastHeartbeat(term, readSequence);
         return true;
     }
 
@@ -422,7 +426,7 @@ public final class RaftCore {
         if (p.match == log.lastIndex()) {
             send(new TimeoutNow(self, target, term));
         } else {
-            sendAppend(target, p, false);
+            replication.sendAppend(term, target, p, false);
         }
         return true;
     }
@@ -441,7 +445,7 @@ public final class RaftCore {
         SnapshotMeta meta = new SnapshotMeta(index, log.term(index), log.configurationAt(index));
         Snapshot snapshot = new Snapshot(meta, data.clone());
         log.compact(meta);
-        latestSnapshot = snapshot;
+        replication.compacted(snapshot);
         return snapshot;
     }
 
@@ -462,7 +466,7 @@ public final class RaftCore {
         output.advance(ready, log);
         if (role == Role.LEADER && maybeCommit()) {
             // The leader's own entries count toward a majority once they are durable.
-            broadcastAppend();
+            replication.broadcastAppend(term);
         }
     }
 
@@ -590,80 +594,15 @@ public final class RaftCore {
         // Stale answers, and stale vote requests, carry nothing worth a reply.
     }
 
-    private void announce(String reason) {
-        output.announce(new StateChange(role, term, leader, reason));
-    }
-
-    // ------------------------------------------------------------------ follower side
-
-    private void handleAppend(AppendRequest request) {
-        followLeader(request.from());
-        if (request.prevLogIndex() < log.commitIndex()) {
-            // Everything up to our commit index is committed and so matches the leader; we say no
-            // more than the leader sent, so that a leader can refuse any larger acknowledgement.
-            long match = Math.min(log.commitIndex(), request.prevLogIndex() + request.entries().size());
-            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), match, 0, 0));
-            return;
-        }
-        if (log.matchTerm(request.prevLogIndex(), request.prevLogTerm())) {
-            // §5.3: the logs match at prevLogIndex; append, and adopt the leader's commit index
-            // as far as these entries reach.
-            boolean truncated = log.appendFromLeader(request.prevLogIndex(), request.entries());
-            if (truncated || containsConfiguration(request.entries())) {
-                refreshConfiguration();
-            }
-            long lastNew = request.prevLogIndex() + request.entries().size();
-            log.commitTo(Math.min(request.leaderCommit(), lastNew));
-            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), lastNew, 0, 0));
-            return;
-        }
-        // §5.3 with the thesis's optimization: tell the leader where our log's conflicting term
-        // starts, so it skips the whole term instead of one entry per round trip.
-        long conflictIndex;
-        long conflictTerm;
-        if (request.prevLogIndex() > log.lastIndex()) {
-            conflictIndex = log.lastIndex() + 1;
-            conflictTerm = 0;
-        } else {
-            conflictTerm = log.term(request.prevLogIndex());
-            conflictIndex = log.firstIndexOfTermAt(request.prevLogIndex());
-        }
-        send(new AppendResponse(self, request.from(), term, false, request.prevLogIndex(), 0, conflictIndex,
-                conflictTerm));
-    }
-
-    private void handleHeartbeat(Heartbeat heartbeat) {
-        followLeader(heartbeat.from());
-        log.commitTo(Math.min(heartbeat.commit(), log.lastIndex()));
-        send(new HeartbeatResponse(self, heartbeat.from(), term, heartbeat.sequence()));
-    }
-
-    private void handleInstallSnapshot(InstallSnapshot chunk) {
-        followLeader(chunk.from());
-        SnapshotMeta meta = chunk.meta();
-        if (meta.index() <= log.commitIndex()) {
-            // We already hold everything it covers.
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), 0, true));
-            return;
-        }
-        Snapshot snapshot = snapshotReceiver.take(chunk);
-        if (snapshot == null) {
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(),
-                    snapshotReceiver.nextOffset(meta), false));
-            return;
-        }
-        log.restore(meta);
-        latestSnapshot = snapshot;
-        output.install(snapshot);
-        refreshConfiguration();
-        send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), snapshot.data().length, true));
-    }
-
     private void followLeader(NodeId from) {
         if (role != Role.FOLLOWER || !from.equals(leader)) {
             becomeFollower(term, from, "following " + from);
         }
         elections.leaderHeard();
+    }
+
+    private void announce(String reason) {
+        output.announce(new StateChange(role, term, leader, reason));
     }
 
     // ------------------------------------------------------------------ leader side
@@ -673,119 +612,41 @@ public final class RaftCore {
         if (entry.type() == EntryType.CONFIGURATION) {
             refreshConfiguration();
         }
-        broadcastAppend();
-    }
-
-    private void broadcastAppend() {
-        tracker.forEach((peer, p) -> sendAppend(peer, p, true));
-    }
-
-    private void broadcastHeartbeat() {
-        tracker.forEach((peer, p) -> send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
-                readSequence)));
-    }
-
-    /** Sends what {@code peer} lacks, within flow control; an empty append only when {@code allowEmpty}. */
-    private void sendAppend(NodeId peer, Progress p, boolean allowEmpty) {
-        if (p.paused(config.maxInflightAppends())) {
-            return;
-        }
-        long prevIndex = p.next - 1;
-        long prevTerm = log.term(prevIndex);
-        if (prevTerm == RaftLog.UNKNOWN) {
-            // §7: what the follower needs was compacted away.
-            sendSnapshot(peer, p);
-            return;
-        }
-        List<Entry> entries = log.slice(p.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
-        if (entries.isEmpty() && !allowEmpty) {
-            return;
-        }
-        send(new AppendRequest(self, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        tracker.appendSent(p, prevIndex, entries);
-    }
-
-    private void sendSnapshot(NodeId peer, Progress p) {
-        if (latestSnapshot == null) {
-            throw new IllegalStateException(self + " must send a snapshot to " + peer + " but has none");
-        }
-        byte[] data = latestSnapshot.data();
-        int from = (int) Math.min(tracker.snapshotChunkSending(p, latestSnapshot.index()), data.length);
-        int to = Math.min(data.length, from + config.snapshotChunkBytes());
-        send(new InstallSnapshot(self, peer, term, latestSnapshot.meta(), from, Arrays.copyOfRange(data, from, to),
-                to == data.length));
+        replication.broadcastAppend(term);
     }
 
     private void handleAppendResponse(AppendResponse response) {
         Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
-        if (p == null) {
+        if (p == null || !replication.appendAnswered(term, response, p)) {
             return;
         }
-        if (!response.success()) {
-            handleAppendRejection(response, p);
-            return;
-        }
-        if (!tracker.acknowledged(p, response.matchIndex())) {
-            if (p.state == Progress.State.PROBE) {
-                sendAppend(response.from(), p, false);
-            }
-            return;
-        }
-        if (maybeCommit()) {
-            broadcastAppend();
-        } else {
-            sendAppend(response.from(), p, false);
-        }
+        commitOrSendOn(response.from(), p, false);
         if (response.from().equals(transferee) && p.match == log.lastIndex()) {
-            send(new TimeoutNow(self, transferee, term));
+            send(new TimeoutNow(self, transferee, term)); // thesis §3.10: the transferee caught up
         }
-    }
-
-    private void handleAppendRejection(AppendResponse response, Progress p) {
-        if (p.staleRejection(response.prevLogIndex())) {
-            return;
-        }
-        long next = response.conflictIndex();
-        if (response.conflictTerm() > 0) {
-            long last = log.lastIndexOfTerm(response.conflictTerm(), response.prevLogIndex());
-            if (last != RaftLog.UNKNOWN) {
-                next = last + 1;
-            }
-        }
-        tracker.probeFrom(p, Math.min(next, response.prevLogIndex()));
-        sendAppend(response.from(), p, true);
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse response) {
         Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
-        if (p == null) {
-            return;
-        }
-        boolean needsAppend = tracker.heartbeatAnswered(p, response.sequence(), log.lastIndex());
-        confirmReads();
-        if (p.state == Progress.State.SNAPSHOT) {
-            sendSnapshot(response.from(), p); // the last chunk may have been lost
-        } else if (needsAppend) {
-            sendAppend(response.from(), p, true);
+        if (p != null) {
+            replication.heartbeatAnswered(term, response, p);
+            confirmReads();
         }
     }
 
     private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
         Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
-        if (p == null) {
-            return;
+        if (p != null && replication.snapshotAnswered(term, response, p)) {
+            commitOrSendOn(response.from(), p, true);
         }
-        if (response.installed()) {
-            tracker.snapshotInstalled(p, response.snapshotIndex());
-            if (maybeCommit()) {
-                broadcastAppend();
-            } else {
-                sendAppend(response.from(), p, true);
-            }
-            return;
-        }
-        if (tracker.snapshotChunkTaken(p, response.snapshotIndex(), response.nextOffset())) {
-            sendSnapshot(response.from(), p);
+    }
+
+    /** {@code peer} holds more than the leader knew: that may commit, and then all hear of it. */
+    private void commitOrSendOn(NodeId peer, Progress p, boolean allowEmpty) {
+        if (maybeCommit()) {
+            replication.broadcastAppend(term);
+        } else {
+            replication.sendAppend(term, peer, p, allowEmpty);
         }
     }
 
@@ -813,7 +674,7 @@ public final class RaftCore {
         if (reads.hasAwaitingTermCommit() && log.term(log.commitIndex()) == term) {
             reads.termCommitted(log.commitIndex(), ++readSequence);
             confirmReads();
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat(term, readSequence);
         }
         if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
             // Thesis §4.2.2: a leader removed from the configuration steps down once the change
@@ -833,15 +694,6 @@ public final class RaftCore {
     }
 
     // ------------------------------------------------------------------ configuration
-
-    private static boolean containsConfiguration(List<Entry> entries) {
-        for (Entry entry : entries) {
-            if (entry.type() == EntryType.CONFIGURATION) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Thesis §4.1: a node uses the latest configuration in its log, committed or not. */
     private void refreshConfiguration() {
