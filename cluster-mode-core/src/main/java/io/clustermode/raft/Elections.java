@@ -64,7 +64,7 @@ final class Elections {
         elapsed = 0;
     }
 
-    /** A new term or leader: the silence starts over, and lasts a new random timeout. */
+    /** A new term or leader: the silence starts over and lasts a new random timeout; any campaign is over. */
     void restart() {
         resetTimer();
         newTimeout();
