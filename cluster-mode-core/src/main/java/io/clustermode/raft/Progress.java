@@ -4,7 +4,8 @@ import java.util.ArrayDeque;
 
 /**
  * What a leader knows of one follower's log, and how it is sending to it (thesis §3.5,
- * "nextIndex"/"matchIndex", plus the flow-control states of etcd's raft).
+ * "nextIndex"/"matchIndex", plus the flow-control states of etcd's raft). Only
+ * {@link ProgressTracker} changes it.
  */
 final class Progress {
 
@@ -90,8 +91,24 @@ final class Progress {
         return null;
     }
 
-    boolean inflightFull(int max) {
-        return inflight.size() >= max;
+    /** Whether the flow control of the current state holds the next append back. */
+    boolean paused(int maxInflight) {
+        return switch (state) {
+            case SNAPSHOT -> true;
+            case PROBE -> probeSent;
+            case REPLICATE -> inflight.size() >= maxInflight;
+        };
+    }
+
+    /** Whether a refusal of the append after {@code prevLogIndex} answers an append no longer current. */
+    boolean staleRejection(long prevLogIndex) {
+        return switch (state) {
+            case PROBE -> prevLogIndex != next - 1;
+            // An append right after the match point was refused: resend from there, even if
+            // a reordered answer makes it look old.
+            case REPLICATE -> prevLogIndex < match;
+            case SNAPSHOT -> true;
+        };
     }
 
     void freeInflightUpTo(long index) {

@@ -13,15 +13,10 @@ import io.clustermode.raft.ProposeResult.Accepted;
 import io.clustermode.raft.ProposeResult.Reason;
 import io.clustermode.raft.ProposeResult.Rejected;
 
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
 
 /**
  * One node's Raft, as a pure and deterministic state machine. It has no threads, sockets,
@@ -51,7 +46,6 @@ public final class RaftCore {
 
     private final NodeId self;
     private final RaftConfig config;
-    private final Random random;
     private final RaftLog log;
 
     private long term;
@@ -61,57 +55,37 @@ public final class RaftCore {
     private Configuration configuration;
     private long configurationIndex;
 
-    private int electionElapsed;
-    private int heartbeatElapsed;
-    private int randomizedElectionTimeout;
-    /** Votes received in the current (pre-)campaign. */
-    private final Map<NodeId, Boolean> votes = new TreeMap<>();
-    /**
-     * Pre-votes a follower ignored while its leader's lease held (thesis §4.2.3), answered if the
-     * lease ends in silence: by a reset hint or by an election timeout without word from the
-     * leader. Without this, a pre-candidate that asked a moment before the others noticed the
-     * same dead leader waits a whole election timeout for its next try.
-     */
-    private final Map<NodeId, VoteRequest> deferredPreVotes = new TreeMap<>();
+    private final Elections elections;
+    private final Replication replication;
+    /** Assembles the leader's snapshots for replication; the core asks it first whether a chunk is too large. */
+    private final SnapshotReceiver snapshotReceiver;
+    private final Output output;
 
     // Leader only.
-    private final Map<NodeId, Progress> progress = new TreeMap<>();
+    private final ProgressTracker tracker;
+    private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
     private final ReadIndexQueue reads = new ReadIndexQueue();
     private long readSequence;
 
-    /** The snapshot at the log's compaction point, to send to followers that need it. */
-    private Snapshot latestSnapshot;
-    /** A snapshot being received from the leader, chunk by chunk. */
-    private SnapshotMeta receivingMeta;
-    private ByteArrayOutputStream receivingData;
-
-    // Output waiting for the next Ready.
-    private final List<Message> outbox = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
-    private final List<StateChange> stateChanges = new ArrayList<>();
-    private Snapshot snapshotToInstall;
-    private HardState persistedHardState;
-    private StateChange lastAnnounced;
-    private Ready outstanding;
-
     private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
                      List<Entry> entries) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
-        this.random = Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(random, "random");
+        this.tracker = new ProgressTracker(self);
+        this.snapshotReceiver = new SnapshotReceiver(config.maxSnapshotBytes());
         SnapshotMeta meta = snapshot == null ? new SnapshotMeta(0, 0, Configuration.EMPTY) : snapshot.meta();
         this.log = new RaftLog(meta, entries, hardState.commit());
-        this.latestSnapshot = snapshot;
         // The log may hold entries of a term whose hard state did not reach the disk before a
         // crash; nothing was sent in that term, so adopting it without a vote is safe.
         this.term = Math.max(hardState.term(), log.lastTerm());
         this.votedFor = term == hardState.term() ? hardState.votedFor() : null;
-        this.persistedHardState = hardState;
         refreshConfiguration();
-        resetElectionTimeout();
-        lastAnnounced = new StateChange(role, term, leader, "started");
+        this.elections = new Elections(self, config, random, log);
+        this.output = new Output(self, hardState, new StateChange(role, term, leader, "started"));
+        this.replication = new Replication(self, config, log, tracker, output, snapshotReceiver, snapshot);
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -154,7 +128,7 @@ public final class RaftCore {
         refreshConfiguration();
         if (initial.voters().size() == 1 && initial.isVoter(self)) {
             // Alone, nobody else can lead: campaign at the next tick, not an election timeout later.
-            electionElapsed = randomizedElectionTimeout - 1;
+            elections.timeOutIn(1);
         }
     }
 
@@ -179,27 +153,22 @@ public final class RaftCore {
     public int ticksUntilTimer() {
         int ticks;
         if (role == Role.LEADER) {
-            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, config.electionTicks() - electionElapsed);
+            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, elections.ticksUntilCheckQuorum());
             if (transferee != null) {
                 ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
             }
         } else {
-            ticks = randomizedElectionTimeout - electionElapsed;
-            if (!deferredPreVotes.isEmpty() && electionElapsed < config.electionTicks()) {
-                ticks = Math.min(ticks, config.electionTicks() - electionElapsed);
-            }
+            ticks = elections.ticksUntilTimeout();
         }
         return Math.max(1, ticks);
     }
 
     private void tickElection() {
-        electionElapsed++;
-        if (electionElapsed == config.electionTicks() && role == Role.FOLLOWER) {
+        elections.tick();
+        if (elections.leaseEndedNow() && role == Role.FOLLOWER) {
             answerDeferredPreVotes(); // the lease ran out without word from the leader
         }
-        if (electionElapsed >= randomizedElectionTimeout) {
-            electionElapsed = 0;
-            resetElectionTimeout();
+        if (elections.timedOut()) {
             if (promotable()) {
                 campaign(config.preVote(), false, "election timeout");
             } else if (leader != null) {
@@ -212,23 +181,22 @@ public final class RaftCore {
 
     private void tickLeader() {
         heartbeatElapsed++;
-        electionElapsed++;
+        boolean roundEnded = elections.tickLeader();
         if (transferee != null && ++transferElapsed >= config.electionTicks()) {
             transferee = null; // thesis §3.10: abort a transfer that does not finish within an election timeout
         }
-        if (electionElapsed >= config.electionTicks()) {
-            electionElapsed = 0;
+        if (roundEnded) {
             // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
             // election timeout may have been replaced; it steps down so clients go elsewhere.
-            if (!quorumRecentlyActive()) {
+            if (!tracker.quorumRecentlyActive(configuration)) {
                 becomeFollower(term, null, "lost contact with a majority (check-quorum)");
                 return;
             }
-            progress.values().forEach(p -> p.recentActive = false);
+            tracker.startActivityRound();
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat(term, readSequence);
         }
     }
 
@@ -246,36 +214,16 @@ public final class RaftCore {
             return;
         }
         becomeFollower(term, null, "lost the connection to leader " + peer);
-        // Every survivor saw the same reset at about the same moment. Random delays collide
-        // often enough (two candidates in one term split the vote and cost a whole election
-        // timeout), so the survivors take turns by rank instead: the first campaigns after a
-        // tick, each next one a tenth of the election timeout later, by which time it has
-        // normally voted for the first and reset its timer.
-        int spacing = Math.max(1, config.electionTicks() / 10);
-        int delay = 1 + rankAmongSurvivors(peer) * spacing;
-        electionElapsed = Math.max(0, randomizedElectionTimeout - delay);
+        elections.takeTurnAfter(peer, configuration);
         answerDeferredPreVotes();
     }
 
     private void answerDeferredPreVotes() {
-        List<VoteRequest> waiting = new ArrayList<>(deferredPreVotes.values());
-        deferredPreVotes.clear();
-        for (VoteRequest request : waiting) {
+        for (VoteRequest request : elections.takeDeferredPreVotes()) {
             if (request.term() > term) {
                 handleVoteRequest(request);
             }
         }
-    }
-
-    /** How many voters other than {@code gone} have a smaller id than this node. */
-    private int rankAmongSurvivors(NodeId gone) {
-        int rank = 0;
-        for (NodeId voter : configuration.voters()) {
-            if (!voter.equals(gone) && voter.compareTo(self) < 0) {
-                rank++;
-            }
-        }
-        return rank;
     }
 
     /**
@@ -301,11 +249,11 @@ public final class RaftCore {
             return Optional.of(refusal);
         }
         if (message.term() > term) {
-            if (message instanceof VoteRequest request && !request.transfer() && inLease()) {
+            if (message instanceof VoteRequest request && !request.transfer() && elections.inLease(leader)) {
                 // Thesis §4.2.3: while a node hears from a live leader it ignores vote requests,
                 // so a removed or partitioned node cannot depose a healthy leader.
                 if (request.preVote() && role == Role.FOLLOWER) {
-                    deferredPreVotes.put(request.from(), request);
+                    elections.defer(request);
                 }
                 return Optional.empty();
             }
@@ -325,8 +273,9 @@ public final class RaftCore {
 
     /** Why {@code message} cannot be honest, given what this node knows; null when it can be. */
     private String refusalGivenState(Message message) {
-        if (message instanceof InstallSnapshot m && m.offset() + m.chunk().length > config.maxSnapshotBytes()) {
-            return "a snapshot larger than maxSnapshotBytes (" + config.maxSnapshotBytes() + ")";
+        String tooLarge = message instanceof InstallSnapshot m ? snapshotReceiver.refusal(m) : null;
+        if (tooLarge != null) {
+            return tooLarge;
         }
         if (message instanceof TimeoutNow && message.term() > term) {
             // Thesis §3.10: the leader hands over only to a voter that acknowledged its whole
@@ -344,24 +293,32 @@ public final class RaftCore {
         if (message instanceof TimeoutNow && leader != null && !leader.equals(message.from())) {
             return "a TimeoutNow from " + message.from() + ", who does not lead term " + term;
         }
-        Progress p = role == Role.LEADER ? progress.get(message.from()) : null;
+        Progress p = role == Role.LEADER ? tracker.get(message.from()) : null;
         return p == null ? null : p.refusal(message, readSequence);
     }
+
     private void dispatch(Message message) {
         if (message instanceof VoteRequest m) {
             handleVoteRequest(m);
         } else if (message instanceof VoteResponse m) {
             handleVoteResponse(m);
         } else if (message instanceof AppendRequest m) {
-            handleAppend(m);
+            followLeader(m.from());
+            if (replication.appendReceived(term, m)) {
+                refreshConfiguration();
+            }
         } else if (message instanceof AppendResponse m) {
             handleAppendResponse(m);
         } else if (message instanceof Heartbeat m) {
-            handleHeartbeat(m);
+            followLeader(m.from());
+            replication.heartbeatReceived(term, m);
         } else if (message instanceof HeartbeatResponse m) {
             handleHeartbeatResponse(m);
         } else if (message instanceof InstallSnapshot m) {
-            handleInstallSnapshot(m);
+            followLeader(m.from());
+            if (replication.snapshotChunkReceived(term, m)) {
+                refreshConfiguration();
+            }
         } else if (message instanceof InstallSnapshotResponse m) {
             handleInstallSnapshotResponse(m);
         } else if (message instanceof TimeoutNow m) {
@@ -436,7 +393,7 @@ public final class RaftCore {
             return false;
         }
         if (config.broken(Canary.READ_WITHOUT_QUORUM)) {
-            readStates.add(new ReadState(requestId, log.commitIndex(), true));
+            output.readStates().add(new ReadState(requestId, log.commitIndex(), true));
             return true;
         }
         if (log.term(log.commitIndex()) != term) {
@@ -447,7 +404,7 @@ public final class RaftCore {
         }
         reads.add(requestId, log.commitIndex(), ++readSequence);
         confirmReads();
-        broadcastHeartbeat();
+        replication.broadcastHeartbeat(term, readSequence);
         return true;
     }
 
@@ -465,11 +422,11 @@ public final class RaftCore {
         }
         transferee = target;
         transferElapsed = 0;
-        Progress p = progress.get(target);
+        Progress p = tracker.get(target);
         if (p.match == log.lastIndex()) {
             send(new TimeoutNow(self, target, term));
         } else {
-            sendAppend(target, p, false);
+            replication.sendAppend(term, target, p, false);
         }
         return true;
     }
@@ -488,7 +445,7 @@ public final class RaftCore {
         SnapshotMeta meta = new SnapshotMeta(index, log.term(index), log.configurationAt(index));
         Snapshot snapshot = new Snapshot(meta, data.clone());
         log.compact(meta);
-        latestSnapshot = snapshot;
+        replication.compacted(snapshot);
         return snapshot;
     }
 
@@ -496,55 +453,20 @@ public final class RaftCore {
 
     /** Whether there is work for the driver. */
     public boolean hasReady() {
-        return outstanding == null && (!outbox.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
-                || snapshotToInstall != null || !hardState().equals(persistedHardState)
-                || log.stableIndex() < log.lastIndex() || log.appliedIndex() < log.commitIndex());
+        return output.hasReady(hardState(), log);
     }
 
     /** The work for the driver; acknowledge it with {@link #advance(Ready)} once carried out. */
     public Ready ready() {
-        requireNoOutstandingReady();
-        HardState hardState = hardState();
-        boolean termAndVoteDurable = hardState.term() == persistedHardState.term()
-                && Objects.equals(hardState.votedFor(), persistedHardState.votedFor());
-        List<Message> early = new ArrayList<>();
-        List<Message> late = new ArrayList<>();
-        for (Message message : outbox) {
-            boolean replication = message instanceof AppendRequest || message instanceof Heartbeat
-                    || message instanceof InstallSnapshot || message instanceof TimeoutNow;
-            (replication && termAndVoteDurable ? early : late).add(message);
-        }
-        Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
-                snapshotToInstall, early, late, log.entriesToApply(), readStates, stateChanges);
-        outbox.clear();
-        readStates.clear();
-        stateChanges.clear();
-        snapshotToInstall = null;
-        outstanding = ready;
-        return ready;
+        return output.ready(hardState(), log);
     }
 
     /** The driver has carried out {@code ready}. */
     public void advance(Ready ready) {
-        if (ready != outstanding) {
-            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
-        }
-        outstanding = null;
-        if (ready.hardState() != null) {
-            persistedHardState = ready.hardState();
-        }
-        if (ready.snapshot() != null) {
-            log.appliedTo(ready.snapshot().index());
-        }
-        if (!ready.entries().isEmpty()) {
-            log.stableTo(ready.entries().get(ready.entries().size() - 1).index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
-        }
+        output.advance(ready, log);
         if (role == Role.LEADER && maybeCommit()) {
             // The leader's own entries count toward a majority once they are durable.
-            broadcastAppend();
+            replication.broadcastAppend(term);
         }
     }
 
@@ -555,26 +477,12 @@ public final class RaftCore {
 
     // ------------------------------------------------------------------ elections
 
-    /**
-     * Whether this node may start an election: it votes in its latest configuration, or it
-     * voted in the one before and the change that removed it is not committed yet. Thesis
-     * §4.2.2: such a node "might still be needed until the new configuration is committed";
-     * it campaigns, but does not count its own vote.
-     */
+    /** Thesis §4.2.2: a voter, or a voter whose removal is not committed yet, may campaign. */
     private boolean promotable() {
-        if (configuration.isVoter(self)) {
-            return true;
-        }
-        return configurationIndex > log.commitIndex()
-                && log.configurationAt(configurationIndex - 1).isVoter(self);
-    }
-
-    private boolean inLease() {
-        return leader != null && electionElapsed < config.electionTicks();
+        return elections.promotable(configuration, configurationIndex);
     }
 
     private void campaign(boolean preVote, boolean transfer, String reason) {
-        deferredPreVotes.clear(); // a node campaigning answers requests as they come
         long campaignTerm;
         if (preVote) {
             // Thesis §9.6: ask first whether an election could be won, without raising the term,
@@ -589,22 +497,13 @@ public final class RaftCore {
             votedFor = self;
             campaignTerm = term;
         }
-        votes.clear();
-        votes.put(self, true);
+        List<VoteRequest> requests = elections.campaign(configuration, campaignTerm, preVote, transfer);
         announce(reason);
-        if (electionWon()) {
+        if (elections.result(configuration) == Quorum.VoteResult.WON) {
             winCampaign(preVote);
-            return;
+        } else {
+            requests.forEach(this::send);
         }
-        for (NodeId voter : electorate()) {
-            if (!voter.equals(self)) {
-                send(new VoteRequest(self, voter, campaignTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
-            }
-        }
-    }
-
-    private Iterable<NodeId> electorate() {
-        return config.broken(Canary.LEARNER_VOTES) ? configuration.members() : configuration.voters();
     }
 
     private void winCampaign(boolean preVote) {
@@ -616,42 +515,11 @@ public final class RaftCore {
     }
 
     private void handleVoteRequest(VoteRequest request) {
-        // §5.2: at most one vote per term, first come first served; a pre-vote binds nothing.
-        boolean canVote = request.from().equals(votedFor)
-                || (votedFor == null && leader == null)
-                || (request.preVote() && request.term() > term && yieldsTo(request))
-                || (!request.preVote() && config.broken(Canary.VOTE_TWICE));
-        // §5.4.1: only for a candidate whose log holds everything this one has.
-        boolean granted = canVote && (log.isUpToDate(request.lastLogIndex(), request.lastLogTerm())
-                || config.broken(Canary.IGNORE_LOG_IN_VOTE));
-        if (granted && !request.preVote()) {
-            votedFor = request.from();
-            electionElapsed = 0; // §5.2: granting a vote resets the election timer
-        } else if (granted && role == Role.FOLLOWER) {
-            // A follower about to campaign that backs another's pre-vote gives it a moment to
-            // win its real election first; both campaigning would split the vote. The timeout
-            // moves, not the elapsed time: that would put the follower back under the old
-            // leader's lease, and it would ignore the very election it backed.
-            int backoff = Math.max(2, config.electionTicks() / 5);
-            randomizedElectionTimeout = Math.max(randomizedElectionTimeout, electionElapsed + backoff);
+        VoteResponse answer = elections.answer(request, term, votedFor, leader, role);
+        if (answer.granted() && !request.preVote()) {
+            votedFor = request.from(); // §5.2: the one vote of this term, persisted before the answer leaves
         }
-        long answerTerm = granted && request.preVote() ? request.term() : term;
-        send(new VoteResponse(self, request.from(), answerTerm, request.preVote(), granted));
-    }
-
-    /**
-     * Whether a pre-vote may go to {@code request}'s sender. Two pre-candidates that grant each
-     * other's pre-vote both go on to a real election in the same term and split the vote;
-     * between two pre-candidates only the one with the better log, or the smaller id on equal
-     * logs, gets the other's pre-vote. A pre-vote binds nothing, so this is about liveness
-     * only; the other voters still answer both.
-     */
-    private boolean yieldsTo(VoteRequest request) {
-        if (role != Role.PRE_CANDIDATE) {
-            return true;
-        }
-        boolean sameLog = request.lastLogTerm() == log.lastTerm() && request.lastLogIndex() == log.lastIndex();
-        return !sameLog || request.from().compareTo(self) < 0;
+        send(answer);
     }
 
     private void handleVoteResponse(VoteResponse response) {
@@ -659,36 +527,12 @@ public final class RaftCore {
         if (!mine) {
             return;
         }
-        votes.put(response.from(), response.granted());
-        if (electionWon()) {
+        Quorum.VoteResult result = elections.count(response, configuration);
+        if (result == Quorum.VoteResult.WON) {
             winCampaign(response.preVote());
-        } else if (electionLost()) {
+        } else if (result == Quorum.VoteResult.LOST) {
             becomeFollower(term, null, (response.preVote() ? "pre-vote" : "election") + " lost");
         }
-    }
-
-    private boolean electionWon() {
-        return countVotes(true) >= electorateQuorum();
-    }
-
-    private boolean electionLost() {
-        int size = config.broken(Canary.LEARNER_VOTES) ? configuration.members().size() : configuration.voters().size();
-        return countVotes(false) > size - electorateQuorum();
-    }
-
-    private int electorateQuorum() {
-        return configuration.quorum();
-    }
-
-    private int countVotes(boolean granted) {
-        int count = 0;
-        for (NodeId voter : electorate()) {
-            Boolean vote = votes.get(voter);
-            if (vote != null && vote == granted) {
-                count++;
-            }
-        }
-        return count;
     }
 
     private void handleTimeoutNow(TimeoutNow message) {
@@ -704,7 +548,7 @@ public final class RaftCore {
 
     private void becomeFollower(long newTerm, NodeId newLeader, String reason) {
         if (role == Role.LEADER) {
-            reads.failAll(readStates);
+            reads.failAll(output.readStates());
         }
         if (newTerm > term) {
             term = newTerm;
@@ -712,10 +556,8 @@ public final class RaftCore {
         }
         role = Role.FOLLOWER;
         leader = newLeader;
-        electionElapsed = 0;
-        resetElectionTimeout();
-        votes.clear();
-        progress.clear();
+        elections.restart();
+        tracker.clear();
         transferee = null;
         announce(reason);
     }
@@ -723,19 +565,15 @@ public final class RaftCore {
     private void becomeLeader() {
         role = Role.LEADER;
         leader = self;
-        electionElapsed = 0;
+        elections.resetTimer();
         heartbeatElapsed = 0;
         transferee = null;
-        progress.clear();
-        syncProgress();
+        tracker.clear();
+        tracker.sync(configuration, log.lastIndex());
         // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
         // commit index, without waiting for a client.
         appendAsLeader(Entry.noop(log.lastIndex() + 1, term));
         announce("won the election");
-    }
-
-    private void resetElectionTimeout() {
-        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
     }
 
     private static NodeId leaderOf(Message message) {
@@ -756,97 +594,15 @@ public final class RaftCore {
         // Stale answers, and stale vote requests, carry nothing worth a reply.
     }
 
-    private void announce(String reason) {
-        StateChange change = new StateChange(role, term, leader, reason);
-        if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
-                || !Objects.equals(change.leader(), lastAnnounced.leader())) {
-            stateChanges.add(change);
-            lastAnnounced = change;
-        }
-    }
-
-    // ------------------------------------------------------------------ follower side
-
-    private void handleAppend(AppendRequest request) {
-        followLeader(request.from());
-        if (request.prevLogIndex() < log.commitIndex()) {
-            // Everything up to our commit index is committed and so matches the leader; we say no
-            // more than the leader sent, so that a leader can refuse any larger acknowledgement.
-            long match = Math.min(log.commitIndex(), request.prevLogIndex() + request.entries().size());
-            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), match, 0, 0));
-            return;
-        }
-        if (log.matchTerm(request.prevLogIndex(), request.prevLogTerm())) {
-            // §5.3: the logs match at prevLogIndex; append, and adopt the leader's commit index
-            // as far as these entries reach.
-            boolean truncated = log.appendFromLeader(request.prevLogIndex(), request.entries());
-            if (truncated || containsConfiguration(request.entries())) {
-                refreshConfiguration();
-            }
-            long lastNew = request.prevLogIndex() + request.entries().size();
-            log.commitTo(Math.min(request.leaderCommit(), lastNew));
-            send(new AppendResponse(self, request.from(), term, true, request.prevLogIndex(), lastNew, 0, 0));
-            return;
-        }
-        // §5.3 with the thesis's optimization: tell the leader where our log's conflicting term
-        // starts, so it skips the whole term instead of one entry per round trip.
-        long conflictIndex;
-        long conflictTerm;
-        if (request.prevLogIndex() > log.lastIndex()) {
-            conflictIndex = log.lastIndex() + 1;
-            conflictTerm = 0;
-        } else {
-            conflictTerm = log.term(request.prevLogIndex());
-            conflictIndex = log.firstIndexOfTermAt(request.prevLogIndex());
-        }
-        send(new AppendResponse(self, request.from(), term, false, request.prevLogIndex(), 0, conflictIndex,
-                conflictTerm));
-    }
-
-    private void handleHeartbeat(Heartbeat heartbeat) {
-        followLeader(heartbeat.from());
-        log.commitTo(Math.min(heartbeat.commit(), log.lastIndex()));
-        send(new HeartbeatResponse(self, heartbeat.from(), term, heartbeat.sequence()));
-    }
-
-    private void handleInstallSnapshot(InstallSnapshot chunk) {
-        followLeader(chunk.from());
-        SnapshotMeta meta = chunk.meta();
-        if (meta.index() <= log.commitIndex()) {
-            // We already hold everything it covers.
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), 0, true));
-            return;
-        }
-        if (chunk.offset() == 0) {
-            receivingMeta = meta;
-            receivingData = new ByteArrayOutputStream();
-        }
-        if (!meta.equals(receivingMeta) || chunk.offset() != receivingData.size()) {
-            long expected = meta.equals(receivingMeta) ? receivingData.size() : 0;
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), expected, false));
-            return;
-        }
-        receivingData.writeBytes(chunk.chunk());
-        if (!chunk.done()) {
-            send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), receivingData.size(), false));
-            return;
-        }
-        Snapshot snapshot = new Snapshot(meta, receivingData.toByteArray());
-        receivingMeta = null;
-        receivingData = null;
-        log.restore(meta);
-        latestSnapshot = snapshot;
-        snapshotToInstall = snapshot;
-        refreshConfiguration();
-        send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(), snapshot.data().length, true));
-    }
-
     private void followLeader(NodeId from) {
         if (role != Role.FOLLOWER || !from.equals(leader)) {
             becomeFollower(term, from, "following " + from);
         }
-        electionElapsed = 0;
-        deferredPreVotes.clear(); // the leader is alive: the lease goes on
+        elections.leaderHeard();
+    }
+
+    private void announce(String reason) {
+        output.announce(new StateChange(role, term, leader, reason));
     }
 
     // ------------------------------------------------------------------ leader side
@@ -856,183 +612,41 @@ public final class RaftCore {
         if (entry.type() == EntryType.CONFIGURATION) {
             refreshConfiguration();
         }
-        broadcastAppend();
-    }
-
-    private void broadcastAppend() {
-        progress.forEach((peer, p) -> sendAppend(peer, p, true));
-    }
-
-    private void broadcastHeartbeat() {
-        progress.forEach((peer, p) -> send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
-                readSequence)));
-    }
-
-    /** Sends what {@code peer} lacks, within flow control; an empty append only when {@code allowEmpty}. */
-    private void sendAppend(NodeId peer, Progress p, boolean allowEmpty) {
-        switch (p.state) {
-            case SNAPSHOT -> {
-                return;
-            }
-            case PROBE -> {
-                if (p.probeSent) {
-                    return;
-                }
-            }
-            case REPLICATE -> {
-                if (p.inflightFull(config.maxInflightAppends())) {
-                    return;
-                }
-            }
-        }
-        long prevIndex = p.next - 1;
-        long prevTerm = log.term(prevIndex);
-        if (prevTerm == RaftLog.UNKNOWN) {
-            // §7: what the follower needs was compacted away.
-            sendSnapshot(peer, p);
-            return;
-        }
-        List<Entry> entries = log.slice(p.next, config.maxEntriesPerAppend(), config.maxBytesPerAppend());
-        if (entries.isEmpty() && !allowEmpty) {
-            return;
-        }
-        send(new AppendRequest(self, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        p.sent(prevIndex + entries.size());
-        if (p.state == Progress.State.REPLICATE) {
-            if (!entries.isEmpty()) {
-                long last = entries.get(entries.size() - 1).index();
-                p.next = last + 1;
-                p.inflight.add(last);
-            }
-        } else {
-            p.probeSent = true;
-        }
-    }
-
-    private void sendSnapshot(NodeId peer, Progress p) {
-        if (latestSnapshot == null) {
-            throw new IllegalStateException(self + " must send a snapshot to " + peer + " but has none");
-        }
-        if (p.state != Progress.State.SNAPSHOT || p.snapshotIndex != latestSnapshot.index()) {
-            p.becomeSnapshot(latestSnapshot.index());
-        }
-        byte[] data = latestSnapshot.data();
-        int from = (int) Math.min(p.snapshotOffset, data.length);
-        int to = Math.min(data.length, from + config.snapshotChunkBytes());
-        send(new InstallSnapshot(self, peer, term, latestSnapshot.meta(), from, Arrays.copyOfRange(data, from, to),
-                to == data.length));
-        p.sent(latestSnapshot.index());
+        replication.broadcastAppend(term);
     }
 
     private void handleAppendResponse(AppendResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p == null || !replication.appendAnswered(term, response, p)) {
             return;
         }
-        p.recentActive = true;
-        if (!response.success()) {
-            handleAppendRejection(response, p);
-            return;
-        }
-        if (response.matchIndex() <= p.match) {
-            if (p.state == Progress.State.PROBE) {
-                p.probeSent = false;
-                sendAppend(response.from(), p, false);
-            }
-            return;
-        }
-        p.match = response.matchIndex();
-        p.next = Math.max(p.next, p.match + 1);
-        p.freeInflightUpTo(p.match);
-        if (p.state == Progress.State.PROBE) {
-            p.becomeReplicate();
-        } else if (p.state == Progress.State.SNAPSHOT && p.match >= p.snapshotIndex) {
-            p.becomeProbe(p.match + 1);
-        }
-        if (maybeCommit()) {
-            broadcastAppend();
-        } else {
-            sendAppend(response.from(), p, false);
-        }
+        commitOrSendOn(response.from(), p, false);
         if (response.from().equals(transferee) && p.match == log.lastIndex()) {
-            send(new TimeoutNow(self, transferee, term));
+            send(new TimeoutNow(self, transferee, term)); // thesis §3.10: the transferee caught up
         }
-    }
-
-    private void handleAppendRejection(AppendResponse response, Progress p) {
-        boolean stale = switch (p.state) {
-            case PROBE -> response.prevLogIndex() != p.next - 1;
-            // An append right after the match point was refused: resend from there, even if
-            // a reordered answer makes it look old.
-            case REPLICATE -> response.prevLogIndex() < p.match;
-            case SNAPSHOT -> true;
-        };
-        if (stale) {
-            return;
-        }
-        long next = response.conflictIndex();
-        if (response.conflictTerm() > 0) {
-            long last = log.lastIndexOfTerm(response.conflictTerm(), response.prevLogIndex());
-            if (last != RaftLog.UNKNOWN) {
-                next = last + 1;
-            }
-        }
-        p.becomeProbe(Math.min(next, response.prevLogIndex()));
-        sendAppend(response.from(), p, true);
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
-            return;
-        }
-        p.recentActive = true;
-        p.ackedSequence = Math.max(p.ackedSequence, response.sequence());
-        confirmReads();
-        long matchBefore = p.matchAtLastHeartbeat;
-        p.matchAtLastHeartbeat = p.match;
-        switch (p.state) {
-            case SNAPSHOT -> sendSnapshot(response.from(), p); // the last chunk may have been lost
-            case PROBE -> {
-                p.probeSent = false;
-                if (p.match < log.lastIndex()) {
-                    sendAppend(response.from(), p, true);
-                }
-            }
-            case REPLICATE -> {
-                if (p.match < log.lastIndex() && p.match == matchBefore) {
-                    // No progress for a whole heartbeat round while entries are outstanding:
-                    // appends were lost. Probe again from what the follower surely holds.
-                    p.becomeProbe(p.match + 1);
-                    sendAppend(response.from(), p, true);
-                }
-            }
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p != null) {
+            replication.heartbeatAnswered(term, response, p);
+            confirmReads();
         }
     }
 
     private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
-        Progress p = progress.get(response.from());
-        if (role != Role.LEADER || p == null) {
-            return;
+        Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
+        if (p != null && replication.snapshotAnswered(term, response, p)) {
+            commitOrSendOn(response.from(), p, true);
         }
-        p.recentActive = true;
-        if (response.installed()) {
-            if (response.snapshotIndex() > p.match) {
-                p.match = response.snapshotIndex();
-            }
-            if (p.state == Progress.State.SNAPSHOT) {
-                p.becomeProbe(p.match + 1);
-            }
-            if (maybeCommit()) {
-                broadcastAppend();
-            } else {
-                sendAppend(response.from(), p, true);
-            }
-            return;
-        }
-        if (p.state == Progress.State.SNAPSHOT && response.snapshotIndex() == p.snapshotIndex) {
-            p.snapshotOffset = response.nextOffset();
-            sendSnapshot(response.from(), p);
+    }
+
+    /** {@code peer} holds more than the leader knew: that may commit, and then all hear of it. */
+    private void commitOrSendOn(NodeId peer, Progress p, boolean allowEmpty) {
+        if (maybeCommit()) {
+            replication.broadcastAppend(term);
+        } else {
+            replication.sendAppend(term, peer, p, allowEmpty);
         }
     }
 
@@ -1042,24 +656,12 @@ public final class RaftCore {
      * see Figure 8).
      */
     private boolean maybeCommit() {
-        List<Long> matches = new ArrayList<>();
-        for (NodeId voter : configuration.voters()) {
-            if (voter.equals(self)) {
-                matches.add(log.stableIndex());
-            } else {
-                Progress p = progress.get(voter);
-                matches.add(p == null ? 0 : p.match);
-            }
-        }
-        if (matches.isEmpty()) {
-            return false;
-        }
-        matches.sort((a, b) -> Long.compare(b, a));
         int quorum = configuration.quorum();
         if (config.broken(Canary.COMMIT_WITHOUT_MAJORITY)) {
             quorum = Math.max(1, quorum - 1);
         }
-        long candidate = matches.get(quorum - 1);
+        // The leader's own entries count once they are durable.
+        long candidate = tracker.committed(configuration, quorum, log.stableIndex());
         boolean ownTerm = log.term(candidate) == term;
         if (candidate <= log.commitIndex() || !ownTerm || !log.commitTo(candidate)) {
             return false;
@@ -1072,83 +674,42 @@ public final class RaftCore {
         if (reads.hasAwaitingTermCommit() && log.term(log.commitIndex()) == term) {
             reads.termCommitted(log.commitIndex(), ++readSequence);
             confirmReads();
-            broadcastHeartbeat();
+            replication.broadcastHeartbeat(term, readSequence);
         }
         if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
             // Thesis §4.2.2: a leader removed from the configuration steps down once the change
             // is committed; it hands over to an up-to-date voter so nobody waits for a timeout.
-            progress.entrySet().stream()
-                    .filter(e -> configuration.isVoter(e.getKey()) && e.getValue().match == log.lastIndex())
-                    .findFirst()
-                    .ifPresent(e -> send(new TimeoutNow(self, e.getKey(), term)));
+            NodeId successor = tracker.caughtUpVoter(configuration, log.lastIndex());
+            if (successor != null) {
+                send(new TimeoutNow(self, successor, term));
+            }
             becomeFollower(term, null, "removed from the configuration");
         }
     }
 
     private void confirmReads() {
-        List<Long> acked = new ArrayList<>();
-        for (NodeId voter : configuration.voters()) {
-            if (voter.equals(self)) {
-                acked.add(readSequence);
-            } else {
-                Progress p = progress.get(voter);
-                acked.add(p == null ? 0 : p.ackedSequence);
-            }
-        }
-        if (acked.isEmpty()) {
-            return;
-        }
-        acked.sort((a, b) -> Long.compare(b, a));
-        reads.confirm(acked.get(configuration.quorum() - 1), readStates);
-    }
-
-    private boolean quorumRecentlyActive() {
-        int active = 0;
-        for (NodeId voter : configuration.voters()) {
-            if (voter.equals(self) || (progress.containsKey(voter) && progress.get(voter).recentActive)) {
-                active++;
-            }
-        }
-        return active >= configuration.quorum();
+        // Thesis §6.4: a read's round counts once a majority answered it (rounds start at 1, so
+        // a round of 0 confirms nothing).
+        reads.confirm(tracker.confirmedRound(configuration, readSequence), output.readStates());
     }
 
     // ------------------------------------------------------------------ configuration
-
-    private static boolean containsConfiguration(List<Entry> entries) {
-        for (Entry entry : entries) {
-            if (entry.type() == EntryType.CONFIGURATION) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Thesis §4.1: a node uses the latest configuration in its log, committed or not. */
     private void refreshConfiguration() {
         configuration = log.configurationAt(log.lastIndex());
         configurationIndex = log.configurationIndex();
         if (role == Role.LEADER) {
-            syncProgress();
-        }
-    }
-
-    private void syncProgress() {
-        progress.keySet().removeIf(peer -> !configuration.contains(peer));
-        for (NodeId member : configuration.members()) {
-            if (!member.equals(self)) {
-                progress.computeIfAbsent(member, m -> new Progress(log.lastIndex() + 1));
-            }
+            tracker.sync(configuration, log.lastIndex());
         }
     }
 
     private void send(Message message) {
-        outbox.add(message);
+        output.send(message);
     }
 
     private void requireNoOutstandingReady() {
-        if (outstanding != null) {
-            throw new IllegalStateException("the last Ready of " + self + " was not advanced");
-        }
+        output.requireNoOutstandingReady();
     }
 
     // ------------------------------------------------------------------ observation

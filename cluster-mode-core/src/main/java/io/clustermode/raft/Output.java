@@ -1,0 +1,116 @@
+package io.clustermode.raft;
+
+import io.clustermode.raft.Message.AppendRequest;
+import io.clustermode.raft.Message.Heartbeat;
+import io.clustermode.raft.Message.InstallSnapshot;
+import io.clustermode.raft.Message.TimeoutNow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the core has for its driver, and what the driver has acknowledged: the part of etcd's
+ * RawNode that turns a state machine's output into {@link Ready} batches. Messages, read states
+ * and state changes wait here for the next Ready; the hard state last persisted says whether a
+ * Ready must carry a new one; the Ready handed out and not yet advanced keeps inputs out until
+ * the driver has carried it out.
+ */
+final class Output {
+
+    private final NodeId self;
+    private final List<Message> messages = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    private final List<StateChange> stateChanges = new ArrayList<>();
+    private Snapshot snapshotToInstall;
+    private HardState persistedHardState;
+    private StateChange lastAnnounced;
+    private Ready outstanding;
+
+    Output(NodeId self, HardState persisted, StateChange started) {
+        this.self = self;
+        this.persistedHardState = persisted;
+        this.lastAnnounced = started;
+    }
+
+    void send(Message message) {
+        messages.add(message);
+    }
+
+    /** The answers to reads waiting for the next Ready; ReadIndexQueue adds to it. */
+    List<ReadState> readStates() {
+        return readStates;
+    }
+
+    /** Reports {@code change} unless role, term and leader are what was last reported. */
+    void announce(StateChange change) {
+        if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
+                || !Objects.equals(change.leader(), lastAnnounced.leader())) {
+            stateChanges.add(change);
+            lastAnnounced = change;
+        }
+    }
+
+    /** A snapshot from the leader, for the driver to persist and restore. */
+    void install(Snapshot snapshot) {
+        snapshotToInstall = snapshot;
+    }
+
+    void requireNoOutstandingReady() {
+        if (outstanding != null) {
+            throw new IllegalStateException("the last Ready of " + self + " was not advanced");
+        }
+    }
+
+    /** Whether there is work for the driver, the core's hard state being {@code hardState}. */
+    boolean hasReady(HardState hardState, RaftLog log) {
+        return outstanding == null && (!messages.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
+                || snapshotToInstall != null || !hardState.equals(persistedHardState)
+                || log.stableIndex() < log.lastIndex() || log.appliedIndex() < log.commitIndex());
+    }
+
+    /**
+     * The work for the driver. Replication messages may leave before the hard state is durable
+     * when the term and vote they depend on already are; the others must wait for it.
+     */
+    Ready ready(HardState hardState, RaftLog log) {
+        requireNoOutstandingReady();
+        boolean termAndVoteDurable = hardState.term() == persistedHardState.term()
+                && Objects.equals(hardState.votedFor(), persistedHardState.votedFor());
+        List<Message> early = new ArrayList<>();
+        List<Message> late = new ArrayList<>();
+        for (Message message : messages) {
+            boolean replication = message instanceof AppendRequest || message instanceof Heartbeat
+                    || message instanceof InstallSnapshot || message instanceof TimeoutNow;
+            (replication && termAndVoteDurable ? early : late).add(message);
+        }
+        Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
+                snapshotToInstall, early, late, log.entriesToApply(), readStates, stateChanges);
+        messages.clear();
+        readStates.clear();
+        stateChanges.clear();
+        snapshotToInstall = null;
+        outstanding = ready;
+        return ready;
+    }
+
+    /** The driver has carried out {@code ready}: what it persisted is stable, what it applied applied. */
+    void advance(Ready ready, RaftLog log) {
+        if (ready != outstanding) {
+            throw new IllegalStateException("advance with a Ready that is not the outstanding one");
+        }
+        outstanding = null;
+        if (ready.hardState() != null) {
+            persistedHardState = ready.hardState();
+        }
+        if (ready.snapshot() != null) {
+            log.appliedTo(ready.snapshot().index());
+        }
+        if (!ready.entries().isEmpty()) {
+            log.stableTo(ready.entries().get(ready.entries().size() - 1).index());
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            log.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+        }
+    }
+}
