@@ -60,8 +60,10 @@ final class DiscoveryChurn {
 
     /** One time unit: nodes whose round it is reconcile. */
     void tick() {
-        for (SimNode node : new ArrayList<>(cluster.nodes())) {
-            if (node.isUp() && cluster.now % ROUND == node.tickPhase) {
+        // cluster.nodes() is a copy already (a round may add a node); no copy of our own per unit
+        long phase = cluster.now % ROUND;
+        for (SimNode node : cluster.nodes()) {
+            if (node.tickPhase == phase && node.isUp()) {
                 round(node);
             }
         }
