@@ -2,7 +2,6 @@ package io.clustermode;
 
 import io.clustermode.membership.BootstrapGuard;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.StateChange;
 import io.clustermode.runtime.NodeSettings;
@@ -115,7 +114,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         guardRef[0] = guard;
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
-        node.observe(config.observer);
+        node.observe(observing(config.observer));
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
         node.addFailureListener(this::onFailure);
@@ -170,6 +169,30 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
             }
         }
         return NodeId.of("node-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** The runtime's observer, told in the API's terms. */
+    private static io.clustermode.runtime.NodeObserver observing(ClusterObserver observer) {
+        return new io.clustermode.runtime.NodeObserver() {
+            @Override
+            public void persisted(int entries, long nanos) {
+                observer.persisted(entries, nanos);
+            }
+
+            @Override
+            public void stateChanged(StateChange change) {
+                // a leader was a candidate in its term: this catches elections won at once too
+                if (change.role() == Role.CANDIDATE || change.role() == Role.LEADER) {
+                    observer.campaigned(change.term());
+                }
+                observer.leaderChanged(Optional.ofNullable(change.leader()), change.term());
+            }
+
+            @Override
+            public void messageRefused(NodeId from, String type) {
+                observer.messageRefused(from, type);
+            }
+        };
     }
 
     private static Duration tickFor(ClusterConfig config) {
@@ -268,9 +291,14 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         return node.clusterId();
     }
 
-    /** The Raft status of this node, for monitoring. */
-    public NodeStatus status() {
-        return node.status();
+    /** This node's view of the cluster now, in one consistent picture, for monitoring. */
+    public ClusterStatus status() {
+        NodeStatus status = node.status();
+        ClusterRole role = roleOf(status);
+        return new ClusterStatus(self, role, status.term(),
+                role == ClusterRole.INACTIVE ? Optional.empty() : Optional.ofNullable(status.leader()),
+                status.configuration().contains(self), status.configuration().isVoter(self), status.commitIndex(),
+                status.appliedIndex(), status.lastIndex(), status.running());
     }
 
     /** Where each known node's transport listens. */

@@ -2,7 +2,6 @@ package io.clustermode;
 
 import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.discovery.StaticDiscovery;
-import io.clustermode.raft.NodeId;
 import io.clustermode.transport.HostPort;
 import io.clustermode.transport.TransportFactory;
 
@@ -70,7 +69,7 @@ public final class ClusterConfig {
     final Path clusterSecretFile;
     final boolean insecure;
     final TransportFactory transportFactory;
-    final io.clustermode.runtime.NodeObserver observer;
+    final ClusterObserver observer;
 
     private ClusterConfig(Builder b) {
         this.clusterName = b.clusterName;
@@ -195,7 +194,7 @@ public final class ClusterConfig {
         private Path clusterSecretFile;
         private boolean insecure;
         private TransportFactory transportFactory;
-        private io.clustermode.runtime.NodeObserver observer = io.clustermode.runtime.NodeObserver.NONE;
+        private ClusterObserver observer = ClusterObserver.NONE;
 
         private Builder() {
         }
@@ -313,8 +312,8 @@ public final class ClusterConfig {
         }
 
         /** Observes the node's event loop (storage latency), for metrics. */
-        public Builder observer(io.clustermode.runtime.NodeObserver nodeObserver) {
-            this.observer = java.util.Objects.requireNonNull(nodeObserver, "observer");
+        public Builder observer(ClusterObserver clusterObserver) {
+            this.observer = java.util.Objects.requireNonNull(clusterObserver, "observer");
             return this;
         }
 

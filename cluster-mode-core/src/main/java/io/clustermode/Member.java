@@ -1,6 +1,5 @@
 package io.clustermode;
 
-import io.clustermode.raft.NodeId;
 
 /**
  * A member of the cluster's committed-or-pending configuration, as this node sees it.

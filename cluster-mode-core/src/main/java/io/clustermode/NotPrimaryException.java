@@ -1,6 +1,5 @@
 package io.clustermode;
 
-import io.clustermode.raft.NodeId;
 
 import java.util.Optional;
 

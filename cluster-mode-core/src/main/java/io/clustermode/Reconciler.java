@@ -6,7 +6,6 @@ import io.clustermode.membership.BootstrapGuard;
 import io.clustermode.membership.MembershipPolicy;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
 import io.clustermode.raft.Role;
 import io.clustermode.runtime.NodeStatus;
 import io.clustermode.runtime.RaftNode;

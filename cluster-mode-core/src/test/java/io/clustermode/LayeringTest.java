@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,9 +31,12 @@ class LayeringTest {
                 .and(assignableTo(StateMachine.class).or(assignableTo(Committed.class))
                         .or(assignableTo(ClusterException.class)))
                 .as("the API's vocabulary (StateMachine, Committed, ClusterException)");
+        DescribedPredicate<JavaClass> identity = resideInAPackage(root).and(simpleName("NodeId").or(simpleName("NodeId[]")))
+                .as("the node id");
         DescribedPredicate<JavaClass> api = resideInAPackage(root).and(DescribedPredicate.not(vocabulary))
-                .as("the API");
+                .and(DescribedPredicate.not(identity)).as("the API");
         return Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Identity").definedBy(identity)
                 .layer("Raft").definedBy(root + ".raft..")
                 .layer("Codec").definedBy(root + ".codec..")
                 .layer("Storage").definedBy(root + ".storage..")
@@ -42,15 +46,17 @@ class LayeringTest {
                 .layer("Runtime").definedBy(root + ".runtime..")
                 .layer("Membership").definedBy(root + ".membership..")
                 .layer("Api").definedBy(api)
-                .whereLayer("Raft").mayNotAccessAnyLayer()
-                .whereLayer("Codec").mayOnlyAccessLayers("Raft")
-                .whereLayer("Storage").mayOnlyAccessLayers("Raft", "Codec")
-                .whereLayer("Transport").mayOnlyAccessLayers("Raft", "Codec")
+                .whereLayer("Identity").mayNotAccessAnyLayer()
+                .whereLayer("Raft").mayOnlyAccessLayers("Identity")
+                .whereLayer("Codec").mayOnlyAccessLayers("Identity", "Raft")
+                .whereLayer("Storage").mayOnlyAccessLayers("Identity", "Raft", "Codec")
+                .whereLayer("Transport").mayOnlyAccessLayers("Identity", "Raft", "Codec")
                 .whereLayer("Discovery").mayOnlyAccessLayers("Transport") // addresses: HostPort
-                .whereLayer("Vocabulary").mayOnlyAccessLayers("Raft")
-                .whereLayer("Runtime").mayOnlyAccessLayers("Raft", "Codec", "Storage", "Transport", "Vocabulary")
-                .whereLayer("Membership").mayOnlyAccessLayers("Raft", "Codec", "Storage", "Transport", "Vocabulary",
-                        "Runtime", "Discovery")
+                .whereLayer("Vocabulary").mayOnlyAccessLayers("Identity")
+                .whereLayer("Runtime").mayOnlyAccessLayers("Identity", "Raft", "Codec", "Storage", "Transport",
+                        "Vocabulary")
+                .whereLayer("Membership").mayOnlyAccessLayers("Identity", "Raft", "Codec", "Storage", "Transport",
+                        "Vocabulary", "Runtime", "Discovery")
                 .whereLayer("Api").mayNotBeAccessedByAnyLayer()
                 .as("the core's layers: raft <- codec <- storage, transport <- runtime <- membership <- API");
     }
@@ -61,6 +67,37 @@ class LayeringTest {
                 .importPackages("io.clustermode");
         assertThat(core.size()).isGreaterThan(50);
         layering("io.clustermode").check(core);
+    }
+
+    /** No type of the core's internals in a public signature of the API package: users see only the API. */
+    static ArchRule apiSignaturesUseOnlyTheApi(String root) {
+        return com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits().that().arePublic()
+                .and().areDeclaredInClassesThat().resideInAPackage(root)
+                .and().areDeclaredInClassesThat().arePublic()
+                .should(new com.tngtech.archunit.lang.ArchCondition<com.tngtech.archunit.core.domain.JavaCodeUnit>(
+                        "use no raft, runtime or canary type in their signature") {
+                    @Override
+                    public void check(com.tngtech.archunit.core.domain.JavaCodeUnit unit,
+                                      com.tngtech.archunit.lang.ConditionEvents events) {
+                        java.util.Set<JavaClass> involved = new java.util.HashSet<>(
+                                unit.getReturnType().getAllInvolvedRawTypes());
+                        unit.getParameterTypes().forEach(type -> involved.addAll(type.getAllInvolvedRawTypes()));
+                        for (JavaClass type : involved) {
+                            if (type.getPackageName().startsWith(root + ".raft")
+                                    || type.getPackageName().startsWith(root + ".runtime")) {
+                                events.add(com.tngtech.archunit.lang.SimpleConditionEvent.violated(unit,
+                                        unit.getFullName() + " exposes " + type.getName()));
+                            }
+                        }
+                    }
+                }).allowEmptyShould(true);
+    }
+
+    @Test
+    void the_api_exposes_no_internal_type() {
+        JavaClasses core = new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("io.clustermode");
+        apiSignaturesUseOnlyTheApi("io.clustermode").check(core);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.clustermode;
 
-import io.clustermode.raft.NodeId;
 import io.clustermode.transport.InMemoryNetwork;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package io.clustermode;
 
-import io.clustermode.raft.NodeId;
 import io.clustermode.transport.InMemoryNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,19 +35,10 @@ class RoleEventsUnderChurnTest {
             return new Seen(change.role(), change.role() == ClusterRole.INACTIVE ? null : change.primary().orElse(null));
         }
 
-        /**
-         * The node's role and primary as one state, or null when the node's status changed
-         * between the two reads (a status is immutable and replaced on each change, so the same
-         * object before and after means both were read from it).
-         */
+        /** The node's role and primary, read as one consistent picture. */
         static Seen of(Cluster<?, ?> node) {
-            Object before = node.status();
-            ClusterRole role = node.role();
-            NodeId primary = node.primary().map(Member::id).orElse(null);
-            if (node.status() != before) {
-                return null;
-            }
-            return new Seen(role, role == ClusterRole.INACTIVE ? null : primary);
+            ClusterStatus status = node.status();
+            return new Seen(status.role(), status.primary().orElse(null));
         }
     }
 
@@ -147,10 +137,7 @@ class RoleEventsUnderChurnTest {
     private void sample() {
         while (sampling.get()) {
             for (Map.Entry<NodeId, Cluster<Void, ?>> entry : nodes.entrySet()) {
-                Seen seen = Seen.of(entry.getValue());
-                if (seen != null) {
-                    sampled.get(entry.getKey()).add(seen);
-                }
+                sampled.get(entry.getKey()).add(Seen.of(entry.getValue()));
             }
             Thread.onSpinWait();
         }

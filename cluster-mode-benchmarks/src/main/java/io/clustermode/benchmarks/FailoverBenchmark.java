@@ -3,7 +3,7 @@ package io.clustermode.benchmarks;
 import io.clustermode.Cluster;
 import io.clustermode.ClusterConfig;
 import io.clustermode.Member;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -3,7 +3,7 @@ package io.clustermode.benchmarks;
 import io.clustermode.Committed;
 import io.clustermode.StateMachine;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
 import io.clustermode.runtime.NodeSettings;
 import io.clustermode.runtime.RaftNode;

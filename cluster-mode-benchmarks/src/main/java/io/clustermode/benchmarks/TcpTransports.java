@@ -2,7 +2,7 @@ package io.clustermode.benchmarks;
 
 import io.clustermode.netty.NettyTransport;
 import io.clustermode.netty.NettyTransportConfig;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 

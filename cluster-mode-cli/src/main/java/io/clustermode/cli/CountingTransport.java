@@ -2,7 +2,7 @@ package io.clustermode.cli;
 
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.PeerIdentity;
 import io.clustermode.transport.Transport;
 import io.clustermode.transport.TransportFactory;

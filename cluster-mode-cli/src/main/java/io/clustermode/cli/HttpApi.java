@@ -16,7 +16,7 @@ import io.clustermode.cli.http.HttpServerSettings;
 import io.clustermode.cli.http.NettyHttpServer;
 import io.clustermode.cli.http.Routes;
 import io.clustermode.kv.KvStore;
-import io.clustermode.runtime.NodeStatus;
+import io.clustermode.ClusterStatus;
 import io.clustermode.transport.HostPort;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -219,7 +219,7 @@ final class HttpApi implements Routes, AutoCloseable {
     private static ClusterInfo info(Started started) {
         Cluster<KvStore.Result, NodeState> node = started.cluster();
         NodeState state = started.state();
-        NodeStatus status = node.status();
+        ClusterStatus status = node.status();
         Optional<Member> primary = node.primary();
         List<ClusterInfo.MemberInfo> members = new ArrayList<>();
         for (Member member : node.members()) {
@@ -242,7 +242,7 @@ final class HttpApi implements Routes, AutoCloseable {
             return ApiAnswer.json(200, new Health("UP", node.role().name(),
                     node.primary().map(p -> p.id().value()).orElse(null), null));
         }
-        String reason = node.status().configuration().contains(node.id()) ? "no primary known"
+        String reason = node.status().member() ? "no primary known"
                 : "not a member of the cluster yet";
         return ApiAnswer.json(503, new Health("DOWN", node.role().name(), null, reason));
     }

@@ -6,7 +6,7 @@ import io.clustermode.Member;
 import io.clustermode.NotPrimaryException;
 import io.clustermode.cli.http.ApiAnswer;
 import io.clustermode.kv.KvStore;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -14,7 +14,7 @@ import io.clustermode.discovery.dns.DnsDiscoveryConfig;
 import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
 import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
 import io.clustermode.kv.KvStore;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import io.clustermode.transport.TransportFactory;
 import picocli.CommandLine;

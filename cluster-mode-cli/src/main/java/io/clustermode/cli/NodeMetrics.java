@@ -2,10 +2,8 @@ package io.clustermode.cli;
 
 import io.clustermode.Cluster;
 import io.clustermode.ClusterRole;
-import io.clustermode.raft.NodeId;
-import io.clustermode.raft.Role;
-import io.clustermode.raft.StateChange;
-import io.clustermode.runtime.NodeStatus;
+import io.clustermode.NodeId;
+import io.clustermode.ClusterStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * node's vote requests ({@link CountingTransport}), so none is missed and none counted twice.
  * Nothing here runs on a timer: an idle node does no work for its metrics.
  */
-final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clustermode.cli.http.HttpServerEvents {
+final class NodeMetrics implements io.clustermode.ClusterObserver, io.clustermode.cli.http.HttpServerEvents {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter leaderChanges;
@@ -81,21 +79,25 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
             Gauge.builder("cluster.mode.role", this, m -> m.role() == role ? 1 : 0).tag("role", role.name())
                     .description("1 for this node's role, 0 for the others").register(registry);
         }
-        gauge("cluster.mode.term", "the current Raft term", NodeStatus::term);
-        gauge("cluster.mode.commit.index", "the highest log index known committed", NodeStatus::commitIndex);
+        gauge("cluster.mode.term", "the current Raft term", ClusterStatus::term);
+        gauge("cluster.mode.commit.index", "the highest log index known committed", ClusterStatus::commitIndex);
         gauge("cluster.mode.applied.index", "the highest log index applied to the state machine",
-                NodeStatus::appliedIndex);
-        gauge("cluster.mode.last.index", "the last index of the local log", NodeStatus::lastIndex);
-        gauge("cluster.mode.members", "members of the configuration in effect",
-                s -> s.configuration().members().size());
-        gauge("cluster.mode.voters", "voting members of the configuration in effect",
-                s -> s.configuration().voters().size());
+                ClusterStatus::appliedIndex);
+        gauge("cluster.mode.last.index", "the last index of the local log", ClusterStatus::lastIndex);
+        clusterGauge("cluster.mode.members", "members of the configuration in effect", c -> c.members().size());
+        clusterGauge("cluster.mode.voters", "voting members of the configuration in effect",
+                c -> c.members().stream().filter(io.clustermode.Member::voter).count());
     }
 
-    private void gauge(String name, String description, java.util.function.ToDoubleFunction<NodeStatus> value) {
+    private void gauge(String name, String description, java.util.function.ToDoubleFunction<ClusterStatus> value) {
+        clusterGauge(name, description, c -> value.applyAsDouble(c.status()));
+    }
+
+    private void clusterGauge(String name, String description,
+                              java.util.function.ToDoubleFunction<Cluster<?, ?>> value) {
         Gauge.builder(name, this, m -> {
             Cluster<?, ?> c = m.cluster.get();
-            return c == null ? Double.NaN : value.applyAsDouble(c.status());
+            return c == null ? Double.NaN : value.applyAsDouble(c);
         }).description(description).register(registry);
     }
 
@@ -109,13 +111,13 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
     }
 
     @Override
-    public synchronized void stateChanged(StateChange change) {
-        // A leader was a candidate in its term: this catches elections won at once, such as a
-        // single voter's, which sends no vote request either.
-        if (change.role() == Role.CANDIDATE || change.role() == Role.LEADER) {
-            electionStarted(change.term());
-        }
-        NodeId leader = change.leader();
+    public void campaigned(long term) {
+        electionStarted(term);
+    }
+
+    @Override
+    public synchronized void leaderChanged(java.util.Optional<NodeId> known, long term) {
+        NodeId leader = known.orElse(null);
         long now = System.nanoTime();
         if (leader == null) {
             if (withoutPrimarySince < 0) {
@@ -168,7 +170,7 @@ final class NodeMetrics implements io.clustermode.runtime.NodeObserver, io.clust
 
     /** A message refused by the runtime or the core (see {@code RaftCore#step}); types are the nine message types. */
     @Override
-    public void messageRefused(io.clustermode.raft.NodeId from, String type) {
+    public void messageRefused(io.clustermode.NodeId from, String type) {
         Counter.builder("cluster.mode.messages.refused")
                 .description("Raft messages refused: from a non-member, or impossible for an honest peer")
                 .tag("type", type).register(registry).increment();

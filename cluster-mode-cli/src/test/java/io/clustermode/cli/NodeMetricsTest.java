@@ -1,10 +1,9 @@
 package io.clustermode.cli;
 
-import io.clustermode.raft.NodeId;
-import io.clustermode.raft.Role;
-import io.clustermode.raft.StateChange;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,13 +15,15 @@ class NodeMetricsTest {
 
     @Test
     void elections_and_leader_changes_are_counted_from_state_changes_once_each() {
-        metrics.stateChanged(new StateChange(Role.PRE_CANDIDATE, 1, null, "election timeout"));
-        metrics.stateChanged(new StateChange(Role.CANDIDATE, 2, null, "pre-vote won"));
-        metrics.stateChanged(new StateChange(Role.LEADER, 2, NodeId.of("a"), "won the election"));
+        metrics.leaderChanged(Optional.empty(), 1); // pre-candidate
+        metrics.campaigned(2);
+        metrics.leaderChanged(Optional.empty(), 2);
+        metrics.campaigned(2); // won: still the same election
+        metrics.leaderChanged(Optional.of(NodeId.of("a")), 2);
         metrics.electionStarted(2); // also seen in its vote requests: still one election
-        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, null, "saw term 3"));
-        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, NodeId.of("b"), "following b"));
-        metrics.stateChanged(new StateChange(Role.FOLLOWER, 3, NodeId.of("b"), "again"));
+        metrics.leaderChanged(Optional.empty(), 3);
+        metrics.leaderChanged(Optional.of(NodeId.of("b")), 3);
+        metrics.leaderChanged(Optional.of(NodeId.of("b")), 3);
 
         assertThat(value("cluster_mode_elections_started_total")).isEqualTo(1.0);
         assertThat(value("cluster_mode_leader_changes_total")).isEqualTo(2.0);
@@ -31,12 +32,12 @@ class NodeMetricsTest {
     @Test
     void time_without_a_primary_grows_only_while_none_is_known() throws Exception {
         Thread.sleep(50); // from the start, no primary is known
-        metrics.stateChanged(new StateChange(Role.FOLLOWER, 1, NodeId.of("a"), "following a"));
+        metrics.leaderChanged(Optional.of(NodeId.of("a")), 1);
         double known = value("cluster_mode_time_without_primary_seconds_total");
         assertThat(known).isGreaterThanOrEqualTo(0.05);
         Thread.sleep(50);
         assertThat(value("cluster_mode_time_without_primary_seconds_total")).isEqualTo(known);
-        metrics.stateChanged(new StateChange(Role.FOLLOWER, 2, null, "lost the connection to leader a"));
+        metrics.leaderChanged(Optional.empty(), 2); // lost the connection to leader a
         Thread.sleep(50);
         assertThat(value("cluster_mode_time_without_primary_seconds_total")).isGreaterThanOrEqualTo(known + 0.05);
     }

@@ -1,6 +1,6 @@
 package io.clustermode.codec;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -11,7 +11,7 @@ import io.clustermode.raft.Message.InstallSnapshotResponse;
 import io.clustermode.raft.Message.TimeoutNow;
 import io.clustermode.raft.Message.VoteRequest;
 import io.clustermode.raft.Message.VoteResponse;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 
 import java.nio.ByteBuffer;

@@ -4,7 +4,7 @@ import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.EntryType;
 import io.clustermode.raft.HardState;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 
 import java.nio.BufferUnderflowException;

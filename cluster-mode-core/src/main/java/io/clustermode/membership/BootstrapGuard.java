@@ -2,7 +2,7 @@ package io.clustermode.membership;
 
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.codec.Wire;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

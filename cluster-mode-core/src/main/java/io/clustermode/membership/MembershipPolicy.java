@@ -2,7 +2,7 @@ package io.clustermode.membership;
 
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import io.clustermode.raft.Message.VoteRequest;
 import io.clustermode.raft.Message.VoteResponse;
 

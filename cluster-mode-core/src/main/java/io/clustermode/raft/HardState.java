@@ -1,5 +1,7 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
+
 /**
  * What a node must have on disk before it speaks (Figure 2, "persistent state on all
  * servers"): its current term and its vote in that term, plus the commit index, which is not

@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
+
 /**
  * The immediate answer to a proposal: appended at an index, or refused. An appended entry
  * is not yet committed: it is committed when it shows up in

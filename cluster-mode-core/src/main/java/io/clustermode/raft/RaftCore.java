@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import io.clustermode.raft.Message.AppendRequest;
 import io.clustermode.raft.Message.AppendResponse;
 import io.clustermode.raft.Message.Heartbeat;

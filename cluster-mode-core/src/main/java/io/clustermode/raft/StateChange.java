@@ -1,5 +1,7 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
+
 /**
  * A change of this core's role, term or known leader, with the reason, so the driver can log
  * it ("node, term, reason") and tell the application.

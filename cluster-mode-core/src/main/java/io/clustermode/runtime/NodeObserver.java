@@ -1,5 +1,7 @@
 package io.clustermode.runtime;
 
+import io.clustermode.NodeId;
+
 /**
  * Told about the work of a node's event loop, for metrics. Called on the event loop: must be
  * quick and must not block.
@@ -34,6 +36,6 @@ public interface NodeObserver {
      * @param from the sender it claims
      * @param type the message's type, as its simple class name
      */
-    default void messageRefused(io.clustermode.raft.NodeId from, String type) {
+    default void messageRefused(io.clustermode.NodeId from, String type) {
     }
 }

@@ -1,6 +1,6 @@
 package io.clustermode.runtime;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.RaftConfig;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.clustermode.runtime;
 
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
 
 /**

@@ -9,7 +9,7 @@ import io.clustermode.StateMachine;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.RaftCore;
 import io.clustermode.raft.Ready;
 import io.clustermode.raft.Role;

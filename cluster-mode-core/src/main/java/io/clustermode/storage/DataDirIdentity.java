@@ -1,6 +1,6 @@
 package io.clustermode.storage;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.io.IOException;
 import java.io.StringReader;

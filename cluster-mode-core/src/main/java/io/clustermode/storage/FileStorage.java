@@ -2,7 +2,7 @@ package io.clustermode.storage;
 
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.HardState;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Snapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package io.clustermode.storage;
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.codec.Wire;
 import io.clustermode.raft.HardState;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.clustermode.storage;
 
 import io.clustermode.raft.Entry;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.clustermode.transport;
 
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.clustermode.transport;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.clustermode.transport;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.nio.file.Path;
 import java.time.Duration;

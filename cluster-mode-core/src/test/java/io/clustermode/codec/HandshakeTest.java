@@ -1,6 +1,6 @@
 package io.clustermode.codec;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package io.clustermode.codec;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 import org.junit.jupiter.api.Test;
 

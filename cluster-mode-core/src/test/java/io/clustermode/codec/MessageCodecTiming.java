@@ -2,7 +2,7 @@ package io.clustermode.codec;
 
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

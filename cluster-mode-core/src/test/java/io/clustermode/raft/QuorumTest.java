@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import io.clustermode.raft.Message.InstallSnapshot;
 import org.junit.jupiter.api.Test;
 

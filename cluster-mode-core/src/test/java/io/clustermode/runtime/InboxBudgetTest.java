@@ -1,7 +1,7 @@
 package io.clustermode.runtime;
 
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.storage.MemoryStorage;
 import io.clustermode.transport.PeerIdentity;
 import io.clustermode.transport.Transport;

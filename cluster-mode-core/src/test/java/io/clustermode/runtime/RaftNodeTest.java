@@ -4,7 +4,7 @@ import io.clustermode.Committed;
 import io.clustermode.IndeterminateOutcomeException;
 import io.clustermode.NotPrimaryException;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
 import io.clustermode.storage.MemoryStorage;
 import io.clustermode.transport.InMemoryNetwork;

@@ -1,7 +1,7 @@
 package io.clustermode.storage;
 
 import io.clustermode.raft.Entry;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.storage.RaftStorage.StoredState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.clustermode.storage;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.HardState;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Snapshot;
 import io.clustermode.raft.SnapshotMeta;
 import io.clustermode.storage.RaftStorage.StoredState;

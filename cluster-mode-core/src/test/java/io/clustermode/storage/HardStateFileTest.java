@@ -2,7 +2,7 @@ package io.clustermode.storage;
 
 import io.clustermode.codec.Wire;
 import io.clustermode.raft.HardState;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

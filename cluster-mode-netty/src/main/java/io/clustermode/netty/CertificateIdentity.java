@@ -1,6 +1,6 @@
 package io.clustermode.netty;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 

@@ -6,7 +6,7 @@ import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MalformedInputException;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;

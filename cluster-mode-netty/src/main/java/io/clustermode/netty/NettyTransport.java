@@ -5,7 +5,7 @@ import io.clustermode.transport.HostPort;
 import io.clustermode.transport.PeerIdentity;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

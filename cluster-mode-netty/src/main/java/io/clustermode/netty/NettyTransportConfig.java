@@ -1,7 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.Handshake;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 
 import java.net.InetSocketAddress;

@@ -4,7 +4,7 @@ import io.clustermode.codec.Handshake;
 import io.clustermode.codec.HandshakeProof;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MalformedInputException;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

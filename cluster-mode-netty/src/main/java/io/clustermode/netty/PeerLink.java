@@ -1,7 +1,7 @@
 package io.clustermode.netty;
 
 import io.clustermode.codec.HandshakeReply;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

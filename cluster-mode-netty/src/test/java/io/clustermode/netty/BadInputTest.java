@@ -3,7 +3,7 @@ package io.clustermode.netty;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import io.clustermode.ClusterConfig;
 import io.clustermode.Member;
 import io.clustermode.codec.Handshake;
 import io.clustermode.codec.HandshakeReply;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

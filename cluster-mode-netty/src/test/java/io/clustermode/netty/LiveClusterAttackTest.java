@@ -11,7 +11,7 @@ import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

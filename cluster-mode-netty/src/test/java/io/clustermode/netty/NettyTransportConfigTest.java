@@ -1,6 +1,6 @@
 package io.clustermode.netty;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import io.clustermode.codec.Handshake;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 import io.clustermode.raft.Configuration;
 import org.junit.jupiter.api.AfterEach;

@@ -3,7 +3,7 @@ package io.clustermode.netty;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;
 

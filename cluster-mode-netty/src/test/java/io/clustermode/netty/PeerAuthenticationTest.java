@@ -5,7 +5,7 @@ import io.clustermode.codec.HandshakeProof;
 import io.clustermode.codec.HandshakeReply;
 import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

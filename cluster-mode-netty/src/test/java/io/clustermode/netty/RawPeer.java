@@ -2,7 +2,7 @@ package io.clustermode.netty;
 
 import io.clustermode.codec.Handshake;
 import io.clustermode.codec.HandshakeReply;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

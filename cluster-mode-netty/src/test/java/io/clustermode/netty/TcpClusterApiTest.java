@@ -6,7 +6,7 @@ import io.clustermode.ClusterListener;
 import io.clustermode.ClusterRole;
 import io.clustermode.Member;
 import io.clustermode.RoleChange;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

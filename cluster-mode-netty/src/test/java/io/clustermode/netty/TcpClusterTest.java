@@ -4,7 +4,7 @@ import io.clustermode.Committed;
 import io.clustermode.StateMachine;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
 import io.clustermode.runtime.NodeSettings;
 import io.clustermode.runtime.RaftNode;

@@ -4,7 +4,7 @@ import io.clustermode.codec.MessageCodec;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.SnapshotMeta;
 import io.clustermode.transport.HostPort;
 import io.clustermode.transport.Transport;

@@ -3,7 +3,7 @@ package io.clustermode.simulation;
 import io.clustermode.membership.BootstrapGuard;
 import io.clustermode.membership.MembershipPolicy;
 import io.clustermode.raft.ConfigChange;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
 
 import java.util.ArrayList;

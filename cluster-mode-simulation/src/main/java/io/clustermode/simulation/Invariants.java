@@ -3,7 +3,7 @@ package io.clustermode.simulation;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.HardState;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.RaftCore;
 import io.clustermode.raft.Ready;
 import io.clustermode.raft.Role;

@@ -3,7 +3,7 @@ package io.clustermode.simulation;
 import io.clustermode.raft.Canary;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
 

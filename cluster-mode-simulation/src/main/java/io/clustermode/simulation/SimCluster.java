@@ -5,7 +5,7 @@ import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.Ready;

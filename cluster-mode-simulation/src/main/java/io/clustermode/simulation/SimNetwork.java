@@ -1,7 +1,7 @@
 package io.clustermode.simulation;
 
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 
 import java.util.HashSet;
 import java.util.PriorityQueue;

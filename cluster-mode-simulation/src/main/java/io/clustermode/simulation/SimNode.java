@@ -1,6 +1,6 @@
 package io.clustermode.simulation;
 
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.RaftCore;
 import io.clustermode.runtime.ReadyDriver;
 

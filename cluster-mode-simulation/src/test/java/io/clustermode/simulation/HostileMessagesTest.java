@@ -3,7 +3,7 @@ package io.clustermode.simulation;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Entry;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.SnapshotMeta;

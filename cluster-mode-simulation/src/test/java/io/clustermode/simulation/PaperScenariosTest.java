@@ -2,7 +2,7 @@ package io.clustermode.simulation;
 
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Message;
-import io.clustermode.raft.NodeId;
+import io.clustermode.NodeId;
 import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.Role;

@@ -1,4 +1,4 @@
-package io.clustermode.raft;
+package io.clustermode;
 
 import java.util.Objects;
 
