@@ -15,7 +15,7 @@ module io.clustermode.core {
 
     exports io.clustermode.raft to io.clustermode.netty, io.clustermode.simulation;
     exports io.clustermode.codec to io.clustermode.netty;
-    exports io.clustermode.runtime to io.clustermode.simulation;
+    exports io.clustermode.runtime to io.clustermode.simulation, io.clustermode.netty; // netty: its tests run RaftNode over TCP
     exports io.clustermode.membership to io.clustermode.simulation;
 
     uses io.clustermode.transport.TransportFactory;
