@@ -18,11 +18,6 @@ final class Trace {
     /** One node's status after a step: role, term, commit, applied, leader, last index. */
     record Status(NodeId id, Role role, long term, long commit, long applied, NodeId leader, long last,
                   long lastTerm) {
-        static Status of(RaftCore core) {
-            return new Status(core.id(), core.role(), core.term(), core.commitIndex(), core.appliedIndex(),
-                    core.leader(), core.lastIndex(), core.lastTerm());
-        }
-
         @Override
         public String toString() {
             return id + " " + role + " t" + term + " commit=" + commit + " applied=" + applied + " leader=" + leader
@@ -30,21 +25,36 @@ final class Trace {
         }
     }
 
-    private record Step(long time, NodeId node, Object what, Status status) {
-        @Override
-        public String toString() {
-            return String.format("t=%-6d %-4s %-60s | %s", time, node == null ? "-" : node, what,
-                    status == null ? "" : status);
-        }
-    }
-
-    private final Step[] ring;
+    // The ring, one array per field: recording a step stores numbers and references, and
+    // allocates nothing (it happens at every step of every schedule); text is made only when a
+    // run fails or a listener prints.
+    private final long[] times;
+    private final NodeId[] nodes;
+    private final Object[] whats;
+    private final NodeId[] statusIds;
+    private final Role[] roles;
+    private final long[] terms;
+    private final long[] commits;
+    private final long[] applieds;
+    private final NodeId[] leaders;
+    private final long[] lasts;
+    private final long[] lastTerms;
     private int next;
     private long count;
     private Consumer<String> listener;
 
     Trace(int capacity) {
-        ring = new Step[capacity];
+        times = new long[capacity];
+        nodes = new NodeId[capacity];
+        whats = new Object[capacity];
+        statusIds = new NodeId[capacity];
+        roles = new Role[capacity];
+        terms = new long[capacity];
+        commits = new long[capacity];
+        applieds = new long[capacity];
+        leaders = new NodeId[capacity];
+        lasts = new long[capacity];
+        lastTerms = new long[capacity];
     }
 
     void listen(Consumer<String> printer) {
@@ -52,22 +62,42 @@ final class Trace {
     }
 
     void record(long time, NodeId node, Object what, RaftCore core) {
-        Step step = new Step(time, node, what, core == null ? null : Status.of(core));
-        ring[next] = step;
-        next = (next + 1) % ring.length;
+        int at = next;
+        times[at] = time;
+        nodes[at] = node;
+        whats[at] = what;
+        if (core == null) {
+            statusIds[at] = null;
+        } else {
+            statusIds[at] = core.id();
+            roles[at] = core.role();
+            terms[at] = core.term();
+            commits[at] = core.commitIndex();
+            applieds[at] = core.appliedIndex();
+            leaders[at] = core.leader();
+            lasts[at] = core.lastIndex();
+            lastTerms[at] = core.lastTerm();
+        }
+        next = (at + 1) % times.length;
         count++;
         if (listener != null) {
-            listener.accept(step.toString());
+            listener.accept(line(at));
         }
+    }
+
+    private String line(int at) {
+        Status status = statusIds[at] == null ? null : new Status(statusIds[at], roles[at], terms[at], commits[at],
+                applieds[at], leaders[at], lasts[at], lastTerms[at]);
+        return String.format("t=%-6d %-4s %-60s | %s", times[at], nodes[at] == null ? "-" : nodes[at], whats[at],
+                status == null ? "" : status);
     }
 
     /** The kept steps, oldest first. */
     List<String> lines() {
         List<String> lines = new ArrayList<>();
-        int size = (int) Math.min(count, ring.length);
+        int size = (int) Math.min(count, times.length);
         for (int i = 0; i < size; i++) {
-            Step step = ring[(next - size + i + ring.length) % ring.length];
-            lines.add(step.toString());
+            lines.add(line((next - size + i + times.length) % times.length));
         }
         return lines;
     }
