@@ -137,7 +137,7 @@ public final class Schedule {
             }
             restartBounced();
             if (falseAlarmRate > 0 && random.nextDouble() < falseAlarmRate) {
-                List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+                List<SimNode> nodes = cluster.nodes();
                 SimNode to = nodes.get(random.nextInt(nodes.size()));
                 SimNode leader = cluster.leader();
                 cluster.peerUnreachable(to, leader != null && random.nextBoolean() ? leader.id
@@ -145,7 +145,7 @@ public final class Schedule {
             }
             if (churn != null) {
                 if (random.nextInt(100) == 0) {
-                    List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+                    List<SimNode> nodes = cluster.nodes();
                     churn.shuffleView(nodes.get(random.nextInt(nodes.size())));
                 }
                 churn.tick();
@@ -213,7 +213,7 @@ public final class Schedule {
 
     private void injectFault() {
         faults++;
-        List<SimNode> nodes = new ArrayList<>(cluster.nodes());
+        List<SimNode> nodes = cluster.nodes();
         SimNode victim = nodes.get(random.nextInt(nodes.size()));
         SimNode leader = cluster.leader();
         switch (random.nextInt(12)) {

@@ -125,7 +125,7 @@ public final class SimCluster {
     }
 
     /** The nodes, in id order: an unmodifiable snapshot, so walking it while nodes are added is safe. */
-    public Collection<SimNode> nodes() {
+    public List<SimNode> nodes() {
         return nodeList;
     }
 
@@ -314,10 +314,14 @@ public final class SimCluster {
                 }));
             }
         }
-        for (SimNode node : nodeList) {
-            if (node.isUp() && now % TICK == node.tickPhase) {
-                if (node.core.ticksUntilTimer() > 1) {
-                    countTick(node);
+        long phase = now % TICK;
+        List<SimNode> all = nodeList;
+        for (int i = 0; i < all.size(); i++) {
+            SimNode node = all.get(i);
+            if (node.tickPhase == phase && node.isUp()) {
+                int due = node.core.ticksUntilTimer();
+                if (due > 1) {
+                    countTick(node, due);
                 } else {
                     step(node, "tick", () -> node.core.tick());
                 }
@@ -331,8 +335,7 @@ public final class SimCluster {
      * must produce no work. Not a step of its own (nothing to carry out, record or check), which
      * keeps most ticks cheap and the trace to the steps that did something.
      */
-    private void countTick(SimNode node) {
-        int due = node.core.ticksUntilTimer();
+    private void countTick(SimNode node, int due) {
         node.core.tick();
         if (node.core.hasReady()) {
             trace.record(now, node.id, "tick", node.core);
