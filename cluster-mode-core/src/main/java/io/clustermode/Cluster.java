@@ -229,6 +229,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         return member(self, node.status());
     }
 
+    /** This node's role now: {@code PRIMARY}, {@code SECONDARY} or {@code INACTIVE}. */
     public ClusterRole role() {
         return roleOf(node.status());
     }
@@ -238,10 +239,12 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         return role() != ClusterRole.INACTIVE;
     }
 
+    /** Whether this node is the primary now. */
     public boolean isPrimary() {
         return role() == ClusterRole.PRIMARY;
     }
 
+    /** Whether this node is a member that follows a known primary now. */
     public boolean isSecondary() {
         return role() == ClusterRole.SECONDARY;
     }
@@ -332,6 +335,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         listeners.add(listener);
     }
 
+    /** Removes a listener added with {@link #addListener}; it hears nothing more. */
     public void removeListener(ClusterListener listener) {
         listeners.remove(listener);
     }

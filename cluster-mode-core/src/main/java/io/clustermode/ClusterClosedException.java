@@ -8,6 +8,7 @@ public final class ClusterClosedException extends ClusterException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message which node, and why it is closed */
     public ClusterClosedException(String message) {
         super(message);
     }

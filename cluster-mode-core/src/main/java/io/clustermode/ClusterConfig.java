@@ -125,38 +125,47 @@ public final class ClusterConfig {
         return "127.0.0.1";
     }
 
+    /** A builder with every option at its default. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The cluster's name. */
     public String clusterName() {
         return clusterName;
     }
 
+    /** The {@code host:port} peers use to reach this node. */
     public String advertise() {
         return advertise;
     }
 
+    /** Nodes that must be known before a primary is elected. */
     public int minNodes() {
         return minNodes;
     }
 
+    /** The most members the cluster takes. */
     public int maxNodes() {
         return maxNodes;
     }
 
+    /** How many members vote (at most). */
     public int voters() {
         return voters;
     }
 
+    /** How often the primary sends heartbeats. */
     public Duration heartbeatInterval() {
         return heartbeatInterval;
     }
 
+    /** Silence before an election (the shortest; randomized up to twice this). */
     public Duration electionTimeout() {
         return electionTimeout;
     }
 
+    /** How often discovery is polled. */
     public Duration updateInterval() {
         return updateInterval;
     }
@@ -199,11 +208,13 @@ public final class ClusterConfig {
         private Builder() {
         }
 
+        /** The cluster's name, 1 to 128 characters; peers of another name are refused. Default {@code cluster-mode}. */
         public Builder clusterName(String name) {
             this.clusterName = name;
             return this;
         }
 
+        /** This node's id. Default: the one kept in the data dir, else a random {@code node-xxxxxxxx} per start. */
         public Builder nodeId(NodeId id) {
             this.nodeId = id;
             return this;
@@ -221,11 +232,13 @@ public final class ClusterConfig {
             return this;
         }
 
+        /** Where the log, term, vote and snapshots are kept durably (created 0700). Default: none, state in memory. */
         public Builder dataDir(Path dir) {
             this.dataDir = dir;
             return this;
         }
 
+        /** Where members come from. Default: static discovery over {@link #seeds}. */
         public Builder discovery(DiscoveryService service) {
             this.discovery = service;
             return this;
@@ -243,41 +256,49 @@ public final class ClusterConfig {
             return this;
         }
 
+        /** No primary is elected before this many nodes are known (1 to 100). Default 3. */
         public Builder minNodes(int count) {
             this.minNodes = count;
             return this;
         }
 
+        /** Members beyond this many are not added (at least {@code minNodes}). Default 20. */
         public Builder maxNodes(int count) {
             this.maxNodes = count;
             return this;
         }
 
+        /** How many members vote, kept odd and at most the member count; the others are learners. Default 5. */
         public Builder voters(int count) {
             this.voters = count;
             return this;
         }
 
+        /** How often the primary sends heartbeats; less than half the election timeout. Default 100 ms. */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = interval;
             return this;
         }
 
+        /** Silence before a secondary starts an election, randomized up to twice this. Default 1 s. */
         public Builder electionTimeout(Duration timeout) {
             this.electionTimeout = timeout;
             return this;
         }
 
+        /** How often discovery is polled and the membership reconciled. Default 5 s. */
         public Builder updateInterval(Duration interval) {
             this.updateInterval = interval;
             return this;
         }
 
+        /** Limit for connecting to a peer and completing the handshake. Default 3 s. */
         public Builder connectionTimeout(Duration timeout) {
             this.connectionTimeout = timeout;
             return this;
         }
 
+        /** How long a member must be missing from discovery and unreachable before it is removed. Default 6 update intervals. */
         public Builder removalGrace(Duration grace) {
             this.removalGrace = grace;
             return this;

@@ -21,6 +21,7 @@ import java.util.Optional;
 public record ClusterStatus(NodeId id, ClusterRole role, long term, Optional<NodeId> primary, boolean member,
                             boolean voter, long commitIndex, long appliedIndex, long lastIndex, boolean running) {
 
+    /** @throws NullPointerException when {@code id}, {@code role} or {@code primary} is null */
     public ClusterStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(role, "role");

@@ -9,6 +9,7 @@ public final class IndeterminateOutcomeException extends ClusterException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message why the outcome is unknown */
     public IndeterminateOutcomeException(String message) {
         super(message);
     }

@@ -9,6 +9,7 @@ public final class LeadershipTransferException extends ClusterException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message why no hand-over happened */
     public LeadershipTransferException(String message) {
         super(message);
     }

@@ -16,6 +16,7 @@ public record NodeId(String value) implements Comparable<NodeId> {
     /** The longest id accepted, in characters. */
     public static final int MAX_LENGTH = 128;
 
+    /** @throws IllegalArgumentException when the id is blank or longer than {@link #MAX_LENGTH} */
     public NodeId {
         Objects.requireNonNull(value, "node id");
         if (value.isBlank() || value.length() > MAX_LENGTH) {

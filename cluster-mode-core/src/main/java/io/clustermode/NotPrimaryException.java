@@ -13,6 +13,10 @@ public final class NotPrimaryException extends ClusterException {
 
     private final transient NodeId primary;
 
+    /**
+     * @param self    the node that refused
+     * @param primary the primary it knows of; null when none
+     */
     public NotPrimaryException(NodeId self, NodeId primary) {
         super(self + " is not the primary" + (primary == null ? " and knows none" : "; the primary is " + primary));
         this.primary = primary;

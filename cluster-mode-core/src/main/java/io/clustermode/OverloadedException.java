@@ -5,6 +5,7 @@ public final class OverloadedException extends ClusterException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is full */
     public OverloadedException(String message) {
         super(message);
     }

@@ -17,6 +17,7 @@ import java.util.OptionalLong;
  */
 public record RoleChange(ClusterRole role, Optional<NodeId> primary, long term, String reason) {
 
+    /** @throws NullPointerException when {@code role}, {@code primary} or {@code reason} is null */
     public RoleChange {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(primary, "primary");

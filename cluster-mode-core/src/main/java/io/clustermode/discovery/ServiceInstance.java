@@ -25,6 +25,7 @@ import java.util.Optional;
 public record ServiceInstance(String instanceId, String serviceId, String host, List<ServicePort> ports,
                               boolean secure, URI uri, String scheme, Map<String, String> metadata) {
 
+    /** Copies {@code ports} and {@code metadata}; every value is required. */
     public ServiceInstance {
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(serviceId, "serviceId");

@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record ServicePort(String name, int number, String protocol, String appProtocol) {
 
+    /** @throws IllegalArgumentException when the port is outside 1..65535 */
     public ServicePort {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(protocol, "protocol");

@@ -74,6 +74,7 @@ public interface RaftStorage extends Closeable {
      * @param entries   the entries after the snapshot, contiguous
      */
     record StoredState(HardState hardState, Snapshot snapshot, List<Entry> entries) {
+        /** Copies {@code entries}. */
         public StoredState {
             entries = List.copyOf(entries);
         }

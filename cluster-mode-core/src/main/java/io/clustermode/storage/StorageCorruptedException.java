@@ -11,6 +11,7 @@ public final class StorageCorruptedException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is damaged, naming the file */
     public StorageCorruptedException(String message) {
         super(message);
     }

@@ -14,6 +14,7 @@ import java.util.Objects;
  */
 public record PeerIdentity(NodeId nodeId, byte[] status) {
 
+    /** Both values are required. */
     public PeerIdentity {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(status, "status");

@@ -33,6 +33,7 @@ public final class Schedule {
     /** What a run did, and the first invariant it broke, if any. */
     public record Result(long seed, String invariant, String detail, List<String> trace, List<String> status,
                          long writesAcknowledged, long readsServed, long messages, long faults) {
+        /** Whether an invariant was broken. */
         public boolean failed() {
             return invariant != null;
         }

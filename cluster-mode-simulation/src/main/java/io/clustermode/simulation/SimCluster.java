@@ -69,6 +69,7 @@ public final class SimCluster {
     /** Called after a node has persisted and sent a vote; the schedule may crash it right there. */
     Consumer<SimNode> afterVoteGranted = node -> { };
 
+    /** An empty cluster: everything it does draws from {@code new Random(seed)}; its cores use {@code raftConfig}. */
     public SimCluster(long seed, RaftConfig raftConfig) {
         this.random = new Random(seed);
         this.raftConfig = raftConfig;
@@ -120,6 +121,7 @@ public final class SimCluster {
         node.commitSeen = node.core.commitIndex();
     }
 
+    /** The node of that id; null when there is none. */
     public SimNode node(NodeId id) {
         return nodes.get(id);
     }
@@ -181,6 +183,7 @@ public final class SimCluster {
         step(node, "RESTART", () -> start(node));
     }
 
+    /** Cuts {@code id} off from every other node, both ways. */
     public void isolate(NodeId id) {
         for (NodeId other : nodes.keySet()) {
             if (!other.equals(id)) {
@@ -202,11 +205,13 @@ public final class SimCluster {
         trace.record(now, null, "PARTITION " + side, null);
     }
 
+    /** Drops what {@code from} sends to {@code to}; the other way still works. */
     public void blockOneWay(NodeId from, NodeId to) {
         network.block(from, to);
         trace.record(now, null, "BLOCK " + from + "->" + to, null);
     }
 
+    /** Restores every link. */
     public void heal() {
         network.heal();
         trace.record(now, null, "HEAL", null);
@@ -229,6 +234,7 @@ public final class SimCluster {
         return result[0];
     }
 
+    /** Asks {@code node} to change the configuration by one member; returns what its core said. */
     public ProposeResult changeConfiguration(SimNode node, ConfigChange change) {
         ProposeResult[] result = new ProposeResult[1];
         step(node, change, () -> result[0] = node.driver.changeConfiguration(change, new CompletableFuture<>()));
@@ -264,6 +270,7 @@ public final class SimCluster {
         return accepted[0];
     }
 
+    /** Asks {@code node} to hand leadership to {@code target}; false when it would not start. */
     public boolean transferLeadership(SimNode node, NodeId target) {
         boolean[] started = new boolean[1];
         step(node, "TRANSFER to " + target, () -> started[0] = node.core.transferLeadership(target));
@@ -343,6 +350,7 @@ public final class SimCluster {
         }
     }
 
+    /** Runs {@code units} units of time, one {@link #runOneUnit()} each. */
     public void runFor(long units) {
         for (long i = 0; i < units; i++) {
             runOneUnit();
@@ -374,6 +382,7 @@ public final class SimCluster {
         return !network.isBlocked(from, to);
     }
 
+    /** The simulated time, in units ({@link #TICK} per tick). */
     public long now() {
         return now;
     }

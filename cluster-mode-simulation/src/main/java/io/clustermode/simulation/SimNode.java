@@ -46,10 +46,12 @@ public final class SimNode {
         this.tickPhase = tickPhase;
     }
 
+    /** The node's id. */
     public NodeId id() {
         return id;
     }
 
+    /** Whether it runs (false between a crash and its restart). */
     public boolean isUp() {
         return core != null;
     }
