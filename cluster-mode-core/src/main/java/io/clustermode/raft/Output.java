@@ -64,9 +64,12 @@ final class Output {
     }
 
     /** Whether there is work for the driver, the core's hard state being {@code hardState}. */
-    boolean hasReady(HardState hardState, RaftLog log) {
+    boolean hasReady(long term, NodeId votedFor, RaftLog log) {
+        // asked after every input: compares the fields rather than build a hard state to compare
         return outstanding == null && (!messages.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
-                || snapshotToInstall != null || !hardState.equals(persistedHardState)
+                || snapshotToInstall != null || term != persistedHardState.term()
+                || !Objects.equals(votedFor, persistedHardState.votedFor())
+                || log.commitIndex() != persistedHardState.commit()
                 || log.stableIndex() < log.lastIndex() || log.appliedIndex() < log.commitIndex());
     }
 

@@ -454,7 +454,8 @@ public final class RaftCore {
 
     /** Whether there is work for the driver. */
     public boolean hasReady() {
-        return output.hasReady(hardState(), log);
+        NodeId vote = config.broken(Canary.FORGET_VOTE) ? null : votedFor;
+        return output.hasReady(term, vote, log);
     }
 
     /** The work for the driver; acknowledge it with {@link #advance(Ready)} once carried out. */

@@ -280,9 +280,7 @@ public final class ReadyDriver<R> {
     public void handleReady() {
         while (core.hasReady()) {
             Ready ready = core.ready();
-            for (Message message : ready.earlyMessages()) {
-                outbox.accept(message);
-            }
+            sendAll(ready.earlyMessages());
             if (ready.snapshot() != null) {
                 restore(ready.snapshot());
             }
@@ -306,14 +304,19 @@ public final class ReadyDriver<R> {
                 bytesSinceSnapshot = 0;
                 failProposalsUpTo(appliedIndex);
             }
-            for (Entry entry : ready.committedEntries()) {
-                apply(entry);
+            // Indexed loops: this runs after every input, and an iterator per list per Ready adds up
+            // (the lists are random-access copies).
+            List<Entry> committed = ready.committedEntries();
+            for (int i = 0; i < committed.size(); i++) {
+                apply(committed.get(i));
             }
-            for (ReadState state : ready.readStates()) {
-                confirmReads(state);
+            List<ReadState> readStates = ready.readStates();
+            for (int i = 0; i < readStates.size(); i++) {
+                confirmReads(readStates.get(i));
             }
-            for (StateChange change : ready.stateChanges()) {
-                stateChanged(change);
+            List<StateChange> changes = ready.stateChanges();
+            for (int i = 0; i < changes.size(); i++) {
+                stateChanged(changes.get(i));
             }
             core.advance(ready);
             serveReads();
@@ -323,8 +326,8 @@ public final class ReadyDriver<R> {
     }
 
     private void sendAll(List<Message> messages) {
-        for (Message message : messages) {
-            outbox.accept(message);
+        for (int i = 0; i < messages.size(); i++) {
+            outbox.accept(messages.get(i));
         }
     }
 
@@ -365,6 +368,10 @@ public final class ReadyDriver<R> {
     }
 
     private void failProposalsUpTo(long index) {
+        if ((proposals.isEmpty() || proposals.firstKey() > index)
+                && (configChanges.isEmpty() || configChanges.firstKey() > index)) {
+            return;
+        }
         IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
                 + " installed a snapshot over pending commands");
         while (!proposals.isEmpty() && proposals.firstKey() <= index) {

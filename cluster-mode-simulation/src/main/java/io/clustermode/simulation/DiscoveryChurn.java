@@ -62,7 +62,9 @@ final class DiscoveryChurn {
     void tick() {
         // cluster.nodes() is a copy already (a round may add a node); no copy of our own per unit
         long phase = cluster.now % ROUND;
-        for (SimNode node : cluster.nodes()) {
+        List<SimNode> nodes = cluster.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            SimNode node = nodes.get(i);
             if (node.tickPhase == phase && node.isUp()) {
                 round(node);
             }

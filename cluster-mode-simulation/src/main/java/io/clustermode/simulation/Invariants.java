@@ -37,7 +37,9 @@ final class Invariants {
 
     /** Log matching (§5.3): one (index, term) is one entry, with one history before it. */
     void onPersisted(SimNode node, Ready ready) {
-        for (Entry entry : ready.entries()) {
+        List<Entry> persisted = ready.entries();
+        for (int e = 0; e < persisted.size(); e++) {
+            Entry entry = persisted.get(e);
             long previousTerm = entry.index() == 1 ? 0 : node.core.termAt(entry.index() - 1);
             Fingerprint seen = new Fingerprint(entry.term(), content(entry), previousTerm);
             List<Fingerprint> atIndex = entries.computeIfAbsent(entry.index(), i -> new ArrayList<>(2));

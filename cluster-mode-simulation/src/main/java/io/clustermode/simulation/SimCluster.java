@@ -491,7 +491,9 @@ public final class SimCluster {
         public void readyDone(Ready ready) {
             boolean votedNow = false;
             boolean campaigned = false;
-            for (Message message : ready.messages()) {
+            List<Message> messages = ready.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                Message message = messages.get(i);
                 votedNow |= message instanceof Message.VoteResponse vote && vote.granted() && !vote.preVote();
                 campaigned |= message instanceof Message.VoteRequest;
             }
