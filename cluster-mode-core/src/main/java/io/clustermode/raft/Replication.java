@@ -208,7 +208,7 @@ final class Replication {
         Snapshot snapshot = snapshotReceiver.take(chunk);
         if (snapshot == null) {
             output.send(new InstallSnapshotResponse(self, chunk.from(), term, meta.index(),
-                    snapshotReceiver.nextOffset(meta), false));
+                    snapshotReceiver.nextOffset(chunk), false));
             return false;
         }
         log.restore(meta);

@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
 import io.clustermode.raft.Message.InstallSnapshot;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,11 @@ import java.io.ByteArrayOutputStream;
  * order until the last one, and a snapshot larger than the bound is refused, so a faulty peer
  * cannot make a follower buffer without end. Whether a chunk comes from the leader of the
  * current term is the core's check, the same for every message only a leader sends (§5.2).
+ *
+ * <p>Chunks are joined only when they come from the sender and term that began the snapshot:
+ * two leaders may send a snapshot of the same index, term and configuration whose bytes differ
+ * (a state machine need not serialize byte for byte alike), and a snapshot joined from both
+ * would restore a state nobody had.
  */
 final class SnapshotReceiver {
 
@@ -16,6 +22,9 @@ final class SnapshotReceiver {
     /** The snapshot being received, and its bytes so far; null between snapshots. */
     private SnapshotMeta meta;
     private ByteArrayOutputStream data;
+    /** Who sends the snapshot being received, and in which term. */
+    private NodeId from;
+    private long term;
 
     SnapshotReceiver(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -38,8 +47,10 @@ final class SnapshotReceiver {
         if (chunk.offset() == 0) {
             meta = chunk.meta();
             data = new ByteArrayOutputStream();
+            from = chunk.from();
+            term = chunk.term();
         }
-        if (!chunk.meta().equals(meta) || chunk.offset() != data.size()) {
+        if (!continues(chunk) || chunk.offset() != data.size()) {
             return null;
         }
         data.writeBytes(chunk.chunk());
@@ -49,11 +60,19 @@ final class SnapshotReceiver {
         Snapshot snapshot = new Snapshot(meta, data.toByteArray());
         meta = null;
         data = null;
+        from = null;
         return snapshot;
     }
 
-    /** The offset of the next chunk wanted of the snapshot {@code of}: 0 unless it is the one being received. */
-    long nextOffset(SnapshotMeta of) {
-        return of.equals(meta) ? data.size() : 0;
+    /**
+     * The offset of the next chunk wanted from {@code chunk}'s sender: where the snapshot being
+     * received goes on when the chunk belongs to it, else 0 (start over).
+     */
+    long nextOffset(InstallSnapshot chunk) {
+        return continues(chunk) ? data.size() : 0;
+    }
+
+    private boolean continues(InstallSnapshot chunk) {
+        return meta != null && chunk.meta().equals(meta) && chunk.from().equals(from) && chunk.term() == term;
     }
 }
