@@ -204,8 +204,9 @@ public final class RaftCore {
     /**
      * The driver learned that {@code peer} is probably gone: its connection broke or was
      * refused (a process that dies resets its connections). A hint, never trusted for safety:
-     * when the peer is this follower's leader, the follower forgets it and campaigns after a
-     * short random delay instead of a whole election timeout. With pre-vote the campaign cannot
+     * when the peer is this follower's leader, the follower forgets it and campaigns soon instead
+     * of after a whole election timeout — the survivors take turns by rank (see
+     * {@code Elections.takeTurnAfter}), so they do not all campaign at once. With pre-vote the campaign cannot
      * disrupt a leader that is in fact alive: voters that still hear from it refuse (thesis
      * §9.6). Without pre-vote the hint is ignored.
      */
