@@ -112,6 +112,16 @@ class ClusterTest {
         return clusters.values().stream().filter(Cluster::isPrimary).findFirst().orElse(null);
     }
 
+    /** Three nodes a, b and c that all see each other: one cluster of three voters, awaited. */
+    private void startThreeNodes() throws Exception {
+        List<String> names = List.of("a", "b", "c");
+        for (String name : names) {
+            start(name, 3, 3);
+        }
+        showEveryone(names);
+        awaitOneClusterOf(3, 3);
+    }
+
     private void assertOnePrimaryPerTerm() {
         primariesByTerm.forEach((term, nodes) -> assertThat(nodes).as("primaries of term " + term).hasSize(1));
     }
@@ -197,12 +207,7 @@ class ClusterTest {
 
     @Test
     void killing_the_primary_elects_a_new_one_and_every_listener_sees_the_new_term() throws Exception {
-        List<String> names = List.of("a", "b", "c");
-        for (String name : names) {
-            start(name, 3, 3);
-        }
-        showEveryone(names);
-        awaitOneClusterOf(3, 3);
+        startThreeNodes();
         Cluster<Integer, Counter> old = primary();
         long oldTerm = old.fencingToken().orElseThrow();
         network.isolate(old.id()); // as good as dead to the others
@@ -228,12 +233,7 @@ class ClusterTest {
 
     @Test
     void leadership_calls_complete_with_the_new_primary_or_fail_with_a_cluster_exception() throws Exception {
-        List<String> names = List.of("a", "b", "c");
-        for (String name : names) {
-            start(name, 3, 3);
-        }
-        showEveryone(names);
-        awaitOneClusterOf(3, 3);
+        startThreeNodes();
         Cluster<Integer, Counter> old = primary();
         Cluster<Integer, Counter> secondary = clusters.values().stream().filter(c -> c != old).findFirst().orElseThrow();
         assertThatThrownBy(() -> secondary.transferLeadership().join()).hasCauseInstanceOf(NotPrimaryException.class);
