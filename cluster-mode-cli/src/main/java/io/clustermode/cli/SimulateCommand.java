@@ -40,6 +40,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "with --seed: print every step of the schedule")
     boolean trace;
 
+    @Option(names = "--hashes", description = "print a hash of every step of each schedule, one line per seed"
+            + " ('seed S <hash>'): two builds that print the same lines ran the same schedules step for step")
+    boolean hashes;
+
     @Option(names = "--threads", paramLabel = "T", description = "worker threads (default: the number of cores)")
     Integer threads;
 
@@ -64,6 +68,9 @@ final class SimulateCommand implements Callable<Integer> {
         if (trace && seed == null) {
             throw usage("--trace needs --seed");
         }
+        if (trace && hashes) {
+            throw usage("--trace and --hashes exclude each other");
+        }
         if (threads != null && threads <= 0) {
             throw usage("--threads must be positive, was " + threads);
         }
@@ -74,11 +81,13 @@ final class SimulateCommand implements Callable<Integer> {
         if (trace) {
             Schedule.Result result = Schedule.run(seed, canaries, out::println);
             summary = new Simulator.Summary(1, result.failed() ? java.util.List.of(result) : java.util.List.of(),
-                    result.writesAcknowledged(), result.readsServed(), result.messages(), result.faults(), 0);
+                    result.writesAcknowledged(), result.readsServed(), result.messages(), result.faults(), 0,
+                    java.util.List.of());
         } else {
             int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            summary = Simulator.run(first, count, canaries, workers);
+            summary = Simulator.run(first, count, canaries, workers, hashes);
         }
+        summary.hashes().forEach(out::println);
         report(summary, out);
         return summary.violations().isEmpty() ? 0 : 1;
     }

@@ -65,6 +65,17 @@ class SimulationSeedsTest {
         assertThat(result.detail()).containsAnyOf("granted its vote", "acknowledged entries");
     }
 
+    /** {@code simulate --hashes}: the same seeds give the same lines on any number of threads; a changed rule does not. */
+    @Test
+    void per_seed_hashes_tell_the_same_runs_from_changed_ones() {
+        List<String> twoThreads = Simulator.run(1, 30, Set.of(), 2, true).hashes();
+        List<String> oneThread = Simulator.run(1, 30, Set.of(), 1, true).hashes();
+        assertThat(twoThreads).hasSize(30).isEqualTo(oneThread);
+        assertThat(twoThreads.get(0)).matches("seed 1 [0-9a-f]{16}");
+        List<String> broken = Simulator.run(1, 30, EnumSet.of(Canary.SEND_BEFORE_DURABLE), 2, true).hashes();
+        assertThat(broken).isNotEqualTo(twoThreads);
+    }
+
     @Test
     void the_same_seed_replays_the_same_run_step_for_step() {
         List<String> first = new ArrayList<>();
