@@ -191,9 +191,7 @@ public final class DnsDiscovery implements DiscoveryService {
     }
 
     private List<ServiceInstance> addressInstances() throws DnsLookupException {
-        // both families, and both must answer: a timeout on one would otherwise drop half the members
-        List<Record> records = new ArrayList<>(lookup(name, Type.A).records());
-        records.addAll(lookup(name, Type.AAAA).records());
+        List<Record> records = addressRecords(name);
         Map<InetAddress, String> types = new TreeMap<>(ADDRESS_ORDER);
         for (Record record : records) {
             types.put(address(record), Type.string(record.getType()));
@@ -252,14 +250,45 @@ public final class DnsDiscovery implements DiscoveryService {
      */
     private List<InetAddress> addressesOrNone(Name target) {
         try {
-            List<Record> records = new ArrayList<>(lookup(target, Type.A).records());
-            records.addAll(lookup(target, Type.AAAA).records());
-            return records.stream().map(DnsDiscovery::address).distinct().sorted(ADDRESS_ORDER)
+            return addressRecords(target).stream().map(DnsDiscovery::address).distinct().sorted(ADDRESS_ORDER)
                     .collect(Collectors.toList());
         } catch (DnsLookupException e) {
             LOG.debug("SRV target {} kept by name: {}", target, e.getMessage());
             return List.of();
         }
+    }
+
+    /**
+     * The A and AAAA records of {@code queried}. Both families must answer — a timeout or a
+     * failure of one would otherwise drop half the members — except when the server refuses one
+     * family outright (REFUSED or NOTIMP: dnsmasq, for one, refuses AAAA for names it holds only
+     * A records of, unless told {@code --local}): then the other family's answer is the whole
+     * answer, and the refusal is logged once.
+     */
+    private List<Record> addressRecords(Name queried) throws DnsLookupException {
+        List<Record> records = new ArrayList<>();
+        DnsLookupException refused = null;
+        String answered = null;
+        for (int type : new int[] {Type.A, Type.AAAA}) {
+            try {
+                records.addAll(lookup(queried, type).records());
+                answered = Type.string(type);
+            } catch (DnsLookupException e) {
+                if (e.reason() != DnsLookupException.Reason.REFUSED
+                        && e.reason() != DnsLookupException.Reason.NOT_IMPLEMENTED) {
+                    throw e;
+                }
+                if (refused != null) {
+                    throw refused; // both refused: nothing learned
+                }
+                refused = e;
+            }
+        }
+        if (refused != null) {
+            failures.noticed(refused.getMessage() + ": the server refuses that record type, so the " + answered
+                    + " records alone name the instances");
+        }
+        return records;
     }
 
     /** The records of {@code type} for {@code queried}, following CNAMEs the server left unresolved. */
@@ -311,8 +340,10 @@ public final class DnsDiscovery implements DiscoveryService {
             throw new DnsLookupException(DnsLookupException.Reason.SERVFAIL, what
                     + " failed: SERVFAIL, the server could not answer", null);
         }
-        throw new DnsLookupException(DnsLookupException.Reason.ERROR_RCODE, what + " failed: " + Rcode.string(rcode),
-                null);
+        DnsLookupException.Reason reason = rcode == Rcode.REFUSED ? DnsLookupException.Reason.REFUSED
+                : rcode == Rcode.NOTIMP ? DnsLookupException.Reason.NOT_IMPLEMENTED
+                : DnsLookupException.Reason.ERROR_RCODE;
+        throw new DnsLookupException(reason, what + " failed: " + Rcode.string(rcode), null);
     }
 
     private String describe(Name queried, int type) {

@@ -18,7 +18,11 @@ public final class DnsLookupException extends IOException {
         NXDOMAIN,
         /** The server could not answer (SERVFAIL). */
         SERVFAIL,
-        /** The server answered with another error code, such as REFUSED. */
+        /** The server refused to answer this query (REFUSED): some refuse a record type they do not serve. */
+        REFUSED,
+        /** The server does not implement this kind of query (NOTIMP). */
+        NOT_IMPLEMENTED,
+        /** The server answered with another error code. */
         ERROR_RCODE,
         /** No answer within the timeout. */
         TIMEOUT,

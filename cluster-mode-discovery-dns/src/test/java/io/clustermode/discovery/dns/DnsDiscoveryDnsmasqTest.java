@@ -173,7 +173,7 @@ class DnsDiscoveryDnsmasqTest {
         // no upstream server: dnsmasq refuses names outside its domain
         DnsDiscovery foreign = new DnsDiscovery(config("example.org"));
         DnsLookupException refused = catchThrowableOfType(DnsLookupException.class, foreign::instances);
-        assertThat(refused.reason()).isEqualTo(DnsLookupException.Reason.ERROR_RCODE);
+        assertThat(refused.reason()).isEqualTo(DnsLookupException.Reason.REFUSED);
         assertThat(refused).hasMessageContaining("REFUSED");
     }
 

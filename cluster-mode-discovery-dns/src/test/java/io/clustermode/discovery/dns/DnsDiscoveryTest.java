@@ -1,5 +1,6 @@
 package io.clustermode.discovery.dns;
 
+import io.clustermode.discovery.ServiceInstance;
 import io.clustermode.transport.HostPort;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Flags;
@@ -43,6 +44,46 @@ class DnsDiscoveryTest {
             DnsLookupException e = catchThrowableOfType(DnsLookupException.class, discovery::instances);
             assertThat(e.reason()).isEqualTo(DnsLookupException.Reason.SERVFAIL);
             assertThat(e).hasMessageContaining("_cluster._tcp.cm.test SRV").hasMessageContaining("SERVFAIL");
+        }
+    }
+
+    /** dnsmasq without --local answers AAAA with REFUSED for a name it holds only A records of. */
+    @Test
+    void when_the_server_refuses_one_address_family_the_other_names_the_instances_and_this_is_said_once()
+            throws Exception {
+        try (ScriptedServer server = new ScriptedServer((query, answer) -> {
+            org.xbill.DNS.Record question = query.getQuestion();
+            if (question.getType() == org.xbill.DNS.Type.AAAA) {
+                answer.getHeader().setRcode(Rcode.REFUSED);
+                return;
+            }
+            for (String address : new String[] {"127.0.0.10", "127.0.0.11"}) {
+                try {
+                    answer.addRecord(new org.xbill.DNS.ARecord(question.getName(), org.xbill.DNS.DClass.IN, 30,
+                            InetAddress.getByName(address)), org.xbill.DNS.Section.ANSWER);
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        })) {
+            DnsDiscovery discovery = new DnsDiscovery(DnsDiscoveryConfig.addresses("nodes.cm.test")
+                    .withServer("127.0.0.1:" + server.port()).withTimeout(Duration.ofSeconds(2)));
+            for (int poll = 0; poll < 3; poll++) {
+                assertThat(discovery.instances()).extracting(ServiceInstance::host)
+                        .containsExactly("127.0.0.10", "127.0.0.11");
+            }
+            assertThat(discovery.warnings()).singleElement().asString()
+                    .contains("nodes.cm.test AAAA", "REFUSED", "the A records alone");
+        }
+    }
+
+    @Test
+    void when_the_server_refuses_both_families_nothing_is_learned() throws Exception {
+        try (ScriptedServer server = new ScriptedServer((query, answer) -> answer.getHeader().setRcode(Rcode.REFUSED))) {
+            DnsDiscovery discovery = new DnsDiscovery(DnsDiscoveryConfig.addresses("nodes.cm.test")
+                    .withServer("127.0.0.1:" + server.port()).withTimeout(Duration.ofSeconds(2)));
+            DnsLookupException e = catchThrowableOfType(DnsLookupException.class, discovery::instances);
+            assertThat(e.reason()).isEqualTo(DnsLookupException.Reason.REFUSED);
         }
     }
 
@@ -102,12 +143,22 @@ class DnsDiscoveryTest {
     }
 
     /** Answers every query with SERVFAIL, on a loopback UDP port, until closed. */
-    private static final class ServfailServer implements AutoCloseable {
+    private static final class ServfailServer extends ScriptedServer {
+
+        ServfailServer() throws SocketException {
+            super((query, answer) -> answer.getHeader().setRcode(Rcode.SERVFAIL));
+        }
+    }
+
+    /** Answers each query as {@code script} fills in the answer, on a loopback UDP port, until closed. */
+    private static class ScriptedServer implements AutoCloseable {
 
         private final DatagramSocket socket;
         private final Thread thread;
+        private final java.util.function.BiConsumer<Message, Message> script;
 
-        ServfailServer() throws SocketException {
+        ScriptedServer(java.util.function.BiConsumer<Message, Message> script) throws SocketException {
+            this.script = script;
             socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
             thread = new Thread(this::serve, "servfail-server");
             thread.setDaemon(true);
@@ -127,8 +178,8 @@ class DnsDiscoveryTest {
                     Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
                     Message answer = new Message(query.getHeader().getID());
                     answer.getHeader().setFlag(Flags.QR);
-                    answer.getHeader().setRcode(Rcode.SERVFAIL);
                     answer.addRecord(query.getQuestion(), org.xbill.DNS.Section.QUESTION);
+                    script.accept(query, answer);
                     byte[] wire = answer.toWire();
                     socket.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
                 } catch (Exception e) {
