@@ -101,6 +101,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             description = "dns: transport port for A/AAAA answers (default: ${DEFAULT-VALUE})")
     int dnsPort;
 
+    @Option(names = "--dns-record-types", paramLabel = "A|AAAA|A,AAAA",
+            description = "dns: which address records to ask for (default: A,AAAA)")
+    String dnsRecordTypes;
+
     @Option(names = "--k8s-service", paramLabel = "NAME",
             description = "kubernetes: the service whose endpoints are the instances")
     String k8sService;
@@ -465,7 +469,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private DiscoveryService discoveryService(ClusterConfig.Builder builder) {
-        boolean dnsGiven = dnsName != null || dnsServer != null || dnsSrv;
+        boolean dnsGiven = dnsName != null || dnsServer != null || dnsSrv || dnsRecordTypes != null;
         boolean k8sGiven = k8sService != null || k8sNamespace != null;
         switch (discovery) {
             case "static": {
@@ -490,6 +494,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     DnsDiscoveryConfig dns = dnsSrv ? DnsDiscoveryConfig.srv(dnsName)
                             : DnsDiscoveryConfig.addresses(dnsName).withPort(dnsPort);
+                    if (dnsRecordTypes != null) {
+                        dns = dns.withRecordTypes(DnsDiscoveryConfig.parseRecordTypes(dnsRecordTypes));
+                    }
                     return new DnsDiscovery(dns.withServer(dnsServer));
                 } catch (IllegalArgumentException e) {
                     throw usage(oneLine(e));

@@ -269,13 +269,16 @@ public final class DnsDiscovery implements DiscoveryService {
         List<Record> records = new ArrayList<>();
         DnsLookupException refused = null;
         String answered = null;
-        for (int type : new int[] {Type.A, Type.AAAA}) {
+        int[] types = config.recordTypes().size() == 2 ? new int[] {Type.A, Type.AAAA}
+                : config.recordTypes().contains(DnsDiscoveryConfig.RecordType.A) ? new int[] {Type.A}
+                : new int[] {Type.AAAA};
+        for (int type : types) {
             try {
                 records.addAll(lookup(queried, type).records());
                 answered = Type.string(type);
             } catch (DnsLookupException e) {
-                if (e.reason() != DnsLookupException.Reason.REFUSED
-                        && e.reason() != DnsLookupException.Reason.NOT_IMPLEMENTED) {
+                if (types.length == 1 || (e.reason() != DnsLookupException.Reason.REFUSED
+                        && e.reason() != DnsLookupException.Reason.NOT_IMPLEMENTED)) {
                     throw e;
                 }
                 if (refused != null) {
@@ -286,7 +289,7 @@ public final class DnsDiscovery implements DiscoveryService {
         }
         if (refused != null) {
             failures.noticed(refused.getMessage() + ": the server refuses that record type, so the " + answered
-                    + " records alone name the instances");
+                    + " records alone name the instances (--dns-record-types " + answered + " asks for them alone)");
         }
         return records;
     }

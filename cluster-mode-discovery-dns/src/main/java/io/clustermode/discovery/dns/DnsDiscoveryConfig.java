@@ -5,6 +5,9 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -27,15 +30,25 @@ import java.util.Objects;
  * @param timeout   how long to wait for one DNS server to answer one query; positive
  * @param serviceId the {@link io.clustermode.discovery.ServiceInstance#serviceId() service id} of
  *                  the instances found (default: the name)
+ * @param recordTypes which address records to ask for in {@link Mode#ADDRESS} mode ({@code --dns-record-types});
+ *                  default both, A and AAAA
  */
 public record DnsDiscoveryConfig(String name, Mode mode, int port, String server, Duration timeout,
-                                 String serviceId) {
+                                 String serviceId, Set<RecordType> recordTypes) {
 
     /** The transport port used in {@link Mode#ADDRESS} mode when none is configured. */
     public static final int DEFAULT_PORT = 7600;
 
     /** How long a DNS server has to answer when no timeout is configured. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** An address record type. */
+    public enum RecordType {
+        /** IPv4 addresses. */
+        A,
+        /** IPv6 addresses. */
+        AAAA
+    }
 
     /** Which records make the instances. */
     public enum Mode {
@@ -73,6 +86,11 @@ public record DnsDiscoveryConfig(String name, Mode mode, int port, String server
         if (serviceId == null || serviceId.isBlank()) {
             throw new IllegalArgumentException("serviceId must not be empty, was " + quoted(serviceId));
         }
+        if (recordTypes == null || recordTypes.isEmpty()) {
+            throw new IllegalArgumentException("recordTypes (--dns-record-types) must name A, AAAA or both, was "
+                    + recordTypes);
+        }
+        recordTypes = Collections.unmodifiableSet(EnumSet.copyOf(recordTypes));
     }
 
     /**
@@ -80,7 +98,8 @@ public record DnsDiscoveryConfig(String name, Mode mode, int port, String server
      * timeout {@link #DEFAULT_TIMEOUT}, service id {@code name}.
      */
     public static DnsDiscoveryConfig addresses(String name) {
-        return new DnsDiscoveryConfig(name, Mode.ADDRESS, DEFAULT_PORT, null, DEFAULT_TIMEOUT, blankToId(name));
+        return new DnsDiscoveryConfig(name, Mode.ADDRESS, DEFAULT_PORT, null, DEFAULT_TIMEOUT, blankToId(name),
+                EnumSet.allOf(RecordType.class));
     }
 
     /**
@@ -88,27 +107,50 @@ public record DnsDiscoveryConfig(String name, Mode mode, int port, String server
      * service id {@code name}.
      */
     public static DnsDiscoveryConfig srv(String name) {
-        return new DnsDiscoveryConfig(name, Mode.SRV, DEFAULT_PORT, null, DEFAULT_TIMEOUT, blankToId(name));
+        return new DnsDiscoveryConfig(name, Mode.SRV, DEFAULT_PORT, null, DEFAULT_TIMEOUT, blankToId(name),
+                EnumSet.allOf(RecordType.class));
     }
 
     /** This configuration with another transport port ({@link Mode#ADDRESS} mode). */
     public DnsDiscoveryConfig withPort(int port) {
-        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId);
+        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId, recordTypes);
     }
 
     /** This configuration asking {@code server} ({@code host:port}, or null for the system's servers). */
     public DnsDiscoveryConfig withServer(String server) {
-        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId);
+        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId, recordTypes);
     }
 
     /** This configuration with another per-query timeout. */
     public DnsDiscoveryConfig withTimeout(Duration timeout) {
-        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId);
+        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId, recordTypes);
+    }
+
+    /** This configuration asking only for these address record types ({@link Mode#ADDRESS} mode). */
+    public DnsDiscoveryConfig withRecordTypes(Set<RecordType> types) {
+        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId, types);
+    }
+
+    /**
+     * Reads {@code --dns-record-types}: {@code A}, {@code AAAA} or {@code A,AAAA} (any case).
+     *
+     * @throws IllegalArgumentException naming the option and the value
+     */
+    public static Set<RecordType> parseRecordTypes(String text) {
+        Set<RecordType> types = EnumSet.noneOf(RecordType.class);
+        for (String part : text.split(",", -1)) {
+            try {
+                types.add(RecordType.valueOf(part.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dns-record-types must be A, AAAA or A,AAAA, was '" + text + "'");
+            }
+        }
+        return types;
     }
 
     /** This configuration with another service id. */
     public DnsDiscoveryConfig withServiceId(String serviceId) {
-        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId);
+        return new DnsDiscoveryConfig(name, mode, port, server, timeout, serviceId, recordTypes);
     }
 
     /** Host and port of {@code server}; the port is 53 when not given. */

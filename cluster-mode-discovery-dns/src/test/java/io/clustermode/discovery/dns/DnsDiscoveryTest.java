@@ -78,6 +78,38 @@ class DnsDiscoveryTest {
     }
 
     @Test
+    void with_only_a_records_asked_for_no_aaaa_query_is_sent_and_nothing_is_said() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger aaaaQueries = new java.util.concurrent.atomic.AtomicInteger();
+        try (ScriptedServer server = new ScriptedServer((query, answer) -> {
+            org.xbill.DNS.Record question = query.getQuestion();
+            if (question.getType() == org.xbill.DNS.Type.AAAA) {
+                aaaaQueries.incrementAndGet();
+                answer.getHeader().setRcode(Rcode.REFUSED);
+                return;
+            }
+            try {
+                answer.addRecord(new org.xbill.DNS.ARecord(question.getName(), org.xbill.DNS.DClass.IN, 30,
+                        InetAddress.getByName("127.0.0.12")), org.xbill.DNS.Section.ANSWER);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        })) {
+            DnsDiscovery discovery = new DnsDiscovery(DnsDiscoveryConfig.addresses("nodes.cm.test")
+                    .withServer("127.0.0.1:" + server.port()).withTimeout(Duration.ofSeconds(2))
+                    .withRecordTypes(DnsDiscoveryConfig.parseRecordTypes("a")));
+            assertThat(discovery.instances()).extracting(ServiceInstance::host).containsExactly("127.0.0.12");
+            assertThat(aaaaQueries).hasValue(0);
+            assertThat(discovery.warnings()).isEmpty();
+        }
+        assertThat(DnsDiscoveryConfig.parseRecordTypes("A,AAAA")).containsExactly(DnsDiscoveryConfig.RecordType.A,
+                DnsDiscoveryConfig.RecordType.AAAA);
+        assertThatThrownBy(() -> DnsDiscoveryConfig.parseRecordTypes("A,MX"))
+                .hasMessage("--dns-record-types must be A, AAAA or A,AAAA, was 'A,MX'");
+        assertThatThrownBy(() -> DnsDiscoveryConfig.addresses("x.test").withRecordTypes(java.util.Set.of()))
+                .hasMessageContaining("--dns-record-types");
+    }
+
+    @Test
     void when_the_server_refuses_both_families_nothing_is_learned() throws Exception {
         try (ScriptedServer server = new ScriptedServer((query, answer) -> answer.getHeader().setRcode(Rcode.REFUSED))) {
             DnsDiscovery discovery = new DnsDiscovery(DnsDiscoveryConfig.addresses("nodes.cm.test")
