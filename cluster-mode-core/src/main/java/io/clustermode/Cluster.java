@@ -371,9 +371,11 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
 
     private void onStateChange(StateChange change) {
         lastState = change;
-        if (change.role() != Role.LEADER && change.leader() != null && !handOvers.isEmpty()) {
-            handOvers.forEach(handOver -> handOver.complete(change.leader()));
-            handOvers.clear();
+        if (change.role() != Role.LEADER && change.leader() != null) {
+            for (CompletableFuture<NodeId> handOver : handOvers) { // a snapshot: one added meanwhile stays
+                handOver.complete(change.leader());
+                handOvers.remove(handOver);
+            }
         }
         Configuration configuration = lastConfiguration != null ? lastConfiguration : node.status().configuration();
         announceRole(change, configuration, change.reason());
@@ -532,17 +534,11 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                         : new NotPrimaryException(self, now.leader()));
             }
         });
-        Duration limit = config.electionTimeout.multipliedBy(2);
-        return done.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).handle((primary, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(primary);
-            }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            return CompletableFuture.<NodeId>failedFuture(cause instanceof java.util.concurrent.TimeoutException
-                    ? new LeadershipTransferException(successor + " did not take primacy over from " + self
-                    + " within " + limit.toMillis() + " ms")
-                    : cause);
-        }).thenCompose(Function.identity());
+        long limit = config.electionTimeout.multipliedBy(2).toMillis();
+        CompletableFuture.delayedExecutor(limit, TimeUnit.MILLISECONDS).execute(() -> done.completeExceptionally(
+                new LeadershipTransferException(successor + " did not take primacy over from " + self + " within "
+                        + limit + " ms")));
+        return done;
     }
 
     private Optional<NodeId> bestSuccessor() {
