@@ -47,7 +47,7 @@ class DnsDiscoveryTest {
         }
     }
 
-    /** dnsmasq without --local answers AAAA with REFUSED for a name it holds only A records of. */
+    /** A server that refuses AAAA for a name it holds only A records of (reported of dnsmasq without --local). */
     @Test
     void when_the_server_refuses_one_address_family_the_other_names_the_instances_and_this_is_said_once()
             throws Exception {
