@@ -460,7 +460,14 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
 
     // ------------------------------------------------------------------ the replicated state machine
 
-    /** Proposes {@code command}; completes with its index, term and result once committed and applied here. */
+    /**
+     * Proposes {@code command} on any member that knows the primary: a secondary hands it to
+     * the primary over the cluster's own connections (batched with the others of the moment,
+     * thesis §6.2). Completes with its index, term and result once committed and applied here;
+     * fails with {@link NotPrimaryException} when nothing was proposed (no primary known, or
+     * the primary refused during a hand-over: try again) and with
+     * {@link IndeterminateOutcomeException} when the command may or may not have been committed.
+     */
     public CompletableFuture<Committed<R>> submit(byte[] command) {
         return node.propose(command);
     }
@@ -468,8 +475,10 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     /**
      * Runs {@code query} on the state machine, on the node's event loop (it must be quick and
      * must not block), at the given consistency: {@link Consistency#LINEARIZABLE} sees every
-     * command committed before the call (on the primary only; elsewhere it fails with
-     * {@link NotPrimaryException}), {@link Consistency#STALE} reads this node's state as it is.
+     * command committed before the call (a secondary asks the primary how far it must have
+     * applied, then answers from its own copy, thesis §6.4.1; it fails with
+     * {@link NotPrimaryException} when no primary is known), {@link Consistency#STALE} reads this
+     * node's state as it is.
      */
     public <T> CompletableFuture<T> read(Function<? super M, T> query, Consistency consistency) {
         Function<StateMachine<R>, T> onLoop = ignored -> query.apply(machine);

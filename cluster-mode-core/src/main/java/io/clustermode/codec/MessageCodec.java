@@ -9,6 +9,10 @@ import io.clustermode.raft.Message.HeartbeatResponse;
 import io.clustermode.raft.Message.InstallSnapshot;
 import io.clustermode.raft.Message.InstallSnapshotResponse;
 import io.clustermode.raft.Message.TimeoutNow;
+import io.clustermode.raft.Message.ForwardRequest;
+import io.clustermode.raft.Message.ForwardResponse;
+import io.clustermode.raft.Message.ReadIndexRequest;
+import io.clustermode.raft.Message.ReadIndexResponse;
 import io.clustermode.raft.Message.VoteRequest;
 import io.clustermode.raft.Message.VoteResponse;
 import io.clustermode.NodeId;
@@ -41,6 +45,10 @@ import java.util.Objects;
  *   InstallSnapshot         snapshot meta, i64 offset, bool done, blob chunk
  *   InstallSnapshotResponse i64 snapshotIndex, i64 nextOffset, bool installed
  *   TimeoutNow              (nothing)
+ *   ForwardRequest          i64 id, i32 count, count x blob command
+ *   ForwardResponse         i64 id, i64 firstIndex
+ *   ReadIndexRequest        i64 id
+ *   ReadIndexResponse       i64 id, i64 index
  * </pre>
  * A boolean is one byte, 0 or 1. An encoded message is exactly as long as its fields: decoding
  * rejects trailing bytes, so a frame that was cut or padded never passes as another message.
@@ -79,6 +87,14 @@ public final class MessageCodec {
     public static final byte TYPE_INSTALL_SNAPSHOT_RESPONSE = 8;
     /** Type byte of {@link TimeoutNow}. */
     public static final byte TYPE_TIMEOUT_NOW = 9;
+    /** Type byte of {@link ForwardRequest}. */
+    public static final byte TYPE_FORWARD_REQUEST = 10;
+    /** Type byte of {@link ForwardResponse}. */
+    public static final byte TYPE_FORWARD_RESPONSE = 11;
+    /** Type byte of {@link ReadIndexRequest}. */
+    public static final byte TYPE_READ_INDEX_REQUEST = 12;
+    /** Type byte of {@link ReadIndexResponse}. */
+    public static final byte TYPE_READ_INDEX_RESPONSE = 13;
 
     /** The fewest bytes one encoded entry takes: index, term, type and an empty blob. */
     private static final int MIN_ENTRY_BYTES = 8 + 8 + 1 + 4;
@@ -117,6 +133,15 @@ public final class MessageCodec {
             size += 8 + 8 + 1;
         } else if (message instanceof TimeoutNow) {
             size += 0;
+        } else if (message instanceof ForwardRequest m) {
+            size += 8 + 4;
+            for (byte[] command : m.commands()) {
+                size += 4 + command.length;
+            }
+        } else if (message instanceof ForwardResponse || message instanceof ReadIndexResponse) {
+            size += 8 + 8;
+        } else if (message instanceof ReadIndexRequest) {
+            size += 8;
         } else {
             throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
         }
@@ -187,6 +212,20 @@ public final class MessageCodec {
             buf.putLong(m.snapshotIndex());
             buf.putLong(m.nextOffset());
             putBoolean(buf, m.installed());
+        } else if (message instanceof ForwardRequest m) {
+            buf.putLong(m.id());
+            buf.putInt(m.commands().size());
+            for (byte[] command : m.commands()) {
+                Wire.putBlob(buf, command);
+            }
+        } else if (message instanceof ForwardResponse m) {
+            buf.putLong(m.id());
+            buf.putLong(m.firstIndex());
+        } else if (message instanceof ReadIndexRequest m) {
+            buf.putLong(m.id());
+        } else if (message instanceof ReadIndexResponse m) {
+            buf.putLong(m.id());
+            buf.putLong(m.index());
         }
         // TimeoutNow has no fields beyond the header.
         out.position(buf.position());
@@ -212,6 +251,14 @@ public final class MessageCodec {
             return TYPE_INSTALL_SNAPSHOT_RESPONSE;
         } else if (message instanceof TimeoutNow) {
             return TYPE_TIMEOUT_NOW;
+        } else if (message instanceof ForwardRequest) {
+            return TYPE_FORWARD_REQUEST;
+        } else if (message instanceof ForwardResponse) {
+            return TYPE_FORWARD_RESPONSE;
+        } else if (message instanceof ReadIndexRequest) {
+            return TYPE_READ_INDEX_REQUEST;
+        } else if (message instanceof ReadIndexResponse) {
+            return TYPE_READ_INDEX_RESPONSE;
         }
         throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
     }
@@ -302,6 +349,20 @@ public final class MessageCodec {
             }
             case TYPE_TIMEOUT_NOW:
                 return new TimeoutNow(from, to, term);
+            case TYPE_FORWARD_REQUEST: {
+                long id = nonNegative("id", Wire.getLong(in));
+                return new ForwardRequest(from, to, term, id, getCommands(in));
+            }
+            case TYPE_FORWARD_RESPONSE: {
+                long id = nonNegative("id", Wire.getLong(in));
+                return new ForwardResponse(from, to, term, id, nonNegative("firstIndex", Wire.getLong(in)));
+            }
+            case TYPE_READ_INDEX_REQUEST:
+                return new ReadIndexRequest(from, to, term, nonNegative("id", Wire.getLong(in)));
+            case TYPE_READ_INDEX_RESPONSE: {
+                long id = nonNegative("id", Wire.getLong(in));
+                return new ReadIndexResponse(from, to, term, id, nonNegative("index", Wire.getLong(in)));
+            }
             default:
                 throw new MalformedInputException("unknown message type " + type);
         }
@@ -325,6 +386,20 @@ public final class MessageCodec {
             entries.add(entry);
         }
         return entries;
+    }
+
+    private static List<byte[]> getCommands(ByteBuffer in) throws MalformedInputException {
+        int count = Wire.getInt(in);
+        // Each command takes at least its 4-byte length: the list's capacity follows the input.
+        if (count < 0 || count > in.remaining() / 4) {
+            throw new MalformedInputException("command count " + count + " does not fit in the "
+                    + in.remaining() + " bytes left");
+        }
+        List<byte[]> commands = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            commands.add(Wire.getBlob(in));
+        }
+        return commands;
     }
 
     private static long nonNegative(String field, long value) throws MalformedInputException {

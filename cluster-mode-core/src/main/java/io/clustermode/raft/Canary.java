@@ -19,6 +19,11 @@ public enum Canary {
     /** Answers reads without confirming leadership with a majority (breaks thesis §6.4). */
     READ_WITHOUT_QUORUM,
     /**
+     * A follower answers a linearizable read at its own commit index instead of asking the
+     * leader for one (breaks thesis §6.4.1: a follower may lag the leader's commit index).
+     */
+    FOLLOWER_READ_WITHOUT_LEADER,
+    /**
      * Breaks the driver, not the core: sends a Ready's messages before its entries and hard state
      * are durable, so a vote or an acknowledgement can promise what a crash then loses (breaks
      * Figure 2, "updated on stable storage before responding to RPCs"). Read by

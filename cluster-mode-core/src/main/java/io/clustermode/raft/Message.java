@@ -123,4 +123,77 @@ public sealed interface Message {
     /** Tells a caught-up voter to campaign at once: the last step of a leadership transfer (thesis §3.10). */
     record TimeoutNow(NodeId from, NodeId to, long term) implements Message {
     }
+
+    /**
+     * Commands a follower's clients proposed, handed to the leader (thesis §6.2: servers other
+     * than the leader forward client requests to it). The leader appends them, in order, as
+     * consecutive entries of its term.
+     *
+     * @param id       the follower's number for this batch, echoed in the answer
+     * @param commands the commands, in the order they are to be appended
+     */
+    record ForwardRequest(NodeId from, NodeId to, long term, long id, List<byte[]> commands) implements Message {
+        public ForwardRequest {
+            commands = List.copyOf(commands);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof ForwardRequest m) || !from.equals(m.from) || !to.equals(m.to) || term != m.term
+                    || id != m.id || commands.size() != m.commands.size()) {
+                return false;
+            }
+            for (int i = 0; i < commands.size(); i++) {
+                if (!java.util.Arrays.equals(commands.get(i), m.commands.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int hash = java.util.Objects.hash(from, to, term, id);
+            for (byte[] command : commands) {
+                hash = 31 * hash + java.util.Arrays.hashCode(command);
+            }
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "ForwardRequest[from=" + from + ", to=" + to + ", term=" + term + ", id=" + id + ", commands="
+                    + commands.size() + "]";
+        }
+    }
+
+    /**
+     * The leader's answer to a {@link ForwardRequest}.
+     *
+     * @param id         the request's id
+     * @param firstIndex where the first command was appended, in this message's term (the others
+     *                   follow it one by one); 0 when nothing was appended (the receiver is not
+     *                   the leader, or a leadership transfer is under way)
+     */
+    record ForwardResponse(NodeId from, NodeId to, long term, long id, long firstIndex) implements Message {
+    }
+
+    /**
+     * A follower asks the leader for a read index (thesis §6.4.1: reads served by followers).
+     *
+     * @param id the follower's number for this request, echoed in the answer
+     */
+    record ReadIndexRequest(NodeId from, NodeId to, long term, long id) implements Message {
+    }
+
+    /**
+     * The leader's answer to a {@link ReadIndexRequest}, once a majority confirmed its leadership.
+     *
+     * @param id    the request's id
+     * @param index the commit index the follower must apply before it answers the read; 0 when
+     *              refused (the sender is not, or no longer, the leader). A confirmed index is
+     *              never 0: a leader serves reads only after committing an entry of its term
+     */
+    record ReadIndexResponse(NodeId from, NodeId to, long term, long id, long index) implements Message {
+    }
 }

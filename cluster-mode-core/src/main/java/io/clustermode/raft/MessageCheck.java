@@ -53,8 +53,25 @@ final class MessageCheck {
                     m.meta().index() == 0 ? "a snapshot at index 0" : null);
         } else if (message instanceof InstallSnapshotResponse m) {
             return firstOf(index("snapshotIndex", m.snapshotIndex()), index("nextOffset", m.nextOffset()));
+        } else if (message instanceof Message.ForwardRequest m) {
+            return index("id", m.id());
+        } else if (message instanceof Message.ForwardResponse m) {
+            return firstOf(index("id", m.id()), index("firstIndex", m.firstIndex()));
+        } else if (message instanceof Message.ReadIndexRequest m) {
+            return index("id", m.id());
+        } else if (message instanceof Message.ReadIndexResponse m) {
+            return firstOf(index("id", m.id()), index("index", m.index()));
         }
         return null;
+    }
+
+    /** The sender, when {@code message} says it leads its term (only a leader sends it); else null. */
+    static io.clustermode.NodeId leaderClaimedBy(Message message) {
+        boolean leads = message instanceof AppendRequest || message instanceof Heartbeat
+                || message instanceof InstallSnapshot
+                || (message instanceof Message.ForwardResponse m && m.firstIndex() > 0)
+                || (message instanceof Message.ReadIndexResponse m && m.index() > 0);
+        return leads ? message.from() : null;
     }
 
     private static String lastLogOf(VoteRequest m) {

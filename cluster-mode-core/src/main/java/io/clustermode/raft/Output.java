@@ -22,6 +22,7 @@ final class Output {
     private final NodeId self;
     private final List<Message> messages = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
+    private final List<ForwardResult> forwardResults = new ArrayList<>();
     private final List<StateChange> stateChanges = new ArrayList<>();
     private Snapshot snapshotToInstall;
     private HardState persistedHardState;
@@ -41,6 +42,11 @@ final class Output {
     /** The answers to reads waiting for the next Ready; ReadIndexQueue adds to it. */
     List<ReadState> readStates() {
         return readStates;
+    }
+
+    /** What became of forwarded proposals, waiting for the next Ready; Forwarding adds to it. */
+    List<ForwardResult> forwardResults() {
+        return forwardResults;
     }
 
     /** Reports {@code change} unless role, term and leader are what was last reported. */
@@ -67,6 +73,7 @@ final class Output {
     boolean hasReady(long term, NodeId votedFor, RaftLog log) {
         // asked after every input: compares the fields rather than build a hard state to compare
         return outstanding == null && (!messages.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
+                || !forwardResults.isEmpty()
                 || snapshotToInstall != null || term != persistedHardState.term()
                 || !Objects.equals(votedFor, persistedHardState.votedFor())
                 || log.commitIndex() != persistedHardState.commit()
@@ -89,9 +96,10 @@ final class Output {
             (replication && termAndVoteDurable ? early : late).add(message);
         }
         Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
-                snapshotToInstall, early, late, log.entriesToApply(), readStates, stateChanges);
+                snapshotToInstall, early, late, log.entriesToApply(), readStates, forwardResults, stateChanges);
         messages.clear();
         readStates.clear();
+        forwardResults.clear();
         stateChanges.clear();
         snapshotToInstall = null;
         outstanding = ready;

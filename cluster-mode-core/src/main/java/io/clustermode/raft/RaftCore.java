@@ -3,10 +3,14 @@ package io.clustermode.raft;
 import io.clustermode.NodeId;
 import io.clustermode.raft.Message.AppendRequest;
 import io.clustermode.raft.Message.AppendResponse;
+import io.clustermode.raft.Message.ForwardRequest;
+import io.clustermode.raft.Message.ForwardResponse;
 import io.clustermode.raft.Message.Heartbeat;
 import io.clustermode.raft.Message.HeartbeatResponse;
 import io.clustermode.raft.Message.InstallSnapshot;
 import io.clustermode.raft.Message.InstallSnapshotResponse;
+import io.clustermode.raft.Message.ReadIndexRequest;
+import io.clustermode.raft.Message.ReadIndexResponse;
 import io.clustermode.raft.Message.TimeoutNow;
 import io.clustermode.raft.Message.VoteRequest;
 import io.clustermode.raft.Message.VoteResponse;
@@ -27,7 +31,7 @@ import java.util.Random;
  *
  * <h2>How a driver uses it</h2>
  * Feed it inputs — {@link #tick()}, {@link #step(Message)}, {@link #propose(byte[])},
- * {@link #readIndex(long)}, {@link #transferLeadership(NodeId)},
+ * {@link #readIndex(long)}, {@link #forward(long, List)}, {@link #transferLeadership(NodeId)},
  * {@link #changeConfiguration(ConfigChange)} — then, when {@link #hasReady()}, take
  * {@link #ready()}, carry it out in the order its documentation gives (persist, send, apply),
  * and call {@link #advance(Ready)}. No input may be given between {@code ready()} and
@@ -39,7 +43,8 @@ import java.util.Random;
  * <h2>What it implements</h2>
  * Leader election with randomized timeouts, pre-vote and check-quorum; log replication with
  * fast back-off, batching and pipelining; commit of the current term's entries only; a no-op
- * at the start of each term; ReadIndex reads; leadership transfer; learners; one-at-a-time
+ * at the start of each term; ReadIndex reads, also on followers; proposals forwarded by
+ * followers; leadership transfer; learners; one-at-a-time
  * configuration changes through the log; snapshots sent in chunks. Each rule cites the Raft
  * paper (§) or Ongaro's thesis.
  */
@@ -61,14 +66,15 @@ public final class RaftCore {
     /** Assembles the leader's snapshots for replication; the core asks it first whether a chunk is too large. */
     private final SnapshotReceiver snapshotReceiver;
     private final Output output;
+    /** A follower's proposals and reads handed to its leader. */
+    private final Forwarding forwarding;
 
     // Leader only.
     private final ProgressTracker tracker;
     private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
-    private final ReadIndexQueue reads = new ReadIndexQueue();
-    private long readSequence;
+    private final ReadIndexQueue reads;
 
     private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
                      List<Entry> entries) {
@@ -87,6 +93,8 @@ public final class RaftCore {
         this.elections = new Elections(self, config, random, log);
         this.output = new Output(self, hardState, new StateChange(role, term, leader, "started"));
         this.replication = new Replication(self, config, log, tracker, output, snapshotReceiver, snapshot);
+        this.reads = new ReadIndexQueue(self, config, log, tracker, replication, output);
+        this.forwarding = new Forwarding(self, config, output);
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -138,6 +146,7 @@ public final class RaftCore {
     /** One unit of time has passed. */
     public void tick() {
         requireNoOutstandingReady();
+        forwarding.tick();
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -159,7 +168,7 @@ public final class RaftCore {
                 ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
             }
         } else {
-            ticks = elections.ticksUntilTimeout();
+            ticks = Math.min(elections.ticksUntilTimeout(), forwarding.ticksUntilTimeout());
         }
         return Math.max(1, ticks);
     }
@@ -197,7 +206,7 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            replication.broadcastHeartbeat(term, readSequence);
+            replication.broadcastHeartbeat(term, reads.sequence());
         }
     }
 
@@ -262,8 +271,8 @@ public final class RaftCore {
             boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
                     || (message instanceof VoteResponse response && response.preVote() && response.granted());
             if (!futureTermOfPreVote) {
-                becomeFollower(message.term(), leaderOf(message), "saw term " + message.term() + " from "
-                        + message.from());
+                becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), "saw term " + message.term()
+                        + " from " + message.from());
             }
         } else if (message.term() < term) {
             answerStale(message);
@@ -287,7 +296,7 @@ public final class RaftCore {
         if (message.term() != term) {
             return null;
         }
-        NodeId claimedLeader = leaderOf(message);
+        NodeId claimedLeader = MessageCheck.leaderClaimedBy(message);
         if (claimedLeader != null && (role == Role.LEADER || (leader != null && !leader.equals(claimedLeader)))) {
             // §5.2, Election Safety: at most one leader per term.
             return "acts as leader of term " + term + ", which " + leader + " leads";
@@ -296,7 +305,7 @@ public final class RaftCore {
             return "a TimeoutNow from " + message.from() + ", who does not lead term " + term;
         }
         Progress p = role == Role.LEADER ? tracker.get(message.from()) : null;
-        return p == null ? null : p.refusal(message, readSequence);
+        return p == null ? null : p.refusal(message, reads.sequence());
     }
 
     private void dispatch(Message message) {
@@ -325,6 +334,16 @@ public final class RaftCore {
             handleInstallSnapshotResponse(m);
         } else if (message instanceof TimeoutNow m) {
             handleTimeoutNow(m);
+        } else if (message instanceof ForwardRequest m) {
+            // Thesis §6.2: the leader appends what its followers' clients proposed, as its own.
+            long first = refuseProposal() == null ? replication.appendCommands(term, m.commands()) : 0;
+            send(new ForwardResponse(self, m.from(), term, m.id(), first));
+        } else if (message instanceof ForwardResponse m) {
+            forwarding.answered(m);
+        } else if (message instanceof ReadIndexRequest m) {
+            reads.requested(m, role == Role.LEADER, term, configuration);
+        } else if (message instanceof ReadIndexResponse m) {
+            forwarding.answered(m);
         }
     }
 
@@ -342,6 +361,18 @@ public final class RaftCore {
         long index = log.lastIndex() + 1;
         appendAsLeader(Entry.command(index, term, command.clone()));
         return new Accepted(index, term);
+    }
+
+    /**
+     * Hands {@code commands}, proposed by this follower's clients, to its leader (thesis §6.2).
+     * What became of them comes out as a {@link ForwardResult} with {@code id} in a later
+     * {@link Ready}.
+     *
+     * @return false at once, nothing sent, when this core leads or knows no leader
+     */
+    public boolean forward(long id, List<byte[]> commands) {
+        requireNoOutstandingReady();
+        return role != Role.LEADER && forwarding.forward(id, commands, term, leader);
     }
 
     /**
@@ -385,29 +416,18 @@ public final class RaftCore {
     }
 
     /**
-     * Asks for a linearizable read (thesis §6.4). Returns false at once when this core is not
-     * the leader; otherwise a {@link ReadState} with {@code requestId} comes out in a later
-     * {@link Ready}: confirmed with the index to wait for, or failed if leadership is lost.
+     * Asks for a linearizable read (thesis §6.4); a follower asks its leader (§6.4.1). Returns
+     * false at once when this core neither leads nor knows a leader; otherwise a
+     * {@link ReadState} with {@code requestId} comes out in a later {@link Ready}: confirmed
+     * with the index to wait for, or failed if leadership is lost or the leader does not answer.
      */
     public boolean readIndex(long requestId) {
         requireNoOutstandingReady();
-        if (role != Role.LEADER) {
-            return false;
-        }
-        if (config.broken(Canary.READ_WITHOUT_QUORUM)) {
-            output.readStates().add(new ReadState(requestId, log.commitIndex(), true));
+        if (role == Role.LEADER) {
+            reads.start(requestId, null, term, configuration);
             return true;
         }
-        if (log.term(log.commitIndex()) != term) {
-            // Until an entry of its own term is committed, a new leader's commit index may be
-            // behind what earlier leaders committed.
-            reads.awaitTermCommit(requestId);
-            return true;
-        }
-        reads.add(requestId, log.commitIndex(), ++readSequence);
-        confirmReads();
-        replication.broadcastHeartbeat(term, readSequence);
-        return true;
+        return forwarding.read(requestId, term, leader, log.commitIndex());
     }
 
     /**
@@ -551,7 +571,7 @@ public final class RaftCore {
 
     private void becomeFollower(long newTerm, NodeId newLeader, String reason) {
         if (role == Role.LEADER) {
-            reads.failAll(output.readStates());
+            reads.failAll(term);
         }
         if (newTerm > term) {
             term = newTerm;
@@ -579,11 +599,6 @@ public final class RaftCore {
         announce("won the election");
     }
 
-    private static NodeId leaderOf(Message message) {
-        return message instanceof AppendRequest || message instanceof Heartbeat || message instanceof InstallSnapshot
-                ? message.from() : null;
-    }
-
     private void answerStale(Message message) {
         // §5.1: reject a stale term, and say our term so the sender updates itself; a deposed
         // leader learns of its successor this way.
@@ -606,6 +621,7 @@ public final class RaftCore {
 
     private void announce(String reason) {
         output.announce(new StateChange(role, term, leader, reason));
+        forwarding.leaderChanged(term, leader);
     }
 
     // ------------------------------------------------------------------ leader side
@@ -633,7 +649,7 @@ public final class RaftCore {
         Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
         if (p != null) {
             replication.heartbeatAnswered(term, response, p);
-            confirmReads();
+            reads.confirm(term, configuration);
         }
     }
 
@@ -674,11 +690,7 @@ public final class RaftCore {
     }
 
     private void onCommitted() {
-        if (reads.hasAwaitingTermCommit() && log.term(log.commitIndex()) == term) {
-            reads.termCommitted(log.commitIndex(), ++readSequence);
-            confirmReads();
-            replication.broadcastHeartbeat(term, readSequence);
-        }
+        reads.committed(term, configuration);
         if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
             // Thesis §4.2.2: a leader removed from the configuration steps down once the change
             // is committed; it hands over to an up-to-date voter so nobody waits for a timeout.
@@ -688,12 +700,6 @@ public final class RaftCore {
             }
             becomeFollower(term, null, "removed from the configuration");
         }
-    }
-
-    private void confirmReads() {
-        // Thesis §6.4: a read's round counts once a majority answered it (rounds start at 1, so
-        // a round of 0 confirms nothing).
-        reads.confirm(tracker.confirmedRound(configuration, readSequence), output.readStates());
     }
 
     // ------------------------------------------------------------------ configuration

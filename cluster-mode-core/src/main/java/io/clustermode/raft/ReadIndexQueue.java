@@ -1,56 +1,115 @@
 package io.clustermode.raft;
 
+import io.clustermode.NodeId;
+import io.clustermode.raft.Message.ReadIndexResponse;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A leader's pending linearizable reads (thesis §6.4). A read is answered at the commit index
- * it saw when it arrived, once a majority has answered a heartbeat round sent after it
- * arrived; reads that arrive before the leader committed an entry of its own term wait for
- * that first, since only then is its commit index known to be current.
+ * A leader's linearizable reads (thesis §6.4), its own and those its followers asked for
+ * (§6.4.1), and the heartbeat rounds that confirm them. A read is answered at the commit index
+ * it saw when it arrived, once a majority has answered a heartbeat round sent after it arrived;
+ * reads that arrive before the leader committed an entry of its own term wait for that first,
+ * since only then is its commit index known to be current. A follower's read is answered with
+ * a {@link ReadIndexResponse}; the follower then waits until it has applied that index itself.
  */
 final class ReadIndexQueue {
 
-    private record Pending(long requestId, long index, long sequence) {
+    /** One read; {@code requester} is null for the leader's own. */
+    private record Pending(long requestId, NodeId requester, long index, long sequence) {
     }
 
-    private final ArrayDeque<Long> awaitingTermCommit = new ArrayDeque<>();
+    private final NodeId self;
+    private final RaftConfig config;
+    private final RaftLog log;
+    private final ProgressTracker tracker;
+    private final Replication replication;
+    private final Output output;
+    private final ArrayDeque<Pending> awaitingTermCommit = new ArrayDeque<>();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The last heartbeat round begun; rounds start at 1, so a round of 0 confirms nothing. */
+    private long sequence;
 
-    void awaitTermCommit(long requestId) {
-        awaitingTermCommit.add(requestId);
+    ReadIndexQueue(NodeId self, RaftConfig config, RaftLog log, ProgressTracker tracker, Replication replication,
+                   Output output) {
+        this.self = self;
+        this.config = config;
+        this.log = log;
+        this.tracker = tracker;
+        this.replication = replication;
+        this.output = output;
     }
 
-    boolean hasAwaitingTermCommit() {
-        return !awaitingTermCommit.isEmpty();
+    /** The last heartbeat round begun: heartbeats carry it, and no answer may name a later one. */
+    long sequence() {
+        return sequence;
     }
 
-    /** Moves reads that waited for the term's first commit to pending, at {@code index} and round {@code sequence}. */
-    void termCommitted(long index, long sequence) {
+    /** A follower asks for a read index: started when this node leads {@code term}, else refused. */
+    void requested(Message.ReadIndexRequest request, boolean leading, long term, Configuration configuration) {
+        if (leading) {
+            start(request.id(), request.from(), term, configuration);
+        } else {
+            output.send(new ReadIndexResponse(self, request.from(), term, request.id(), 0));
+        }
+    }
+
+    /** The leader of {@code term} starts a read: its own ({@code requester} null) or a follower's. */
+    void start(long requestId, NodeId requester, long term, Configuration configuration) {
+        if (config.broken(Canary.READ_WITHOUT_QUORUM)) {
+            answer(new Pending(requestId, requester, log.commitIndex(), 0), term, true);
+            return;
+        }
+        if (log.term(log.commitIndex()) != term) {
+            // Until an entry of its own term is committed, a new leader's commit index may be
+            // behind what earlier leaders committed.
+            awaitingTermCommit.add(new Pending(requestId, requester, 0, 0));
+            return;
+        }
+        pending.add(new Pending(requestId, requester, log.commitIndex(), ++sequence));
+        confirm(term, configuration);
+        replication.broadcastHeartbeat(term, sequence);
+    }
+
+    /** The leader of {@code term} committed: reads that waited for the term's first commit start. */
+    void committed(long term, Configuration configuration) {
+        if (awaitingTermCommit.isEmpty() || log.term(log.commitIndex()) != term) {
+            return;
+        }
+        sequence++;
         while (!awaitingTermCommit.isEmpty()) {
-            pending.add(new Pending(awaitingTermCommit.poll(), index, sequence));
+            Pending read = awaitingTermCommit.poll();
+            pending.add(new Pending(read.requestId(), read.requester(), log.commitIndex(), sequence));
         }
+        confirm(term, configuration);
+        replication.broadcastHeartbeat(term, sequence);
     }
 
-    void add(long requestId, long index, long sequence) {
-        pending.add(new Pending(requestId, index, sequence));
-    }
-
-    /** Confirms every read whose round a majority has answered. */
-    void confirm(long quorumSequence, List<ReadState> out) {
+    /** Answers every read whose round a majority of the voters has answered. */
+    void confirm(long term, Configuration configuration) {
+        long quorumSequence = tracker.confirmedRound(configuration, sequence);
         while (!pending.isEmpty() && pending.peekFirst().sequence() <= quorumSequence) {
-            Pending read = pending.poll();
-            out.add(new ReadState(read.requestId(), read.index(), true));
+            answer(pending.poll(), term, true);
         }
     }
 
-    /** Leadership is gone: every waiting read fails. */
-    void failAll(List<ReadState> out) {
-        List<Long> ids = new ArrayList<>(awaitingTermCommit);
-        pending.forEach(read -> ids.add(read.requestId()));
-        ids.forEach(id -> out.add(new ReadState(id, -1, false)));
+    /** Leadership of {@code term} is gone: every waiting read fails. */
+    void failAll(long term) {
+        List<Pending> all = new ArrayList<>(awaitingTermCommit);
+        all.addAll(pending);
         awaitingTermCommit.clear();
         pending.clear();
+        all.forEach(read -> answer(read, term, false));
+    }
+
+    private void answer(Pending read, long term, boolean confirmed) {
+        if (read.requester() == null) {
+            output.readStates().add(new ReadState(read.requestId(), confirmed ? read.index() : -1, confirmed));
+        } else {
+            output.send(new ReadIndexResponse(self, read.requester(), term, read.requestId(),
+                    confirmed ? read.index() : 0));
+        }
     }
 }

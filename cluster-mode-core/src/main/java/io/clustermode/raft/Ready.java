@@ -13,6 +13,8 @@ import java.util.List;
  *       any). A node that answers before its disk holds the term, vote and entries it answers
  *       about can vote twice or lose acknowledged entries;</li>
  *   <li>send {@link #messages()};</li>
+ *   <li>take note of {@link #forwardResults()}: the entries of an appended batch may be among
+ *       the committed entries of this very Ready;</li>
  *   <li>restore the state machine from {@link #snapshot()} (if any), then apply
  *       {@link #committedEntries()} in order. The restore may come first, before persisting:
  *       the runtime does so, so that a snapshot its state machine cannot read never reaches
@@ -33,11 +35,13 @@ import java.util.List;
  * @param messages         messages to send, after persisting
  * @param committedEntries entries to apply, after persisting
  * @param readStates       outcomes of linearizable reads
+ * @param forwardResults   what became of proposals this follower forwarded to its leader
  * @param stateChanges     changes of role, term or leader, in order
  */
 public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot, List<Message> earlyMessages,
                     List<Message> messages,
-                    List<Entry> committedEntries, List<ReadState> readStates, List<StateChange> stateChanges) {
+                    List<Entry> committedEntries, List<ReadState> readStates, List<ForwardResult> forwardResults,
+                    List<StateChange> stateChanges) {
 
     public Ready {
         entries = List.copyOf(entries);
@@ -45,6 +49,7 @@ public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot,
         messages = List.copyOf(messages);
         committedEntries = List.copyOf(committedEntries);
         readStates = List.copyOf(readStates);
+        forwardResults = List.copyOf(forwardResults);
         stateChanges = List.copyOf(stateChanges);
     }
 

@@ -51,6 +51,16 @@ final class Replication {
         tracker.forEach((peer, p) -> sendAppend(term, peer, p, true));
     }
 
+    /** Appends {@code commands} as entries of the leader's {@code term} and sends them; returns the first's index. */
+    long appendCommands(long term, List<byte[]> commands) {
+        long first = log.lastIndex() + 1;
+        for (byte[] command : commands) {
+            log.append(Entry.command(log.lastIndex() + 1, term, command));
+        }
+        broadcastAppend(term);
+        return first;
+    }
+
     /** Heartbeats of read round {@code round}; each carries the commit index only as far as its follower's log matches. */
     void broadcastHeartbeat(long term, long round) {
         tracker.forEach((peer, p) -> output.send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),

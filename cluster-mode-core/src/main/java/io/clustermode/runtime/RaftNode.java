@@ -105,8 +105,6 @@ public final class RaftNode<R> implements AutoCloseable {
     private long nextAnswerCheck;
     private Configuration announcedConfiguration;
 
-    /** Whether reads were queued this turn (owned by the event loop). */
-    private boolean readsQueued;
     /** The id the cluster chose at bootstrap; empty until this node knows it (written by the loop). */
     private volatile String clusterId;
 
@@ -252,25 +250,26 @@ public final class RaftNode<R> implements AutoCloseable {
         });
     }
 
-    /** Proposes {@code command}; completes once it is committed and applied here. */
+    /**
+     * Proposes {@code command}; completes once it is committed and applied here. A follower
+     * hands it to its leader, with the others of the same turn, as one Raft message.
+     */
     public CompletableFuture<Committed<R>> propose(byte[] command) {
         CompletableFuture<Committed<R>> future = new CompletableFuture<>();
         byte[] copy = command.clone();
-        submit(future, () -> driver.propose(copy, future));
+        submit(future, () -> driver.submit(copy, future));
         return future;
     }
 
     /**
      * Runs {@code query} on the state machine once it reflects every command committed before
-     * this call (a linearizable read through ReadIndex, thesis §6.4). Only the primary answers;
-     * elsewhere it fails with {@link NotPrimaryException}.
+     * this call (a linearizable read through ReadIndex, thesis §6.4). A follower asks its leader
+     * for the index and answers from its own state machine once it has applied it (§6.4.1); a
+     * node that knows no leader fails it with {@link NotPrimaryException}.
      */
     public <T> CompletableFuture<T> read(Function<StateMachine<R>, T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
-        submit(future, () -> {
-            driver.read(query, future);
-            readsQueued = true;
-        });
+        submit(future, () -> driver.read(query, future));
         return future;
     }
 
@@ -456,11 +455,10 @@ public final class RaftNode<R> implements AutoCloseable {
                 if (inboundPaused) {
                     pauseOrResumeInbound();
                 }
-                if (readsQueued) {
-                    // One ReadIndex round serves every read that arrived in this turn.
-                    driver.startReads();
-                    readsQueued = false;
-                }
+                // One ReadIndex round serves every read that arrived in this turn, and one
+                // message to the leader carries every command a follower was given in it.
+                driver.startReads();
+                driver.startForwards();
                 while (now - nextTick >= 0) {
                     core.tick();
                     nextTick += tickNanos;

@@ -14,6 +14,7 @@ import io.clustermode.NodeId;
 import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.RaftCore;
+import io.clustermode.raft.ForwardResult;
 import io.clustermode.raft.ReadState;
 import io.clustermode.raft.Ready;
 import io.clustermode.raft.Role;
@@ -136,6 +137,15 @@ public final class ReadyDriver<R> {
     private record ConfirmedReads<R>(long index, List<PendingRead<R>> reads) {
     }
 
+    private record Applied<R>(long term, R result) {
+    }
+
+    /**
+     * How many applied entries' results a follower keeps while it waits for the leader to say
+     * where its forwarded commands went: the answer may come after the entries were applied.
+     */
+    private static final int MAX_REMEMBERED_RESULTS = 1 << 16;
+
     private final NodeId self;
     private final RaftCore core;
     private final RaftStorage storage;
@@ -151,6 +161,17 @@ public final class ReadyDriver<R> {
     private final Map<Long, List<PendingRead<R>>> readsAwaitingConfirmation = new HashMap<>();
     private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
     private long nextReadId = 1;
+    private final List<byte[]> forwardBatch = new ArrayList<>();
+    private final List<CompletableFuture<Committed<R>>> forwardBatchFutures = new ArrayList<>();
+    private final Map<Long, List<CompletableFuture<Committed<R>>>> forwardsInFlight = new HashMap<>();
+    private long nextForwardId = 1;
+    /** Results of entries applied while forwards were in flight, by index; see {@link #MAX_REMEMBERED_RESULTS}. */
+    private final Map<Long, Applied<R>> recentResults = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Applied<R>> eldest) {
+            return size() > MAX_REMEMBERED_RESULTS;
+        }
+    };
     private long appliedIndex;
     private long lastSnapshotIndex;
     /** Bytes of commands applied since the last snapshot: the log in memory grows by as much. */
@@ -222,6 +243,50 @@ public final class ReadyDriver<R> {
     }
 
     /**
+     * Proposes {@code command} on any member: on the leader as {@link #propose} does; on a
+     * follower that knows its leader, queued to be handed to it with the others of this turn
+     * ({@link #startForwards()}), and {@code whenApplied} completes once the entry is committed
+     * and applied here. Fails with {@link NotPrimaryException} when no leader is known or the
+     * leader refused (nothing appended), with {@link IndeterminateOutcomeException} when the
+     * fate is unknown.
+     */
+    public void submit(byte[] command, CompletableFuture<Committed<R>> whenApplied) {
+        if (core.role() == Role.LEADER || core.leader() == null) {
+            propose(command, whenApplied);
+            return;
+        }
+        forwardBatch.add(command);
+        forwardBatchFutures.add(whenApplied);
+    }
+
+    /**
+     * Hands the commands queued by {@link #submit} on this follower to its leader, in one
+     * message (thesis §6.2); on a node that became leader meanwhile, proposes them here.
+     */
+    public void startForwards() {
+        if (forwardBatch.isEmpty()) {
+            return;
+        }
+        List<byte[]> commands = new ArrayList<>(forwardBatch);
+        List<CompletableFuture<Committed<R>>> futures = new ArrayList<>(forwardBatchFutures);
+        forwardBatch.clear();
+        forwardBatchFutures.clear();
+        if (core.role() == Role.LEADER) {
+            for (int i = 0; i < commands.size(); i++) {
+                propose(commands.get(i), futures.get(i));
+            }
+            return;
+        }
+        long id = nextForwardId++;
+        if (core.forward(id, commands)) {
+            forwardsInFlight.put(id, futures);
+        } else {
+            NotPrimaryException noLeader = new NotPrimaryException(self, null);
+            futures.forEach(future -> future.completeExceptionally(noLeader));
+        }
+    }
+
+    /**
      * Changes the configuration by one member; {@code whenApplied} completes with the change's
      * index once applied here, or fails as {@link #propose} does.
      *
@@ -248,9 +313,11 @@ public final class ReadyDriver<R> {
     }
 
     /**
-     * Starts one ReadIndex round for every read queued since the last round.
+     * Starts one ReadIndex round for every read queued since the last round: on the leader, or
+     * asked of the leader by a follower (thesis §6.4.1), which answers once it has applied the
+     * index the leader gave.
      *
-     * @return false when this node is not the leader: the reads failed with {@link NotPrimaryException}
+     * @return false when this node knows no leader: the reads failed with {@link NotPrimaryException}
      */
     public boolean startReads() {
         if (readBatch.isEmpty()) {
@@ -306,6 +373,10 @@ public final class ReadyDriver<R> {
             }
             // Indexed loops: this runs after every input, and an iterator per list per Ready adds up
             // (the lists are random-access copies).
+            List<ForwardResult> forwarded = ready.forwardResults();
+            for (int i = 0; i < forwarded.size(); i++) {
+                forwardSettled(forwarded.get(i));
+            }
             List<Entry> committed = ready.committedEntries();
             for (int i = 0; i < committed.size(); i++) {
                 apply(committed.get(i));
@@ -351,6 +422,9 @@ public final class ReadyDriver<R> {
         }
         appliedIndex = entry.index();
         bytesSinceSnapshot += entry.data().length;
+        if (!forwardsInFlight.isEmpty()) {
+            recentResults.put(entry.index(), new Applied<>(entry.term(), result));
+        }
         hooks.applied(entry);
         PendingProposal<R> pending = proposals.remove(entry.index());
         if (pending != null) {
@@ -364,6 +438,51 @@ public final class ReadyDriver<R> {
         CompletableFuture<Long> change = configChanges.remove(entry.index());
         if (change != null) {
             change.complete(entry.index());
+        }
+    }
+
+    private void forwardSettled(ForwardResult forward) {
+        List<CompletableFuture<Committed<R>>> futures = forwardsInFlight.remove(forward.id());
+        if (futures == null) {
+            return;
+        }
+        switch (forward.outcome()) {
+            case APPENDED -> {
+                for (int i = 0; i < futures.size(); i++) {
+                    long index = forward.firstIndex() + i;
+                    if (index > appliedIndex) {
+                        proposals.put(index, new PendingProposal<>(forward.term(), futures.get(i)));
+                    } else {
+                        settleApplied(index, forward.term(), futures.get(i));
+                    }
+                }
+            }
+            case REFUSED -> {
+                NotPrimaryException refused = new NotPrimaryException(self, core.leader());
+                futures.forEach(future -> future.completeExceptionally(refused));
+            }
+            case UNKNOWN -> {
+                IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
+                        + " had no answer from the primary it handed the command to");
+                futures.forEach(future -> future.completeExceptionally(unknown));
+            }
+        }
+        if (forwardsInFlight.isEmpty()) {
+            recentResults.clear();
+        }
+    }
+
+    /** The leader's answer came after the entry at {@code index} was applied here. */
+    private void settleApplied(long index, long term, CompletableFuture<Committed<R>> future) {
+        Applied<R> applied = recentResults.get(index);
+        if (applied == null) {
+            future.completeExceptionally(new IndeterminateOutcomeException(self + " applied index " + index
+                    + " before the primary said the command went there, and no longer knows its result"));
+        } else if (applied.term() == term) {
+            future.complete(new Committed<>(index, term, applied.result()));
+        } else {
+            future.completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
+                    + index + "; the command was not"));
         }
     }
 
@@ -468,6 +587,12 @@ public final class ReadyDriver<R> {
         configChanges.clear();
         readBatch.forEach(read -> read.future().completeExceptionally(readFailure));
         readBatch.clear();
+        forwardBatchFutures.forEach(future -> future.completeExceptionally(unknown));
+        forwardBatch.clear();
+        forwardBatchFutures.clear();
+        forwardsInFlight.values().forEach(futures -> futures.forEach(f -> f.completeExceptionally(unknown)));
+        forwardsInFlight.clear();
+        recentResults.clear();
         readsAwaitingConfirmation.values().forEach(reads -> reads.forEach(
                 read -> read.future().completeExceptionally(readFailure)));
         readsAwaitingConfirmation.clear();

@@ -126,9 +126,30 @@ final class MessageArbitraries {
         return Combinators.combine(nodeIds(), nodeIds(), nonNegative()).as(Message.TimeoutNow::new);
     }
 
+    static Arbitrary<Message> forwardRequests() {
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(),
+                blobs(64).list().ofMaxSize(5)).as(Message.ForwardRequest::new);
+    }
+
+    static Arbitrary<Message> forwardResponses() {
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(), nonNegative())
+                .as(Message.ForwardResponse::new);
+    }
+
+    static Arbitrary<Message> readIndexRequests() {
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative())
+                .as(Message.ReadIndexRequest::new);
+    }
+
+    static Arbitrary<Message> readIndexResponses() {
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(), nonNegative())
+                .as(Message.ReadIndexResponse::new);
+    }
+
     /** Every type, equally often. */
     static Arbitrary<Message> messages() {
         return Arbitraries.oneOf(List.of(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
-                heartbeats(), heartbeatResponses(), installSnapshots(), installSnapshotResponses(), timeoutNows()));
+                heartbeats(), heartbeatResponses(), installSnapshots(), installSnapshotResponses(), timeoutNows(),
+                forwardRequests(), forwardResponses(), readIndexRequests(), readIndexResponses()));
     }
 }

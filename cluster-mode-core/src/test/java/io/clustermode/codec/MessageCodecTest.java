@@ -81,9 +81,9 @@ class MessageCodecTest {
     @Test
     void anUnknownTypeIsRejected() {
         byte[] bytes = MessageCodec.encode(new Message.TimeoutNow(A, B, 1));
-        bytes[1] = 10;
+        bytes[1] = 14;
         assertThatThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(bytes)))
-                .isInstanceOf(MalformedInputException.class).hasMessageContaining("unknown message type 10");
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("unknown message type 14");
     }
 
     @Test

@@ -46,6 +46,8 @@ public final class Schedule {
     private final Random random;
     private int nextNodeNumber;
     private long faults;
+    /** Makes every client command unique, so an acknowledgement can be checked against its entry. */
+    private long commandNumber;
     /** Nodes crashed by a "bounce", and when they come back: a supervisor restarting a process at once. */
     /** Chance per time unit of a wrong "connection to X broke" hint to a random node. */
     private double falseAlarmRate;
@@ -294,7 +296,8 @@ public final class Schedule {
         }
         int choice = random.nextInt(100);
         if (choice < 60) {
-            cluster.propose(target, ("cmd-" + seed + "-" + cluster.now).getBytes(StandardCharsets.UTF_8));
+            cluster.submit(target, ("cmd-" + seed + "-" + cluster.now + "-" + commandNumber++)
+                    .getBytes(StandardCharsets.UTF_8));
         } else if (choice < 88) {
             cluster.read(target);
         } else if (choice < 96) {
@@ -309,7 +312,11 @@ public final class Schedule {
         }
     }
 
-    /** A client picks a random node and follows it to the leader it names, if that one is up. */
+    /**
+     * A client picks a random node; half the time it stays there (a follower forwards writes and
+     * asks the leader for read indexes), else it follows the node to the leader it names, if
+     * that one is up.
+     */
     private SimNode clientTarget() {
         List<SimNode> up = new ArrayList<>();
         for (SimNode node : cluster.nodes()) {
@@ -321,6 +328,9 @@ public final class Schedule {
             return null;
         }
         SimNode first = up.get(random.nextInt(up.size()));
+        if (random.nextBoolean()) {
+            return first;
+        }
         NodeId named = first.core.leader();
         SimNode leader = named == null ? null : cluster.node(named);
         return leader != null && leader.isUp() ? leader : first;

@@ -57,6 +57,8 @@ public final class SimCluster {
 
     // What clients saw.
     long ackedWriteIndex;
+    /** A violation a completion callback found during the current step. */
+    private InvariantViolation foundInCallback;
     long writesAcknowledged;
     long readsServed;
     private long nextRequestId = 1;
@@ -234,6 +236,32 @@ public final class SimCluster {
         return result[0];
     }
 
+    /**
+     * A client writes {@code command} at any {@code node}: the leader proposes it, a follower
+     * forwards it to its leader (thesis §6.2). The write is acknowledged when that node's driver
+     * completes it (applied there); the entry it names must hold this very command.
+     */
+    public CompletableFuture<Committed<Long>> submit(SimNode node, byte[] command) {
+        CompletableFuture<Committed<Long>> applied = new CompletableFuture<>();
+        int incarnation = node.incarnation;
+        applied.thenAccept(committed -> {
+            if (node.incarnation == incarnation && committed.index() > node.core.snapshotIndex()
+                    && !java.util.Arrays.equals(node.core.entryAt(committed.index()).data(), command)) {
+                // Thrown here it would only fail the dependent future: the step throws it.
+                foundInCallback = new InvariantViolation("acknowledged write", node.id
+                        + " acknowledged a write at index " + committed.index() + " that holds another command");
+                return;
+            }
+            ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
+            writesAcknowledged++;
+        });
+        step(node, "SUBMIT", () -> {
+            node.driver.submit(command, applied);
+            node.driver.startForwards();
+        });
+        return applied;
+    }
+
     /** Asks {@code node} to change the configuration by one member; returns what its core said. */
     public ProposeResult changeConfiguration(SimNode node, ConfigChange change) {
         ProposeResult[] result = new ProposeResult[1];
@@ -268,6 +296,20 @@ public final class SimCluster {
             accepted[0] = driver.startReads();
         });
         return accepted[0];
+    }
+
+    /**
+     * A client's linearizable read at {@code node}, as {@link #read} makes it, answering the
+     * index the node had applied when it answered (for tests that look at one read).
+     */
+    public CompletableFuture<Long> readAppliedIndex(SimNode node) {
+        ReadyDriver<Long> driver = node.driver;
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        step(node, "READ", () -> {
+            driver.read(machine -> driver.appliedIndex(), answer);
+            driver.startReads();
+        });
+        return answer;
     }
 
     /** Asks {@code node} to hand leadership to {@code target}; false when it would not start. */
@@ -416,6 +458,11 @@ public final class SimCluster {
         try {
             input.run();
             drain(node);
+            if (foundInCallback != null) {
+                InvariantViolation found = foundInCallback;
+                foundInCallback = null;
+                throw found;
+            }
         } catch (RuntimeException thrown) {
             if (thrown instanceof UncheckedIOException io && io.getCause() instanceof SimulatedCrash) {
                 crash(node); // the process died in the middle of the driver's work

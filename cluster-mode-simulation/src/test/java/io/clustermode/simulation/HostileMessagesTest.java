@@ -157,4 +157,29 @@ class HostileMessagesTest {
         assertThat(follower.core().lastIndex()).isEqualTo(last);
         assertClusterUnharmed(term);
     }
+
+    @Test
+    void when_a_follower_claims_to_answer_forwards_or_read_indexes_as_leader_then_its_answers_are_refused() {
+        long term = term();
+        // Only the leader of a term appends forwarded commands or confirms a read index.
+        assertThat(cluster.forge(new Message.ForwardResponse(other.id(), follower.id(), term, 1, 5)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("leads"));
+        assertThat(cluster.forge(new Message.ReadIndexResponse(other.id(), follower.id(), term, 1, 1L << 40)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("leads"));
+        assertThat(cluster.forge(new Message.ReadIndexResponse(other.id(), follower.id(), term, 1, -1)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("index"));
+        assertThat(follower.core().leader()).isEqualTo(leader.id());
+        assertClusterUnharmed(term);
+    }
+
+    @Test
+    void when_a_forward_reaches_a_follower_then_nothing_is_appended_and_the_sender_is_told() {
+        long term = term();
+        long last = other.core().lastIndex();
+        assertThat(cluster.forge(new Message.ForwardRequest(follower.id(), other.id(), term, 1,
+                List.of("not for a follower".getBytes(StandardCharsets.UTF_8))))).isEmpty();
+        assertThat(other.core().lastIndex()).isEqualTo(last);
+        cluster.runFor(ELECTION_UNITS);
+        assertClusterUnharmed(term);
+    }
 }
