@@ -109,7 +109,11 @@ public final class HttpThroughputSection {
                         + " `GET /kv/{key}` (linearizable, the default). etcd: its HTTP/JSON gateway, `POST /v3/kv/put`"
                         + " with `{\"key\": base64, \"value\": base64}` and `POST /v3/kv/range` with `{\"key\": base64}`"
                         + " (linearizable: `serializable` is false by default). *Primary* is etcd's leader,"
-                        + " *secondary* one follower; both forward. Each row: a warm-up (")
+                        + " *secondary* one follower. Both followers hand what needs the leader on: cluster-mode's"
+                        + " secondary passes writes to the primary as Raft messages (batched) and answers once it has"
+                        + " applied them itself, and answers a linearizable read from its own copy after asking the"
+                        + " primary for a read index (thesis §6.4.1); etcd's follower forwards writes to its leader"
+                        + " and asks it for a read index too. Each row: a warm-up (")
                 .append(r.warmupSeconds()).append(" s for the ceiling and the first write row on each cluster, ")
                 .append(Math.min(r.warmupSeconds(), HttpThroughput.LATER_WARMUP_SECONDS))
                 .append(" s for the others), then ").append(r.seconds())

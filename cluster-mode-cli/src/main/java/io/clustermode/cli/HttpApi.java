@@ -60,7 +60,11 @@ final class HttpApi implements Routes, AutoCloseable {
     static final String FORWARDED_BY = "X-Cluster-Mode-Forwarded-By";
     /** Header on a forwarded request: how many milliseconds the forwarding node still waits. */
     static final String TIMEOUT_MS = "X-Cluster-Mode-Timeout-Ms";
-    /** Header on answers to /kv requests: the node that served it (the primary, for forwarded ones). */
+    /**
+     * Header on answers to /kv requests: the node that answered it (a secondary answers writes and
+     * linearizable reads it handed to the primary over Raft; a transfer forwarded over HTTP is
+     * answered by the primary).
+     */
     static final String SERVED_BY = "X-Cluster-Mode-Served-By";
 
     /** Leadership transfer, an addition to CONTRACT.md: see {@link LeadershipTransfer}. */
@@ -270,7 +274,7 @@ final class HttpApi implements Routes, AutoCloseable {
             return done(ApiAnswer.error(429, "a leadership transfer asked of this node is still in progress;"
                     + " try again when it has finished"));
         }
-        CompletableFuture<ApiAnswer> answer = node.onPrimary().serve(request, true, timeout(request), left -> {
+        CompletableFuture<ApiAnswer> answer = node.onPrimary().serve(request, true, false, timeout(request), left -> {
             long wait = limit.startOrWait();
             if (wait > 0) {
                 return done(ApiAnswer.error(429, "the primary hands over at most once per election timeout; try"
@@ -304,7 +308,7 @@ final class HttpApi implements Routes, AutoCloseable {
                 if (!consistency.equals("linearizable")) {
                     throw new BadRequest(400, "consistency is 'linearizable' (the default) or 'stale'");
                 }
-                return node.onPrimary().serve(request, false, timeout,
+                return node.onPrimary().serve(request, false, true, timeout,
                         left -> get(node, key, Consistency.LINEARIZABLE, left));
             }
             case "PUT": {
@@ -318,10 +322,10 @@ final class HttpApi implements Routes, AutoCloseable {
                     throw new BadRequest(413, e.getMessage());
                 }
                 long bytes = key.getBytes(StandardCharsets.UTF_8).length + (long) value.length;
-                return node.onPrimary().serve(request, true, timeout, left -> write(node, command, bytes, left));
+                return node.onPrimary().serve(request, true, true, timeout, left -> write(node, command, bytes, left));
             }
             case "DELETE":
-                return node.onPrimary().serve(request, true, timeout,
+                return node.onPrimary().serve(request, true, true, timeout,
                         left -> write(node, KvStore.delete(key), 0, left));
             default:
                 throw new BadRequest(405, "method " + request.method()
@@ -345,7 +349,7 @@ final class HttpApi implements Routes, AutoCloseable {
         return requestTimeout;
     }
 
-    /** Proposes {@code command} (which stores {@code bytes} more, at most) on this node, the primary. */
+    /** Proposes {@code command} (which stores {@code bytes} more, at most) through this node, primary or not. */
     private CompletableFuture<ApiAnswer> write(Started node, byte[] command, long bytes, Duration timeout) {
         KvQuota.Reservation reservation = null;
         if (bytes > 0) {

@@ -9,18 +9,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * heap because clients write.
  *
  * <h2>Where it is enforced, and why replicas cannot diverge</h2>
- * On the primary, before proposing: a write fits when the bytes stored now, plus the bytes of
- * the writes proposed and not yet applied (reserved here), plus its own bytes stay within the
- * limit. The state machine ({@link io.clustermode.kv.KvStore#apply}) never refuses a write for
- * its size, so every replica applies the same log to the same map: the check only decides what
- * enters the log, which is the primary's call alone. (The alternative — the limit inside each
- * command, applied deterministically — would also keep replicas equal, but a refused write would
- * still travel through the log and occupy it; refusing before proposing costs nothing.)
+ * On the node that takes the HTTP write (the primary, or a secondary that hands it to the
+ * primary), before proposing: a write fits when the bytes its copy of the store holds now, plus
+ * the bytes of the writes it proposed and has not yet applied (reserved here), plus its own
+ * bytes stay within the limit. The state machine ({@link io.clustermode.kv.KvStore#apply})
+ * never refuses a write for its size, so every replica applies the same log to the same map:
+ * the check only decides what enters the log. (The alternative — the limit inside each command,
+ * applied deterministically — would also keep replicas equal, but a refused write would still
+ * travel through the log and occupy it; refusing before proposing costs nothing.)
  *
  * <p>What it bounds, and what not: a write is counted in full even when it replaces a value (a
- * full store takes deletes first). Writes in flight on a primary that was just deposed are not
- * known to its successor, so the store may briefly exceed the limit by what they hold. Each
- * node's own limit applies while it is primary: give every node the same. The Raft log keeps
+ * full store takes deletes first). Each node knows only its own writes in flight, so with
+ * writes arriving at several nodes at once the store may exceed the limit by what the others
+ * have in flight (at most their request timeout's worth), and a secondary's copy may lag the
+ * primary's by what it has not applied yet. Give every node the same limit. The Raft log keeps
  * the entries since the last snapshot (taken every 10,000 entries) in memory besides the map;
  * that is the core's to bound, not this limit's.
  */

@@ -20,9 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Serves a request on the primary: here when this node is the primary, else by forwarding it
- * to the primary's HTTP API (its address comes from the replicated directory in
- * {@link NodeState}).
+ * Serves a request that needs the primary. Writes and linearizable reads of the key-value
+ * store are served here on any member that knows the primary: {@link Cluster#submit} and
+ * {@link Cluster#read} hand them to the primary as Raft messages, batched with everything else
+ * of the moment, and answer from this node's own copy once it has applied far enough. Other
+ * requests (a leadership transfer) are served here on the primary, else forwarded to the
+ * primary's HTTP API (its address comes from the replicated directory in {@link NodeState}).
  *
  * <p>A forwarded request carries {@value HttpApi#FORWARDED_BY} and is never forwarded again:
  * a node that receives one and is not primary answers 503, and the forwarding node tries
@@ -56,13 +59,14 @@ final class ServeOnPrimary {
 
     /**
      * Serves {@code request} on the primary within {@code timeout}. {@code here} serves it on
-     * this node when it is the primary; its future fails with {@link NotPrimaryException} when
-     * nothing was proposed because this node is not primary after all (then the primary is
-     * looked for again). {@code write}: whether a lost answer leaves the outcome unknown.
+     * this node when it is the primary, or, when {@code anyMember}, when it knows the primary;
+     * its future fails with {@link NotPrimaryException} when nothing was proposed because no
+     * primary took it after all (then the primary is looked for again). {@code write}: whether a
+     * lost answer leaves the outcome unknown.
      */
-    CompletableFuture<ApiAnswer> serve(ApiRequest request, boolean write, Duration timeout,
+    CompletableFuture<ApiAnswer> serve(ApiRequest request, boolean write, boolean anyMember, Duration timeout,
                                        Function<Duration, CompletableFuture<ApiAnswer>> here) {
-        Attempts attempts = new Attempts(request, write, timeout, here);
+        Attempts attempts = new Attempts(request, write, anyMember, timeout, here);
         attempts.next();
         return attempts.result;
     }
@@ -72,15 +76,17 @@ final class ServeOnPrimary {
         final CompletableFuture<ApiAnswer> result = new CompletableFuture<>();
         final ApiRequest request;
         final boolean write;
+        final boolean anyMember;
         final Function<Duration, CompletableFuture<ApiAnswer>> here;
         final String forwardedBy;
         final long deadline;
         final long waitForPrimary;
 
-        Attempts(ApiRequest request, boolean write, Duration timeout,
+        Attempts(ApiRequest request, boolean write, boolean anyMember, Duration timeout,
                  Function<Duration, CompletableFuture<ApiAnswer>> here) {
             this.request = request;
             this.write = write;
+            this.anyMember = anyMember;
             this.here = here;
             this.forwardedBy = request.header(HttpApi.FORWARDED_BY);
             long start = System.nanoTime();
@@ -94,12 +100,16 @@ final class ServeOnPrimary {
                 serveHere();
                 return;
             }
+            Optional<Member> primary = cluster.primary();
+            if (anyMember && primary.isPresent()) {
+                serveHere();
+                return;
+            }
             if (forwardedBy != null) {
                 result.complete(ApiAnswer.error(503, cluster.id() + " is not the primary (forwarded by "
                         + forwardedBy + ")"));
                 return;
             }
-            Optional<Member> primary = cluster.primary();
             if (primary.isEmpty() || primary.get().id().equals(cluster.id())) {
                 retry("no primary is known");
                 return;
@@ -122,7 +132,7 @@ final class ServeOnPrimary {
             local.whenComplete((answer, error) -> {
                 Throwable cause = error == null ? null : Deadlines.cause(error);
                 if (cause instanceof NotPrimaryException) {
-                    retry("this node stopped being the primary");
+                    retry(anyMember ? "no primary took the request" : "this node stopped being the primary");
                 } else if (cause != null) {
                     result.completeExceptionally(cause);
                 } else {

@@ -37,7 +37,7 @@ class SecureClusterIT {
     }
 
     @Test
-    void a_secondary_forwards_a_write_to_the_primary_over_https_with_the_token() throws Exception {
+    void a_secondary_hands_writes_to_the_primary_and_forwards_a_transfer_over_https_with_the_token() throws Exception {
         nodes = new NodeProcesses(dir);
         TestCertificates pki = TestCertificates.create(dir, "cluster");
         Path token = Files.writeString(dir.resolve("token"), "secure-cluster-token\n");
@@ -70,10 +70,22 @@ class SecureClusterIT {
         HttpResponse<String> written = client.send(request(secondary, "/kv/secret")
                 .PUT(HttpRequest.BodyPublishers.ofString("over tls")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
-        assertThat(written.headers().firstValue(HttpApi.SERVED_BY)).hasValue(primary);
+        // The secondary handed the write to the primary over the authenticated Raft connection
+        // and answered once it had applied it itself.
+        assertThat(written.headers().firstValue(HttpApi.SERVED_BY)).hasValue(primary.equals("s0") ? "s1" : "s0");
         HttpResponse<String> read = client.send(request(secondary, "/kv/secret").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(read.body()).isEqualTo("over tls");
+        String primaryHttp = https.get(Integer.parseInt(primary.substring(1)));
+        HttpResponse<String> atPrimary = client.send(request(primaryHttp, "/kv/secret").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(atPrimary.body()).isEqualTo("over tls");
+
+        // A transfer must run on the primary: the secondary forwards it over HTTPS with the token.
+        HttpResponse<String> transfer = client.send(request(secondary, HttpApi.TRANSFER_PATH)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(transfer.statusCode()).as(transfer.body()).isEqualTo(200);
+        assertThat(transfer.headers().firstValue(HttpApi.SERVED_BY)).hasValue(primary);
 
         HttpResponse<String> noToken = client.send(HttpRequest.newBuilder(URI.create("https://" + secondary
                 + "/kv/secret")).build(), HttpResponse.BodyHandlers.ofString());
