@@ -63,11 +63,17 @@ class ReadmeExampleTest {
                     .get(5, TimeUnit.SECONDS);
             assertThat(token).isEqualTo(cluster.fencingToken().orElseThrow());
 
-            // Replicate a command (on the primary; a secondary answers NotPrimaryException naming it).
+            // Replicate a command from any member (a secondary hands it to the primary).
             Committed<Long> done = cluster.submit("5".getBytes(UTF_8)).get();   // index, term, result
             long now = cluster.read(counter -> counter.value, Consistency.LINEARIZABLE).get();
             assertThat(done.result()).isEqualTo(5L);
             assertThat(now).isEqualTo(5L);
+            Cluster<Long, Counter> secondary = nodes.stream().filter(Cluster::isSecondary).findFirst().orElseThrow();
+            assertThat(secondary.submit("2".getBytes(UTF_8)).get(5, TimeUnit.SECONDS).result()).isEqualTo(7L);
+            assertThat(secondary.read(counter -> counter.value, Consistency.LINEARIZABLE).get(5, TimeUnit.SECONDS))
+                    .isEqualTo(7L);
+            assertThat(cluster.read(counter -> counter.value, Consistency.LINEARIZABLE).get(5, TimeUnit.SECONDS))
+                    .isEqualTo(7L);
             await().until(() -> tokens.contains(token));
         } finally {
             nodes.forEach(Cluster::close);   // a primary hands over first: a rolling restart costs a round trip

@@ -352,15 +352,18 @@ public final class RaftCore {
      * nothing was appended.
      */
     public ProposeResult propose(byte[] command) {
+        return propose(List.of(command.clone()));
+    }
+
+    /**
+     * Proposes {@code commands} as consecutive entries, sent to the followers together (one
+     * append per follower instead of one per command). As {@link #propose(byte[])}; an accepted
+     * batch's first entry is at the index answered. The core keeps the arrays: do not change them.
+     */
+    public ProposeResult propose(List<byte[]> commands) {
         requireNoOutstandingReady();
-        Objects.requireNonNull(command, "command");
         ProposeResult refusal = refuseProposal();
-        if (refusal != null) {
-            return refusal;
-        }
-        long index = log.lastIndex() + 1;
-        appendAsLeader(Entry.command(index, term, command.clone()));
-        return new Accepted(index, term);
+        return refusal != null ? refusal : new Accepted(replication.appendCommands(term, commands), term);
     }
 
     /**

@@ -458,7 +458,7 @@ public final class RaftNode<R> implements AutoCloseable {
                 // One ReadIndex round serves every read that arrived in this turn, and one
                 // message to the leader carries every command a follower was given in it.
                 driver.startReads();
-                driver.startForwards();
+                driver.startProposals();
                 while (now - nextTick >= 0) {
                     core.tick();
                     nextTick += tickNanos;

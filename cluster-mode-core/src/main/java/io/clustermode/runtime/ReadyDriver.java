@@ -161,8 +161,8 @@ public final class ReadyDriver<R> {
     private final Map<Long, List<PendingRead<R>>> readsAwaitingConfirmation = new HashMap<>();
     private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
     private long nextReadId = 1;
-    private final List<byte[]> forwardBatch = new ArrayList<>();
-    private final List<CompletableFuture<Committed<R>>> forwardBatchFutures = new ArrayList<>();
+    private final List<byte[]> batch = new ArrayList<>();
+    private final List<CompletableFuture<Committed<R>>> batchFutures = new ArrayList<>();
     private final Map<Long, List<CompletableFuture<Committed<R>>>> forwardsInFlight = new HashMap<>();
     private long nextForwardId = 1;
     /** Results of entries applied while forwards were in flight, by index; see {@link #MAX_REMEMBERED_RESULTS}. */
@@ -243,37 +243,36 @@ public final class ReadyDriver<R> {
     }
 
     /**
-     * Proposes {@code command} on any member: on the leader as {@link #propose} does; on a
-     * follower that knows its leader, queued to be handed to it with the others of this turn
-     * ({@link #startForwards()}), and {@code whenApplied} completes once the entry is committed
-     * and applied here. Fails with {@link NotPrimaryException} when no leader is known or the
-     * leader refused (nothing appended), with {@link IndeterminateOutcomeException} when the
-     * fate is unknown.
+     * Proposes {@code command} on any member, with the others of this turn
+     * ({@link #startProposals()}): the leader appends them together; a follower that knows its
+     * leader hands them to it in one message (thesis §6.2). {@code whenApplied} completes once
+     * the entry is committed and applied here; it fails with {@link NotPrimaryException} when no
+     * leader is known or the leader refused (nothing appended), with
+     * {@link IndeterminateOutcomeException} when the fate is unknown.
      */
     public void submit(byte[] command, CompletableFuture<Committed<R>> whenApplied) {
-        if (core.role() == Role.LEADER || core.leader() == null) {
-            propose(command, whenApplied);
-            return;
-        }
-        forwardBatch.add(command);
-        forwardBatchFutures.add(whenApplied);
+        batch.add(command);
+        batchFutures.add(whenApplied);
     }
 
-    /**
-     * Hands the commands queued by {@link #submit} on this follower to its leader, in one
-     * message (thesis §6.2); on a node that became leader meanwhile, proposes them here.
-     */
-    public void startForwards() {
-        if (forwardBatch.isEmpty()) {
+    /** Proposes, or hands to the leader, every command {@link #submit} queued since the last call. */
+    public void startProposals() {
+        if (batch.isEmpty()) {
             return;
         }
-        List<byte[]> commands = new ArrayList<>(forwardBatch);
-        List<CompletableFuture<Committed<R>>> futures = new ArrayList<>(forwardBatchFutures);
-        forwardBatch.clear();
-        forwardBatchFutures.clear();
-        if (core.role() == Role.LEADER) {
-            for (int i = 0; i < commands.size(); i++) {
-                propose(commands.get(i), futures.get(i));
+        List<byte[]> commands = new ArrayList<>(batch);
+        List<CompletableFuture<Committed<R>>> futures = new ArrayList<>(batchFutures);
+        batch.clear();
+        batchFutures.clear();
+        if (core.role() == Role.LEADER || core.leader() == null) {
+            ProposeResult result = core.propose(commands);
+            if (result instanceof ProposeResult.Accepted accepted) {
+                for (int i = 0; i < futures.size(); i++) {
+                    proposals.put(accepted.index() + i, new PendingProposal<>(accepted.term(), futures.get(i)));
+                }
+            } else {
+                RuntimeException refused = refusal((ProposeResult.Rejected) result);
+                futures.forEach(future -> future.completeExceptionally(refused));
             }
             return;
         }
@@ -575,8 +574,8 @@ public final class ReadyDriver<R> {
 
     /**
      * Fails every request still waiting: proposals and configuration changes with
-     * {@link IndeterminateOutcomeException} (they may yet commit elsewhere), reads with
-     * {@code readFailure}. For a node that stops.
+     * {@link IndeterminateOutcomeException} (they may yet commit elsewhere), reads and commands
+     * not yet proposed with {@code readFailure} (nothing was done). For a node that stops.
      */
     public void failEverything(RuntimeException readFailure) {
         IndeterminateOutcomeException unknown = new IndeterminateOutcomeException(self
@@ -587,9 +586,9 @@ public final class ReadyDriver<R> {
         configChanges.clear();
         readBatch.forEach(read -> read.future().completeExceptionally(readFailure));
         readBatch.clear();
-        forwardBatchFutures.forEach(future -> future.completeExceptionally(unknown));
-        forwardBatch.clear();
-        forwardBatchFutures.clear();
+        batchFutures.forEach(future -> future.completeExceptionally(readFailure)); // never proposed
+        batch.clear();
+        batchFutures.clear();
         forwardsInFlight.values().forEach(futures -> futures.forEach(f -> f.completeExceptionally(unknown)));
         forwardsInFlight.clear();
         recentResults.clear();

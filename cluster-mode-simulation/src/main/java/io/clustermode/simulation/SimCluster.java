@@ -257,7 +257,7 @@ public final class SimCluster {
         });
         step(node, "SUBMIT", () -> {
             node.driver.submit(command, applied);
-            node.driver.startForwards();
+            node.driver.startProposals();
         });
         return applied;
     }
