@@ -20,10 +20,10 @@ import java.util.Objects;
 final class Output {
 
     private final NodeId self;
-    private final List<Message> messages = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
-    private final List<ForwardResult> forwardResults = new ArrayList<>();
-    private final List<StateChange> stateChanges = new ArrayList<>();
+    private final Batch<Message> messages = new Batch<>();
+    private final Batch<ReadState> readStates = new Batch<>();
+    private final Batch<ForwardResult> forwardResults = new Batch<>();
+    private final Batch<StateChange> stateChanges = new Batch<>();
     private Snapshot snapshotToInstall;
     private HardState persistedHardState;
     private StateChange lastAnnounced;
@@ -35,25 +35,43 @@ final class Output {
         this.lastAnnounced = started;
     }
 
+    /**
+     * A list the core fills and a Ready takes whole: a Ready is made after every input, so it
+     * takes the list rather than a copy, and the core starts a new one (it never touches a list
+     * a Ready holds).
+     */
+    private static final class Batch<T> {
+        private List<T> items = new ArrayList<>();
+
+        List<T> take() {
+            if (items.isEmpty()) {
+                return List.of();
+            }
+            List<T> taken = items;
+            items = new ArrayList<>();
+            return taken;
+        }
+    }
+
     void send(Message message) {
-        messages.add(message);
+        messages.items.add(message);
     }
 
     /** The answers to reads waiting for the next Ready; ReadIndexQueue adds to it. */
     List<ReadState> readStates() {
-        return readStates;
+        return readStates.items;
     }
 
     /** What became of forwarded proposals, waiting for the next Ready; Forwarding adds to it. */
     List<ForwardResult> forwardResults() {
-        return forwardResults;
+        return forwardResults.items;
     }
 
     /** Reports {@code change} unless role, term and leader are what was last reported. */
     void announce(StateChange change) {
         if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
                 || !Objects.equals(change.leader(), lastAnnounced.leader())) {
-            stateChanges.add(change);
+            stateChanges.items.add(change);
             lastAnnounced = change;
         }
     }
@@ -72,8 +90,8 @@ final class Output {
     /** Whether there is work for the driver, the core's hard state being {@code hardState}. */
     boolean hasReady(long term, NodeId votedFor, RaftLog log) {
         // asked after every input: compares the fields rather than build a hard state to compare
-        return outstanding == null && (!messages.isEmpty() || !readStates.isEmpty() || !stateChanges.isEmpty()
-                || !forwardResults.isEmpty()
+        return outstanding == null && (!messages.items.isEmpty() || !readStates.items.isEmpty()
+                || !stateChanges.items.isEmpty() || !forwardResults.items.isEmpty()
                 || snapshotToInstall != null || term != persistedHardState.term()
                 || !Objects.equals(votedFor, persistedHardState.votedFor())
                 || log.commitIndex() != persistedHardState.commit()
@@ -88,22 +106,31 @@ final class Output {
         requireNoOutstandingReady();
         boolean termAndVoteDurable = hardState.term() == persistedHardState.term()
                 && Objects.equals(hardState.votedFor(), persistedHardState.votedFor());
-        List<Message> early = new ArrayList<>();
-        List<Message> late = new ArrayList<>();
-        for (Message message : messages) {
-            boolean replication = message instanceof AppendRequest || message instanceof Heartbeat
-                    || message instanceof InstallSnapshot || message instanceof TimeoutNow;
-            (replication && termAndVoteDurable ? early : late).add(message);
+        List<Message> all = messages.take();
+        int earlyCount = 0;
+        for (int i = 0; termAndVoteDurable && i < all.size(); i++) {
+            earlyCount += mayGoEarly(all.get(i)) ? 1 : 0;
+        }
+        List<Message> early = earlyCount == all.size() ? all : List.of();
+        List<Message> late = earlyCount == 0 ? all : List.of();
+        if (earlyCount > 0 && earlyCount < all.size()) {
+            early = new ArrayList<>(earlyCount);
+            late = new ArrayList<>(all.size() - earlyCount);
+            for (Message message : all) {
+                (mayGoEarly(message) ? early : late).add(message);
+            }
         }
         Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
-                snapshotToInstall, early, late, log.entriesToApply(), readStates, forwardResults, stateChanges);
-        messages.clear();
-        readStates.clear();
-        forwardResults.clear();
-        stateChanges.clear();
+                snapshotToInstall, early, late, log.entriesToApply(), readStates.take(), forwardResults.take(),
+                stateChanges.take());
         snapshotToInstall = null;
         outstanding = ready;
         return ready;
+    }
+
+    private static boolean mayGoEarly(Message message) {
+        return message instanceof AppendRequest || message instanceof Heartbeat || message instanceof InstallSnapshot
+                || message instanceof TimeoutNow;
     }
 
     /** The driver has carried out {@code ready}: what it persisted is stable, what it applied applied. */

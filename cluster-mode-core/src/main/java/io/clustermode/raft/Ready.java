@@ -1,5 +1,6 @@
 package io.clustermode.raft;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -43,14 +44,18 @@ public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot,
                     List<Entry> committedEntries, List<ReadState> readStates, List<ForwardResult> forwardResults,
                     List<StateChange> stateChanges) {
 
+    /**
+     * The lists are taken as they are, not copied (the core makes a Ready after every input, and
+     * never touches a list again once a Ready holds it); they are only viewed unmodifiable.
+     */
     public Ready {
-        entries = List.copyOf(entries);
-        earlyMessages = List.copyOf(earlyMessages);
-        messages = List.copyOf(messages);
-        committedEntries = List.copyOf(committedEntries);
-        readStates = List.copyOf(readStates);
-        forwardResults = List.copyOf(forwardResults);
-        stateChanges = List.copyOf(stateChanges);
+        entries = Collections.unmodifiableList(entries);
+        earlyMessages = Collections.unmodifiableList(earlyMessages);
+        messages = Collections.unmodifiableList(messages);
+        committedEntries = Collections.unmodifiableList(committedEntries);
+        readStates = Collections.unmodifiableList(readStates);
+        forwardResults = Collections.unmodifiableList(forwardResults);
+        stateChanges = Collections.unmodifiableList(stateChanges);
     }
 
     /** Whether there is anything to persist. */
