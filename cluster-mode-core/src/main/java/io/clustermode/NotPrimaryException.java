@@ -4,8 +4,10 @@ package io.clustermode;
 import java.util.Optional;
 
 /**
- * This node is not the primary (the Raft leader), so it did not take the request; nothing
- * was proposed. Retry on the primary, whose id is given when this node knows it.
+ * No primary (Raft leader) took the request, so nothing was proposed: this node is not the
+ * primary and knows none (or, for a leadership call, is not the primary), or the primary
+ * refused while it hands over. Safe to retry, on any member once a primary is known; the
+ * primary's id is given when this node knows it.
  */
 public final class NotPrimaryException extends ClusterException {
 
