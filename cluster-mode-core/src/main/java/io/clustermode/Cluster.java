@@ -110,7 +110,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         BootstrapGuard[] guardRef = new BootstrapGuard[1];
         Function<NodeId, byte[]> describe = asker -> guardRef[0] == null ? new byte[0] : guardRef[0].describeTo(asker);
         this.node = RaftNode.start(settings, storage, transport, machine, describe);
-        this.guard = new BootstrapGuard(self, () -> !node.status().configuration().members().isEmpty());
+        this.guard = new BootstrapGuard(self, () -> !node.status().configuration().isEmpty());
         guardRef[0] = guard;
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");

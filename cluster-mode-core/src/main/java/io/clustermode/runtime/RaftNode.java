@@ -362,7 +362,7 @@ public final class RaftNode<R> implements AutoCloseable {
         Configuration configuration = core.configuration();
         // A node that belongs to no cluster yet must hear whoever adds it; after that, only
         // members and the peers discovery names (those about to be added) are listened to.
-        if (!configuration.members().isEmpty() && !configuration.contains(from) && !expectedPeers.contains(from)) {
+        if (!configuration.isEmpty() && !configuration.contains(from) && !expectedPeers.contains(from)) {
             refused(message, "from a node that is neither a member nor a discovered peer");
             return;
         }
