@@ -13,6 +13,7 @@ public final class NotPrimaryException extends ClusterException {
 
     private static final long serialVersionUID = 1L;
 
+    private final String self;
     private final transient NodeId primary;
 
     /**
@@ -20,8 +21,15 @@ public final class NotPrimaryException extends ClusterException {
      * @param primary the primary it knows of; null when none
      */
     public NotPrimaryException(NodeId self, NodeId primary) {
-        super(self + " is not the primary" + (primary == null ? " and knows none" : "; the primary is " + primary));
+        super(null);
+        this.self = String.valueOf(self);
         this.primary = primary;
+    }
+
+    /** Made when asked: most of these are answered by a retry, never read. */
+    @Override
+    public String getMessage() {
+        return self + " is not the primary" + (primary == null ? " and knows none" : "; the primary is " + primary);
     }
 
     /** The primary this node knows of, if any. */
