@@ -63,6 +63,9 @@ public final class ClusterLifecycle implements SmartLifecycle {
     /** How long shutdown waits for interrupted {@code @PrimaryOnly} runs to end before handing over. */
     static final Duration RUNS_GRACE = Duration.ofSeconds(10);
 
+    /** How long a change of membership may take to show in the node's status (see {@link #freshMembers}). */
+    private static final Duration MEMBERS_SETTLE = Duration.ofMillis(100);
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLifecycle.class);
 
     private static final ClusterStatus NO_CLUSTER = new ClusterStatus(NodeId.of("none"), ClusterRole.INACTIVE, 0,
@@ -78,8 +81,7 @@ public final class ClusterLifecycle implements SmartLifecycle {
 
     // Guarded by publishLock.
     private RoleChange lastRole;
-    private Set<Member> lastMembers;
-    private Set<Member> publishedMembers;
+    private Set<Member> publishedMembers = Set.of();
     private long grantedTerm = PrimaryRuns.NONE;
     private boolean publishing;
     private boolean stopped;
@@ -119,9 +121,6 @@ public final class ClusterLifecycle implements SmartLifecycle {
                 ClusterStatus now = started.status();
                 onRole(new RoleChange(now.role(), now.primary(), now.term(), "the state when attached"));
             }
-            if (lastMembers == null && !started.members().isEmpty()) {
-                lastMembers = started.members();
-            }
         }
     }
 
@@ -155,9 +154,7 @@ public final class ClusterLifecycle implements SmartLifecycle {
             if (lastRole != null && lastRole.role() == ClusterRole.PRIMARY) {
                 grant(lastRole.term());
             }
-            if (lastMembers != null && !lastMembers.isEmpty()) {
-                publishMembers(lastMembers);
-            }
+            publishMembers(cluster.members()); // the state now: what was told before may be older
         }
         running = true;
     }
@@ -228,13 +225,42 @@ public final class ClusterLifecycle implements SmartLifecycle {
         }
     }
 
-    private void onMembers(Set<Member> members) {
+    private void onMembers(Set<Member> told) {
+        Set<Member> members = freshMembers(told);
         synchronized (publishLock) {
-            lastMembers = members;
             if (publishing) {
                 publishMembers(members);
             }
         }
+    }
+
+    /**
+     * The members after a change of configuration. The cluster tells its listeners the members
+     * as its last published status has them, and the node publishes the status of the turn that
+     * changed the configuration only after telling: the set told can be the one before the
+     * change. So when what was told is what the application already knows, the members are read
+     * again until they differ (briefly: the status follows within the same turn of the node).
+     */
+    private Set<Member> freshMembers(Set<Member> told) {
+        Set<Member> known;
+        synchronized (publishLock) {
+            known = publishedMembers;
+        }
+        if (!told.equals(known)) {
+            return told;
+        }
+        long deadline = System.nanoTime() + MEMBERS_SETTLE.toNanos();
+        Set<Member> now = cluster.members();
+        while (now.equals(known) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = cluster.members();
+        }
+        return now;
     }
 
     private void grant(long term) {
@@ -255,7 +281,8 @@ public final class ClusterLifecycle implements SmartLifecycle {
     }
 
     private void publishMembers(Set<Member> members) {
-        if (!members.equals(publishedMembers)) {
+        // a node that belongs to a cluster is a member of it: an empty set is "not joined yet", no news
+        if (!members.isEmpty() && !members.equals(publishedMembers)) {
             publishedMembers = members;
             publish(new MembershipChangedEvent(cluster, members));
         }

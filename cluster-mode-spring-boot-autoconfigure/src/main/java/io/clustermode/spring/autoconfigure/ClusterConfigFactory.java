@@ -245,7 +245,7 @@ final class ClusterConfigFactory {
     }
 
     /** DNS discovery; a class of its own so that its types load only when it is asked for. */
-    private static final class Dns {
+    static final class Dns {
         static DnsDiscoveryConfig config(ClusterModeProperties properties) {
             ClusterModeProperties.Dns dns = properties.getDns();
             DnsDiscoveryConfig config = dns.isSrv() ? DnsDiscoveryConfig.srv(dns.getName())
@@ -263,7 +263,7 @@ final class ClusterConfigFactory {
     }
 
     /** Kubernetes discovery; a class of its own so that its types (and fabric8's) load only when asked for. */
-    private static final class Kubernetes {
+    static final class Kubernetes {
         static KubernetesDiscoveryConfig config(ClusterModeProperties properties) {
             ClusterModeProperties.Kubernetes kubernetes = properties.getKubernetes();
             return KubernetesDiscoveryConfig.of(kubernetes.getService()).withNamespace(kubernetes.getNamespace())

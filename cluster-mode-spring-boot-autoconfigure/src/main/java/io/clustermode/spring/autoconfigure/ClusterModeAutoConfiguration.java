@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * {@link io.clustermode.spring.PrimaryOnly @PrimaryOnly} methods.
  *
  * <p>Every bean can be replaced by one of the application's own: a {@link ClusterConfig} (then
- * the properties other than {@code cluster-mode.enabled} are not used), a
+ * the properties other than {@code cluster-mode.enabled} are neither bound nor used), a
  * {@link DiscoveryService} (for example one that reads Spring Cloud's {@code DiscoveryClient}),
  * a {@link TransportFactory}, or the {@link Cluster} itself. A {@link StateMachine} bean of the
  * application is replicated; without one, the cluster only elects its primary. A
@@ -45,7 +45,6 @@ import java.util.stream.Collectors;
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "cluster-mode.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(ClusterModeProperties.class)
 public class ClusterModeAutoConfiguration {
 
     /** The lifecycle first: the cluster tells it of every change from the moment it starts. */
@@ -64,7 +63,7 @@ public class ClusterModeAutoConfiguration {
     @ConditionalOnMissingBean(Cluster.class)
     Cluster<?, ?> cluster(ClusterConfig config, ObjectProvider<StateMachine<?>> stateMachine,
                           ObjectProvider<ClusterLifecycle> lifecycle) throws IOException {
-        StateMachine<?> machine = stateMachine.getIfUnique();
+        StateMachine<?> machine = stateMachine.getIfAvailable(); // two without a @Primary one: refused, not ignored
         Cluster<?, ?> cluster = machine == null ? Cluster.start(config) : start(config, machine);
         lifecycle.ifUnique(l -> l.attach(cluster));
         return cluster;
@@ -90,9 +89,13 @@ public class ClusterModeAutoConfiguration {
         return new PrimaryOnlyPostProcessor(lifecycle);
     }
 
-    /** The configuration from the properties, unless the application has its own. */
+    /**
+     * The configuration from the properties, unless the application has its own (or its own
+     * cluster): only then are the properties bound, and checked.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingBean(ClusterConfig.class)
+    @ConditionalOnMissingBean({ClusterConfig.class, Cluster.class})
+    @EnableConfigurationProperties(ClusterModeProperties.class)
     static class FromProperties implements BeanClassLoaderAware {
 
         private ClassLoader classLoader = ClusterModeAutoConfiguration.class.getClassLoader();

@@ -2,6 +2,7 @@ package io.clustermode.spring.autoconfigure;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.ClassUtils;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -343,7 +344,7 @@ public class ClusterModeProperties implements Validator {
     public void validate(Object target, Errors errors) {
         ClusterModeProperties properties = (ClusterModeProperties) target;
         if (properties.isEnabled()) {
-            ClusterConfigFactory.problem(properties, getClass().getClassLoader())
+            ClusterConfigFactory.problem(properties, ClassUtils.getDefaultClassLoader())
                     .ifPresent(problem -> problem.reportTo(errors));
         }
     }
