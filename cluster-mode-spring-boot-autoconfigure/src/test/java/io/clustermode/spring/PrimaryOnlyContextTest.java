@@ -97,6 +97,7 @@ class PrimaryOnlyContextTest {
                 return "finished";
             } catch (InterruptedException e) {
                 log.blockInterrupted.set(true);
+                Thread.sleep(300); // cleaning up takes a while: the revocation must wait for it
                 throw e;
             } finally {
                 log.inProgress.decrementAndGet();
