@@ -6,6 +6,7 @@ import io.clustermode.ClusterRole;
 import io.clustermode.ClusterStatus;
 import io.clustermode.Member;
 import io.clustermode.NodeId;
+import io.clustermode.NotPrimaryException;
 import io.clustermode.RoleChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Ties a {@link Cluster} to the application context: from the context's start it tells the
@@ -201,6 +203,69 @@ public final class ClusterLifecycle implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PHASE;
+    }
+
+    // ------------------------------------------------------------------ handing over at will
+
+    /**
+     * Hands primacy to another node the way shutdown does: the application's primacy is revoked
+     * first ({@code @PrimaryOnly} runs interrupted and awaited, {@link PrimaryRevokedEvent}
+     * published), and only then is the successor asked to take over — so the successor's
+     * primary-only work never overlaps this node's. Should no one take over, and this node still be
+     * the primary of the same term, primacy is granted to the application again (a new
+     * {@link PrimaryGrantedEvent} of that term).
+     *
+     * @param successor the voter to hand to; null for the up-to-date secondary heard from most recently
+     * @return completes with the new primary's id once this node follows it; fails as
+     *         {@link Cluster#transferLeadership()} does ({@link NotPrimaryException} when this node is
+     *         not the primary)
+     * @throws IllegalArgumentException when {@code successor} is not another voter of the cluster
+     */
+    public CompletableFuture<NodeId> transferPrimacy(NodeId successor) {
+        Cluster<?, ?> node = cluster;
+        if (node == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cluster-mode: no cluster yet"));
+        }
+        if (successor != null && (successor.equals(node.id())
+                || node.members().stream().noneMatch(m -> m.voter() && m.id().equals(successor)))) {
+            throw new IllegalArgumentException(successor + " is not another voter of the cluster");
+        }
+        if (!node.isPrimary()) {
+            return CompletableFuture.failedFuture(new NotPrimaryException(node.id(),
+                    node.primary().map(Member::id).orElse(null)));
+        }
+        long term;
+        synchronized (publishLock) {
+            term = grantedTerm;
+            if (term != PrimaryRuns.NONE) {
+                runs.revoke();
+                awaitRuns();
+                revoke(Optional.empty(), "handing primacy over");
+            }
+        }
+        CompletableFuture<NodeId> handOver = successor == null ? node.transferLeadership()
+                : node.transferLeadership(successor);
+        if (term == PrimaryRuns.NONE) {
+            return handOver;
+        }
+        // Not on the thread that completes the hand-over (the node's event loop, or a timer):
+        // granting again publishes an event, and listeners may take their time.
+        return handOver.whenCompleteAsync((primary, failure) -> {
+            if (failure != null) {
+                grantAgainIfStillPrimary(term);
+            }
+        });
+    }
+
+    private void grantAgainIfStillPrimary(long term) {
+        synchronized (publishLock) {
+            ClusterStatus now = status();
+            if (publishing && grantedTerm == PrimaryRuns.NONE && lastRole != null
+                    && lastRole.role() == ClusterRole.PRIMARY && lastRole.term() == term
+                    && now.role() == ClusterRole.PRIMARY && now.term() == term) {
+                grant(term);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ from the cluster's listener

@@ -3,6 +3,7 @@ package io.clustermode.spring.actuate;
 import io.clustermode.Cluster;
 import io.clustermode.NodeId;
 import io.clustermode.NotPrimaryException;
+import io.clustermode.spring.ClusterLifecycle;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeoutException;
  * its cluster ({@link ClusterView}); {@code POST /actuator/cluster} hands primacy over — to the
  * voter named by {@code to} (a query parameter, or a JSON body {@code {"to": "n2"}}), or else to
  * the up-to-date secondary this node heard from most recently — and answers once another node
- * has taken over.
+ * has taken over. As at shutdown, this node's {@code @PrimaryOnly} work is stopped (and the
+ * {@code PrimaryRevokedEvent} published) before the successor is asked to take over
+ * ({@link ClusterLifecycle#transferPrimacy}).
  *
  * <p>Its default access is read-only, so the write operation is off until it is allowed, as
  * Spring Boot does for its own endpoints that change things:
@@ -31,10 +34,15 @@ import java.util.concurrent.TimeoutException;
 public class ClusterEndpoint {
 
     private final Cluster<?, ?> cluster;
+    private final ClusterLifecycle lifecycle;
 
-    /** @param cluster the cluster to show and to hand over */
-    public ClusterEndpoint(Cluster<?, ?> cluster) {
+    /**
+     * @param cluster   the cluster to show
+     * @param lifecycle what hands its primacy over, the application's work first
+     */
+    public ClusterEndpoint(Cluster<?, ?> cluster, ClusterLifecycle lifecycle) {
         this.cluster = cluster;
+        this.lifecycle = lifecycle;
     }
 
     /** This node's view of its cluster now. */
@@ -55,8 +63,7 @@ public class ClusterEndpoint {
     public TransferResult transferPrimacy(@Nullable String to) {
         CompletableFuture<NodeId> transfer;
         try {
-            transfer = to == null || to.isBlank() ? cluster.transferLeadership()
-                    : cluster.transferLeadership(NodeId.of(to.trim()));
+            transfer = lifecycle.transferPrimacy(to == null || to.isBlank() ? null : NodeId.of(to.trim()));
         } catch (IllegalArgumentException e) {
             return TransferResult.failed(TransferResult.Outcome.BAD_REQUEST, e.getMessage(), cluster);
         }

@@ -1,6 +1,7 @@
 package io.clustermode.spring.autoconfigure;
 
 import io.clustermode.Cluster;
+import io.clustermode.spring.ClusterLifecycle;
 import io.clustermode.spring.actuate.ClusterEndpoint;
 import io.clustermode.spring.actuate.ClusterEndpointWebExtension;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -19,14 +20,14 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = ClusterModeAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
-@ConditionalOnBean(Cluster.class)
+@ConditionalOnBean({Cluster.class, ClusterLifecycle.class})
 @ConditionalOnAvailableEndpoint(ClusterEndpoint.class)
 public class ClusterModeEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ClusterEndpoint clusterEndpoint(Cluster<?, ?> cluster) {
-        return new ClusterEndpoint(cluster);
+    ClusterEndpoint clusterEndpoint(Cluster<?, ?> cluster, ClusterLifecycle lifecycle) {
+        return new ClusterEndpoint(cluster, lifecycle);
     }
 
     @Bean
