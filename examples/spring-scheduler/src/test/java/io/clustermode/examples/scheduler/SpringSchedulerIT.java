@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Three instances of the packaged example ({@code target/spring-scheduler.jar}) as processes on
  * loopback, as CONTRACT.md runs them: the primary's job writes its runs; {@code kill -9} of the
- * primary, and the job goes on at another instance; the killed one comes back; SIGTERM of the
- * primary, and it hands over. Through all of it the runs file's fencing tokens never go back and
+ * primary, and the job goes on at another instance; the killed one comes back (its endpoint's
+ * write operation allowed, which a secondary answers with 409); SIGTERM of the primary, and it
+ * hands over. Through all of it the runs file's fencing tokens never go back and
  * each token belongs to one node: no two instances ran the job at once.
  *
  * <p>Processes are started here with {@link ProcessBuilder}: {@link Process#destroyForcibly()}
@@ -65,7 +66,7 @@ class SpringSchedulerIT {
             this.id = id;
         }
 
-        void start(String seeds) throws IOException {
+        void start(String seeds, String... more) throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM);
@@ -73,6 +74,7 @@ class SpringSchedulerIT {
                     "--cluster-mode.bind=127.0.0.1:" + transport, "--cluster-mode.seeds=" + seeds,
                     "--cluster-mode.data-dir=" + dir.resolve(id), "--cluster-mode.min-nodes=3",
                     "--example.runs-file=" + runs, "--spring.main.banner-mode=off"));
+            command.addAll(List.of(more));
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(id + ".log").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -83,10 +85,11 @@ class SpringSchedulerIT {
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         }
 
+        /** A POST as Actuator takes it: a JSON body (here without parameters). */
         HttpResponse<String> post(String path) throws IOException, InterruptedException {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + path))
-                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         }
 
         /** This instance's {@code GET /actuator/cluster}, or empty while it does not answer. */
@@ -154,12 +157,15 @@ class SpringSchedulerIT {
                 taken.node(), taken.millis() - killedAt, killedToken, taken.token());
         first.process.waitFor(10, TimeUnit.SECONDS);
 
-        // it comes back as a secondary
-        first.start(seeds);
+        // it comes back as a secondary, this time with the endpoint's write operation allowed
+        first.start(seeds, "--management.endpoint.cluster.access=unrestricted");
         await().atMost(START).until(() -> first.view().contains("\"role\":\"SECONDARY\""));
+        Node second = nodes.get(last().node());
+        HttpResponse<String> notPrimary = first.post("/actuator/cluster");
+        assertThat(notPrimary.statusCode()).as(notPrimary.body()).isEqualTo(409);
+        assertThat(notPrimary.body()).contains("\"outcome\":\"NOT_PRIMARY\"", "\"primary\":\"" + second.id + "\"");
 
         // SIGTERM the primary: it stops its job, hands over, and another instance goes on
-        Node second = nodes.get(last().node());
         long stoppedToken = last().token();
         long stoppedAt = System.currentTimeMillis();
         second.process.destroy();
