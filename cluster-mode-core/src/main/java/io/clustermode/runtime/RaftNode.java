@@ -618,6 +618,9 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void publishStatus() {
         Configuration configuration = core.configuration();
+        // The status first: a configuration listener that asks for it sees the new members.
+        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
+                core.lastIndex(), configuration, running);
         if (!configuration.equals(announcedConfiguration)) {
             announcedConfiguration = configuration;
             for (Consumer<Configuration> listener : configurationListeners) {
@@ -628,7 +631,5 @@ public final class RaftNode<R> implements AutoCloseable {
                 }
             }
         }
-        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
-                core.lastIndex(), core.configuration(), running);
     }
 }

@@ -65,8 +65,6 @@ public final class ClusterLifecycle implements SmartLifecycle {
     /** How long shutdown waits for interrupted {@code @PrimaryOnly} runs to end before handing over. */
     static final Duration RUNS_GRACE = Duration.ofSeconds(10);
 
-    /** How long a change of membership may take to show in the node's status (see {@link #freshMembers}). */
-    private static final Duration MEMBERS_SETTLE = Duration.ofMillis(100);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLifecycle.class);
 
@@ -291,41 +289,11 @@ public final class ClusterLifecycle implements SmartLifecycle {
     }
 
     private void onMembers(Set<Member> told) {
-        Set<Member> members = freshMembers(told);
         synchronized (publishLock) {
             if (publishing) {
-                publishMembers(members);
+                publishMembers(told);
             }
         }
-    }
-
-    /**
-     * The members after a change of configuration. The cluster tells its listeners the members
-     * as its last published status has them, and the node publishes the status of the turn that
-     * changed the configuration only after telling: the set told can be the one before the
-     * change. So when what was told is what the application already knows, the members are read
-     * again until they differ (briefly: the status follows within the same turn of the node).
-     */
-    private Set<Member> freshMembers(Set<Member> told) {
-        Set<Member> known;
-        synchronized (publishLock) {
-            known = publishedMembers;
-        }
-        if (!told.equals(known)) {
-            return told;
-        }
-        long deadline = System.nanoTime() + MEMBERS_SETTLE.toNanos();
-        Set<Member> now = cluster.members();
-        while (now.equals(known) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            now = cluster.members();
-        }
-        return now;
     }
 
     private void grant(long term) {
