@@ -33,11 +33,22 @@ final class NodeProcesses implements AutoCloseable {
         this.dir = dir;
     }
 
+    /**
+     * A port nothing listens on now, below Linux's ephemeral range (32768 on): a port the kernel
+     * handed out for "any free port" is also what it hands the next outbound connection of any
+     * process, which may take it before the node binds it.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port in 20000..31999 after 100 tries");
     }
 
     /** Starts {@code bin/cluster-mode ARGS}, its output in files named after {@code name}. */

@@ -128,7 +128,11 @@ public final class ReadyDriver<R> {
         boolean due(long entries, long bytes);
     }
 
-    private record PendingProposal<R>(long term, CompletableFuture<Committed<R>> future) {
+    /**
+     * A proposal waiting to be applied at its index. {@code command} is set for one forwarded to
+     * the leader: its entry must hold these very bytes (see {@link #forwardSettled}).
+     */
+    private record PendingProposal<R>(long term, byte[] command, CompletableFuture<Committed<R>> future) {
     }
 
     private record PendingRead<R>(Function<StateMachine<R>, ?> query, CompletableFuture<Object> future) {
@@ -137,7 +141,7 @@ public final class ReadyDriver<R> {
     private record ConfirmedReads<R>(long index, List<PendingRead<R>> reads) {
     }
 
-    private record Applied<R>(long term, R result) {
+    private record Applied<R>(long term, byte[] command, R result) {
     }
 
     /**
@@ -160,11 +164,18 @@ public final class ReadyDriver<R> {
     private final List<PendingRead<R>> readBatch = new ArrayList<>();
     private final Map<Long, List<PendingRead<R>>> readsAwaitingConfirmation = new HashMap<>();
     private final List<ConfirmedReads<R>> readsAwaitingApply = new ArrayList<>();
-    private long nextReadId = 1;
+    /**
+     * The id of the next ReadIndex round or forwarded batch: one sequence for both (a follower's
+     * core keeps them in one map), from a random start, so that an answer meant for this
+     * node's previous run — a request delayed in the network, or on a connection that outlived
+     * the process — cannot match a request of this one.
+     */
+    private long nextRequestId;
     private final List<byte[]> batch = new ArrayList<>();
     private final List<CompletableFuture<Committed<R>>> batchFutures = new ArrayList<>();
-    private final Map<Long, List<CompletableFuture<Committed<R>>>> forwardsInFlight = new HashMap<>();
-    private long nextForwardId = 1;
+    private record Forwarded<R>(List<byte[]> commands, List<CompletableFuture<Committed<R>>> futures) {
+    }
+    private final Map<Long, Forwarded<R>> forwardsInFlight = new HashMap<>();
     /** Results of entries applied while forwards were in flight, by index; see {@link #MAX_REMEMBERED_RESULTS}. */
     private final Map<Long, Applied<R>> recentResults = new java.util.LinkedHashMap<>() {
         @Override
@@ -201,9 +212,11 @@ public final class ReadyDriver<R> {
                                           Consumer<Message> outbox, StateMachine<R> machine,
                                           SnapshotPolicy snapshotPolicy, Hooks hooks) throws IOException {
         RaftStorage.StoredState stored = storage.load();
+        long firstRequestId = random.nextLong() >>> 2; // below MessageCheck's bound on ids
         RaftCore core = RaftCore.restart(self, config, random, stored.hardState(), stored.snapshot(),
                 stored.entries());
         ReadyDriver<R> driver = new ReadyDriver<>(core, config, storage, outbox, machine, snapshotPolicy, hooks);
+        driver.nextRequestId = firstRequestId;
         if (stored.snapshot() != null) {
             driver.restore(stored.snapshot());
             driver.appliedIndex = stored.snapshot().index();
@@ -235,7 +248,7 @@ public final class ReadyDriver<R> {
     public ProposeResult propose(byte[] command, CompletableFuture<Committed<R>> whenApplied) {
         ProposeResult result = core.propose(command);
         if (result instanceof ProposeResult.Accepted accepted) {
-            proposals.put(accepted.index(), new PendingProposal<>(accepted.term(), whenApplied));
+            proposals.put(accepted.index(), new PendingProposal<>(accepted.term(), null, whenApplied));
         } else {
             whenApplied.completeExceptionally(refusal((ProposeResult.Rejected) result));
         }
@@ -268,7 +281,7 @@ public final class ReadyDriver<R> {
             ProposeResult result = core.propose(commands);
             if (result instanceof ProposeResult.Accepted accepted) {
                 for (int i = 0; i < futures.size(); i++) {
-                    proposals.put(accepted.index() + i, new PendingProposal<>(accepted.term(), futures.get(i)));
+                    proposals.put(accepted.index() + i, new PendingProposal<>(accepted.term(), null, futures.get(i)));
                 }
             } else {
                 RuntimeException refused = refusal((ProposeResult.Rejected) result);
@@ -276,9 +289,9 @@ public final class ReadyDriver<R> {
             }
             return;
         }
-        long id = nextForwardId++;
+        long id = nextRequestId++;
         if (core.forward(id, commands)) {
-            forwardsInFlight.put(id, futures);
+            forwardsInFlight.put(id, new Forwarded<>(commands, futures));
         } else {
             NotPrimaryException noLeader = new NotPrimaryException(self, null);
             futures.forEach(future -> future.completeExceptionally(noLeader));
@@ -324,7 +337,7 @@ public final class ReadyDriver<R> {
         }
         List<PendingRead<R>> reads = new ArrayList<>(readBatch);
         readBatch.clear();
-        long id = nextReadId++;
+        long id = nextRequestId++;
         if (core.readIndex(id)) {
             readsAwaitingConfirmation.put(id, reads);
             return true;
@@ -422,16 +435,17 @@ public final class ReadyDriver<R> {
         appliedIndex = entry.index();
         bytesSinceSnapshot += entry.data().length;
         if (!forwardsInFlight.isEmpty()) {
-            recentResults.put(entry.index(), new Applied<>(entry.term(), result));
+            recentResults.put(entry.index(), new Applied<>(entry.term(), entry.data(), result));
         }
         hooks.applied(entry);
         PendingProposal<R> pending = proposals.remove(entry.index());
         if (pending != null) {
-            if (pending.term() == entry.term()) {
+            if (pending.term() == entry.term()
+                    && (pending.command() == null || java.util.Arrays.equals(pending.command(), entry.data()))) {
                 pending.future().complete(new Committed<>(entry.index(), entry.term(), result));
             } else {
                 pending.future().completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
-                        + entry.index() + "; the command was not"));
+                        + entry.index() + ", where the command was to be"));
             }
         }
         CompletableFuture<Long> change = configChanges.remove(entry.index());
@@ -440,19 +454,26 @@ public final class ReadyDriver<R> {
         }
     }
 
+    /**
+     * The leader said what became of a forwarded batch. Its answer names the index of each
+     * command; the entry there must also hold the command's bytes before the command counts as
+     * committed: the answer is trusted for where to look, never for what is there.
+     */
     private void forwardSettled(ForwardResult forward) {
-        List<CompletableFuture<Committed<R>>> futures = forwardsInFlight.remove(forward.id());
-        if (futures == null) {
+        Forwarded<R> forwarded = forwardsInFlight.remove(forward.id());
+        if (forwarded == null) {
             return;
         }
+        List<CompletableFuture<Committed<R>>> futures = forwarded.futures();
         switch (forward.outcome()) {
             case APPENDED -> {
                 for (int i = 0; i < futures.size(); i++) {
                     long index = forward.firstIndex() + i;
+                    byte[] command = forwarded.commands().get(i);
                     if (index > appliedIndex) {
-                        proposals.put(index, new PendingProposal<>(forward.term(), futures.get(i)));
+                        proposals.put(index, new PendingProposal<>(forward.term(), command, futures.get(i)));
                     } else {
-                        settleApplied(index, forward.term(), futures.get(i));
+                        settleApplied(index, forward.term(), command, futures.get(i));
                     }
                 }
             }
@@ -472,16 +493,16 @@ public final class ReadyDriver<R> {
     }
 
     /** The leader's answer came after the entry at {@code index} was applied here. */
-    private void settleApplied(long index, long term, CompletableFuture<Committed<R>> future) {
+    private void settleApplied(long index, long term, byte[] command, CompletableFuture<Committed<R>> future) {
         Applied<R> applied = recentResults.get(index);
         if (applied == null) {
             future.completeExceptionally(new IndeterminateOutcomeException(self + " applied index " + index
                     + " before the primary said the command went there, and no longer knows its result"));
-        } else if (applied.term() == term) {
+        } else if (applied.term() == term && java.util.Arrays.equals(applied.command(), command)) {
             future.complete(new Committed<>(index, term, applied.result()));
         } else {
             future.completeExceptionally(new IndeterminateOutcomeException("another entry was committed at "
-                    + index + "; the command was not"));
+                    + index + ", where the command was to be"));
         }
     }
 
@@ -589,7 +610,7 @@ public final class ReadyDriver<R> {
         batchFutures.forEach(future -> future.completeExceptionally(readFailure)); // never proposed
         batch.clear();
         batchFutures.clear();
-        forwardsInFlight.values().forEach(futures -> futures.forEach(f -> f.completeExceptionally(unknown)));
+        forwardsInFlight.values().forEach(f -> f.futures().forEach(future -> future.completeExceptionally(unknown)));
         forwardsInFlight.clear();
         recentResults.clear();
         readsAwaitingConfirmation.values().forEach(reads -> reads.forEach(

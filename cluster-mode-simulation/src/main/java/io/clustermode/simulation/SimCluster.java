@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -283,7 +284,9 @@ public final class SimCluster {
                     && !java.util.Arrays.equals(node.core.entryAt(committed.index()).data(), command)) {
                 // Thrown here it would only fail the dependent future: the step throws it.
                 foundInCallback = new InvariantViolation("acknowledged write", node.id
-                        + " acknowledged a write at index " + committed.index() + " that holds another command");
+                        + " acknowledged a write at index " + committed.index() + " that holds another command ("
+                        + new String(node.core.entryAt(committed.index()).data(), StandardCharsets.UTF_8)
+                        + " instead of " + new String(command, StandardCharsets.UTF_8) + ")");
                 return;
             }
             ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());

@@ -30,12 +30,22 @@ public final class TestNodes {
             "cluster-mode.update-interval=200"};
     }
 
-    /** A port nothing listens on now (the transport needs a concrete one: peers dial it). */
+    /**
+     * A port nothing listens on now (the transport needs a concrete one: peers dial it), below
+     * Linux's ephemeral range (32768 on): a port the kernel handed out for "any free port" is
+     * also what it hands the next outbound connection of any process, which then takes it
+     * before the node binds it (seen here on a busy machine).
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in 20000..31999 after 100 tries"));
     }
 }
