@@ -117,7 +117,7 @@ public final class RaftNode<R> implements AutoCloseable {
         this.machine = machine;
         this.tickNanos = settings.tick().toNanos();
         this.inbox = new LinkedBlockingQueue<>(settings.maxQueuedRequests());
-        this.driver = ReadyDriver.load(self, settings.coreConfig(), new Random(new SecureRandom().nextLong()),
+        this.driver = ReadyDriver.load(self, settings.coreConfig(), new SecureRandom().nextLong(),
                 new ObservedStorage(storage, () -> observer), transport::send, machine,
                 ReadyDriver.SnapshotPolicy.every(settings.snapshotEvery(), settings.snapshotEveryBytes()), new Hooks());
         this.core = driver.core();

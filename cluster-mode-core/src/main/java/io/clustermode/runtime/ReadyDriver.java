@@ -204,19 +204,20 @@ public final class ReadyDriver<R> {
      * Loads what {@code storage} holds, makes the core from it and restores the state machine
      * from the stored snapshot.
      *
-     * @param random the core's randomness (election timeouts); seeded in the simulation
+     * @param seed   the seed of the core's randomness (election timeouts) and of this run's request
+     *               ids; drawn from the simulation's seed there, at random in a real node
      * @param outbox where the core's messages go
      * @throws IOException when the stored state cannot be read (the message says why)
      */
-    public static <R> ReadyDriver<R> load(NodeId self, RaftConfig config, Random random, RaftStorage storage,
+    public static <R> ReadyDriver<R> load(NodeId self, RaftConfig config, long seed, RaftStorage storage,
                                           Consumer<Message> outbox, StateMachine<R> machine,
                                           SnapshotPolicy snapshotPolicy, Hooks hooks) throws IOException {
         RaftStorage.StoredState stored = storage.load();
-        long firstRequestId = random.nextLong() >>> 2; // below MessageCheck's bound on ids
-        RaftCore core = RaftCore.restart(self, config, random, stored.hardState(), stored.snapshot(),
+        RaftCore core = RaftCore.restart(self, config, new Random(seed), stored.hardState(), stored.snapshot(),
                 stored.entries());
         ReadyDriver<R> driver = new ReadyDriver<>(core, config, storage, outbox, machine, snapshotPolicy, hooks);
-        driver.nextRequestId = firstRequestId;
+        // A stream of its own (the core's draws stay as they were), below MessageCheck's bound on ids.
+        driver.nextRequestId = new Random(~seed).nextLong() >>> 2;
         if (stored.snapshot() != null) {
             driver.restore(stored.snapshot());
             driver.appliedIndex = stored.snapshot().index();

@@ -112,7 +112,7 @@ public final class SimCluster {
         node.machine = new SimStateMachine(() -> snapshotPadding == 0 ? 0 : random.nextInt(snapshotPadding));
         node.appliedSeen = 0;
         try {
-            node.driver = ReadyDriver.load(node.id, raftConfig, new Random(random.nextLong()), node.disk,
+            node.driver = ReadyDriver.load(node.id, raftConfig, random.nextLong(), node.disk,
                     message -> {
                         invariants.onSent(node, message);
                         network.send(message, now);
