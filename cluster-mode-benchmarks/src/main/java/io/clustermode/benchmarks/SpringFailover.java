@@ -45,6 +45,7 @@ public final class SpringFailover {
      * @param trials       trials asked per signal
      * @param command      the first instance's command line, as a reader would type it
      * @param startSeconds from starting the three at once to their agreeing on a primary
+     * @param killExit     kill -9 → the killed instance's process was gone (reaped: the kernel had torn it down), ms
      * @param termExit     SIGTERM → the stopped instance's process exited, ms
      * @param exitCodes    the stopped instances' exit codes after SIGTERM, and how often each
      * @param loadMin      the lowest 1-minute load average seen at a trial's signal
@@ -52,7 +53,7 @@ public final class SpringFailover {
      * @param notes        what the reader must know: trials not run, instances that did not exit
      */
     public record Result(SchedulerRuns.Analysis analysis, int trials, String command, double startSeconds,
-                         Stats termExit, Map<Integer, Integer> exitCodes, double loadMin, double loadMax,
+                         Stats killExit, Stats termExit, Map<Integer, Integer> exitCodes, double loadMin, double loadMax,
                          List<String> notes) {
     }
 
@@ -60,6 +61,7 @@ public final class SpringFailover {
     private final int trials;
     private final RunsTail runs;
     private final List<SchedulerRuns.Signal> signals = new ArrayList<>();
+    private final List<Double> killExit = new ArrayList<>();
     private final List<Double> termExit = new ArrayList<>();
     private final Map<Integer, Integer> exitCodes = new TreeMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -109,7 +111,8 @@ public final class SpringFailover {
                 .replace(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "java")
                 .replace(root.resolve(SchedulerProcesses.JAR).toString(), SchedulerProcesses.JAR)
                 .replace(dir.toString(), "$WORK");
-        return new Result(analysis, trials, command, startSeconds, Stats.of(termExit, 0), exitCodes, loadMin,
+        return new Result(analysis, trials, command, startSeconds, Stats.of(killExit, 0),
+                Stats.of(termExit, 0), exitCodes, loadMin,
                 loadMax, notes);
     }
 
@@ -140,7 +143,9 @@ public final class SpringFailover {
             notes.add(primary + " did not exit within " + EXIT_MILLIS / 1000 + " s of " + kind.label() + " (trial " + t
                     + "); it was killed");
             apps.killNow(victim);
-        } else if (kind == Disruption.HANDOFF) {
+        } else if (kind == Disruption.KILL) {
+            killExit.add((exited.join() - sentNanos) / 1e6);
+        } else {
             exitCodes.merge(code.getAsInt(), 1, Integer::sum);
             termExit.add((exited.join() - sentNanos) / 1e6);
         }
