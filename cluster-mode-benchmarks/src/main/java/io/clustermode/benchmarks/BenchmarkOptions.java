@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * The options of {@link BenchmarkReport}.
  *
- * @param parts       which parts run: {@code failover, handoff, coldstart, replication, http-throughput, idle}
- * @param trials      failover and handoff trials per configuration (default 30)
+ * @param parts       which parts run: {@code failover, handoff, coldstart, replication, http-throughput,
+ *                    spring-failover, idle}
+ * @param trials      failover and handoff trials per configuration, and spring-failover trials per signal (default 30)
  * @param coldTrials  cold-start trials per configuration (default 10)
  * @param httpWarmup  http-throughput: warm-up seconds of its first loads (default 10)
  * @param httpSeconds http-throughput: measured seconds per row (default 20)
@@ -21,15 +22,16 @@ import java.util.Set;
  * @param out         the directory of {@code benchmarks.md} (default {@code docs/})
  * @param netns       set inside the private network namespace made by the parent run
  * @param noNetns     run without a network namespace (no cut-off trials)
+ * @param keepWork    keep the work dir (node logs, data dirs, the example's runs file) after the run
  * @param args        the arguments as given, for the report
  */
 public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, int httpWarmup, int httpSeconds,
                                int httpThreads, boolean quick, boolean busy, Path out, String netns, boolean noNetns,
-                               List<String> args) {
+                               boolean keepWork, List<String> args) {
 
     /** Every part, in the order they run. */
     public static final List<String> PARTS = List.of("failover", "handoff", "coldstart", "replication",
-            "http-throughput", "idle");
+            "http-throughput", "spring-failover", "idle");
 
     /** Parses the command line; an unknown option or part is an {@link IllegalArgumentException}. */
     public static BenchmarkOptions parse(String[] args, Path repository) {
@@ -44,6 +46,7 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
         Path out = repository.resolve("docs");
         String netns = null;
         boolean noNetns = false;
+        boolean keepWork = false;
         List<String> given = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -97,6 +100,9 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
                 case "--no-netns":
                     noNetns = true;
                     break;
+                case "--keep-work":
+                    keepWork = true;
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
             }
@@ -106,7 +112,7 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
         int w = httpWarmup != null ? httpWarmup : quick ? 2 : 10;
         int s = httpSeconds != null ? httpSeconds : quick ? 3 : 20;
         return new BenchmarkOptions(parts, t, c, w, s, httpThreads, quick, busy, out, netns, noNetns,
-                List.copyOf(given));
+                keepWork, List.copyOf(given));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -134,10 +140,11 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
     /** The usage text. */
     public static String usage() {
         return String.join("\n",
-                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,http-throughput,idle]",
+                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,http-throughput,spring-failover,idle]",
                 "                      [--trials N] [--cold-trials N] [--http-warmup S] [--http-seconds S]",
-                "                      [--http-threads 1|2] [--quick] [--busy] [--out DIR] [--no-netns]",
-                "  --trials N       failover and handoff trials per configuration (default 30; 3 with --quick)",
+                "                      [--http-threads 1|2] [--quick] [--busy] [--out DIR] [--no-netns] [--keep-work]",
+                "  --trials N       failover and handoff trials per configuration, spring-failover trials per signal",
+                "                   (default 30; 3 with --quick)",
                 "  --cold-trials N  cold starts per configuration (default 10; 2 with --quick)",
                 "  --http-warmup S  http-throughput: warm-up of the ceiling and of each cluster's first write row",
                 "                   (default 10; 2 with --quick); the other rows warm up at most 5 s",
@@ -147,8 +154,10 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
                 "  --busy           also run the failover trials with 2 busy-spinning threads in another process",
                 "  --out DIR        where benchmarks.md and benchmarks/*.png go (default docs/)",
                 "  --no-netns       no network namespace even as root: the cut-off trials are skipped",
+                "  --keep-work      keep the work dir (node logs, data dirs, runs file) instead of deleting it",
                 "The report is rewritten with the parts of this run only (what is below its marker line is kept);",
-                "--only http-throughput alone replaces just its own section of an existing report.",
+                "--only http-throughput, --only spring-failover (or both) replace just their own sections of an existing",
+                "report. spring-failover runs the example examples/spring-scheduler (bin/benchmarks builds its jar).",
                 "http-throughput compares with etcd when `etcd` is on the PATH (Debian: apt-get install etcd-server;",
                 "bin/benchmarks installs it when run as root).",
                 "Run as root for the network cut-off: the run then happens inside a private network namespace.");

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark program of the project: runs the chosen parts (failover, handoff, cold start,
- * replication, the HTTP API's throughput beside etcd, idle cost) on real node processes and writes {@code docs/benchmarks.md} with
+ * replication, the HTTP API's throughput beside etcd, the Spring Boot example through kill -9 and SIGTERM, idle
+ * cost) on real node processes and writes {@code docs/benchmarks.md} with
  * its plots. {@code bin/benchmarks --help} shows the options ({@link BenchmarkOptions}).
  *
  * <p>As root with {@code ip} and {@code iptables}, it creates a private network namespace
@@ -105,6 +106,8 @@ public final class BenchmarkReport {
             part("replication", this::replication);
             part("http-throughput", () -> results.httpThroughput = HttpThroughput.run(options.httpThreads(),
                     options.httpWarmup(), options.httpSeconds(), work.resolve("http-throughput"), hosts));
+            part("spring-failover", () -> results.springFailover = SpringFailover.run(options.trials(),
+                    work.resolve("spring-failover"), hosts));
             part("idle", () -> results.idle = IdleCost.run(options.quick() ? 2 : IdleCost.SETTLE_SECONDS, options.idleSeconds(),
                     work.resolve("idle"), hosts));
         } finally {
@@ -120,11 +123,19 @@ public final class BenchmarkReport {
         Path report = new ReportWriter(options, machine, results).write();
         System.out.println(report != null ? "benchmarks: wrote " + report
                 : "benchmarks: nothing measured; the report was left as it was");
-        if (results.notes.stream().anyMatch(n -> n.contains("failed with"))) {
+        if (options.keepWork() || results.notes.stream().anyMatch(n -> n.contains("failed with"))
+                || springFailoverTroubled()) {
             System.out.println("benchmarks: node logs kept in " + work);
         } else {
             deleteRecursively(work);
         }
+    }
+
+    /** Whether the spring-failover part had failed trials, an overlap, or trials it could not run: its logs tell why. */
+    private boolean springFailoverTroubled() {
+        SpringFailover.Result r = results.springFailover;
+        return r != null && (!r.notes().isEmpty() || !r.analysis().overlap().passed()
+                || r.analysis().trials().stream().anyMatch(SchedulerRuns.Trial::failed));
     }
 
     /** A part that may fail without losing the others: its failure becomes a note in the report. */

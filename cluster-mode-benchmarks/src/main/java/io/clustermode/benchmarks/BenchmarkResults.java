@@ -17,6 +17,8 @@ public final class BenchmarkResults {
     public final List<LoadRow> load = new ArrayList<>();
     /** The HTTP API's throughput beside etcd; null when not run. */
     public HttpThroughput.Result httpThroughput;
+    /** The Spring Boot example through kill -9 and SIGTERM; null when not run. */
+    public SpringFailover.Result springFailover;
     /** Idle cost; null when not run. */
     public IdleCost.Result idle;
     /** Things the reader must know: parts skipped, errors of a part. */

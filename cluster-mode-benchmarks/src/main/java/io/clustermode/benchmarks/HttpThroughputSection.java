@@ -18,8 +18,6 @@ public final class HttpThroughputSection {
     public static final String BEGIN = "<!-- http-throughput: begin (replaced by bin/benchmarks --only http-throughput) -->";
     /** The line that closes it. */
     public static final String END = "<!-- http-throughput: end -->";
-    /** The section a spliced one goes before when the report has none yet. */
-    static final String BEFORE = "## Reproducing it";
     /** Other work beyond this many cores in a row's window is pointed out: a disturbed measurement. */
     static final double DISTURBED_CORES = 0.25;
 
@@ -46,27 +44,11 @@ public final class HttpThroughputSection {
 
     /**
      * An existing report with {@code section} in place of its own (between {@link #BEGIN} and
-     * {@link #END}), or inserted before {@link #BEFORE} (else before {@code marker}, else at the
+     * {@link #END}), or inserted before {@link ReportSections#BEFORE} (else before {@code marker}, else at the
      * end) when it has none.
      */
     public static String splice(String report, String section, String marker) {
-        int begin = report.indexOf(BEGIN);
-        int end = begin < 0 ? -1 : report.indexOf(END, begin);
-        if (end >= 0) {
-            int after = end + END.length();
-            if (after < report.length() && report.charAt(after) == '\n') {
-                after++;
-            }
-            return report.substring(0, begin) + section + report.substring(after);
-        }
-        int at = report.indexOf(BEFORE);
-        if (at < 0) {
-            at = report.indexOf(marker);
-        }
-        if (at < 0) {
-            return report + (report.endsWith("\n") ? "\n" : "\n\n") + section;
-        }
-        return report.substring(0, at) + section + "\n" + report.substring(at);
+        return ReportSections.splice(report, BEGIN, END, section, marker);
     }
 
     private void write(HttpThroughput.Result r, MachineInfo machine, String command, boolean quick, String loadAtEnd) {
@@ -76,11 +58,7 @@ public final class HttpThroughputSection {
             md.append("> **A `--quick` smoke run**: loads of a few seconds, to show the program works; not the"
                     + " project's figures.\n\n");
         }
-        md.append("Measured by `").append(command).append("` on ").append(machine.date()).append(" at commit `")
-                .append(machine.commit()).append("`: ").append(machine.cpu()).append(", ").append(machine.cores())
-                .append(" cores, ").append(machine.memory()).append(", Linux ").append(machine.kernel()).append(", ")
-                .append(machine.jdk()).append("; load average (1/5/15 min) at the start ")
-                .append(machine.loadAverage()).append(", at the end ").append(loadAtEnd).append(".\n\n");
+        md.append(machine.measured(command, loadAtEnd)).append("\n\n");
         method(r);
         ceiling(r.ceiling());
         table(r);

@@ -28,6 +28,16 @@ public record MachineInfo(String cpu, int cores, String memory, String kernel, S
                 commit(repository), currentLoadAverage());
     }
 
+    /**
+     * The sentence that opens a section measured by a run of its part alone: the command, date,
+     * commit, machine and the load averages at the start (these) and at the end ({@code loadAtEnd}).
+     */
+    public String measured(String command, String loadAtEnd) {
+        return "Measured by `" + command + "` on " + date + " at commit `" + commit + "`: " + cpu + ", " + cores
+                + " cores, " + memory + ", Linux " + kernel + ", " + jdk + "; load average (1/5/15 min) at the start "
+                + loadAverage + ", at the end " + loadAtEnd + ".";
+    }
+
     /** The 1-, 5- and 15-minute load averages now. */
     public static String currentLoadAverage() {
         String[] f = read("/proc/loadavg").split(" ");

@@ -15,13 +15,17 @@ import java.util.stream.Collectors;
  * Writes {@code benchmarks.md} and its plots ({@code benchmarks/*.png} beside it) from one
  * run's {@link BenchmarkResults}. Everything above {@link #MARKER} is regenerated; what an
  * existing file has below it (hand-written sections on storage, codec, simulation) is kept.
- * A run of the HTTP throughput part alone replaces only that section ({@link HttpThroughputSection}).
+ * A run of the HTTP throughput or the spring-failover part alone (or both) replaces only their sections
+ * ({@link HttpThroughputSection}, {@link SpringFailoverSection}).
  */
 public final class ReportWriter {
 
     /** The line below which the existing file is kept as it is. */
     public static final String MARKER = "<!-- Generated above this line by io.clustermode.benchmarks.BenchmarkReport;"
             + " kept as written below it. -->";
+
+    /** Parts whose sections a run of them alone replaces in an existing report. */
+    static final Set<String> SECTION_PARTS = Set.of("http-throughput", "spring-failover");
 
     private final BenchmarkOptions options;
     private final MachineInfo machine;
@@ -37,19 +41,25 @@ public final class ReportWriter {
 
     /**
      * Draws the plots and writes the report into {@code options.out()}; returns the report's path,
-     * or null when the report was left as it was (a run of the HTTP throughput part alone that
-     * measured nothing).
+     * or null when the report was left as it was (a run of parts with sections of their own alone
+     * that measured nothing).
      */
     public Path write() throws IOException {
         Path report = options.out().resolve("benchmarks.md");
         Path plots = options.out().resolve("benchmarks");
-        if (onlyHttpThroughput() && Files.exists(report) && Files.readString(report).contains(MARKER)) {
-            // This part alone: its section is replaced, the sections of earlier runs stay as they were.
-            if (results.httpThroughput == null) {
+        if (onlySections() && Files.exists(report) && Files.readString(report).contains(MARKER)) {
+            // These parts alone: their sections are replaced, the sections of earlier runs stay as they were.
+            if (results.httpThroughput == null && results.springFailover == null) {
                 return null;
             }
-            Files.writeString(report, HttpThroughputSection.splice(Files.readString(report), httpThroughputSection(),
-                    MARKER));
+            String text = Files.readString(report);
+            if (results.httpThroughput != null) {
+                text = HttpThroughputSection.splice(text, httpThroughputSection(), MARKER);
+            }
+            if (results.springFailover != null) {
+                text = SpringFailoverSection.splice(text, springFailoverSection(), MARKER);
+            }
+            Files.writeString(report, text);
             return report;
         }
         String kept = keptPart(report);
@@ -60,9 +70,12 @@ public final class ReportWriter {
         coldStart();
         replication(plots);
         idle();
+        // Last before the method, where a run of these parts alone puts them too.
         if (results.httpThroughput != null) {
-            // Last before the method, where a run of this part alone puts it too.
             md.append(httpThroughputSection()).append('\n');
+        }
+        if (results.springFailover != null) {
+            md.append(springFailoverSection()).append('\n');
         }
         method();
         md.append('\n').append(MARKER).append('\n');
@@ -72,12 +85,18 @@ public final class ReportWriter {
         return report;
     }
 
-    private boolean onlyHttpThroughput() {
-        return options.parts().equals(Set.of("http-throughput"));
+    /** Whether only parts with sections of their own ran: they replace those in an existing report. */
+    private boolean onlySections() {
+        return !options.parts().isEmpty() && SECTION_PARTS.containsAll(options.parts());
     }
 
     private String httpThroughputSection() {
         return HttpThroughputSection.markdown(results.httpThroughput, machine,
+                "bin/benchmarks " + String.join(" ", options.args()), options.quick(), results.loadAverageAtEnd);
+    }
+
+    private String springFailoverSection() {
+        return SpringFailoverSection.markdown(results.springFailover, machine,
                 "bin/benchmarks " + String.join(" ", options.args()), options.quick(), results.loadAverageAtEnd);
     }
 
