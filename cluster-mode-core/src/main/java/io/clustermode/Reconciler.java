@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +80,8 @@ final class Reconciler implements AutoCloseable {
     /** An extra round is queued for a join candidate; more candidates meanwhile need no other. */
     private final AtomicBoolean candidateRoundQueued = new AtomicBoolean();
     private String lastWaiting;
-    private final Set<NodeId> refusedBeyondMax = new HashSet<>();
+    /** A node refused for maxNodes is logged once an hour at most (and memory stays bounded: contacts are many). */
+    private final OncePerKey refusedBeyondMax = new OncePerKey(java.time.Duration.ofHours(1));
     /** The primary the directories named last round, and where: asked first next round while this node is out. */
     private MemberDirectory.Entry primaryNamed;
     /** The primary that said it is full, once told (logged once per primary). */
@@ -144,10 +144,7 @@ final class Reconciler implements AutoCloseable {
         }
         candidateRoundQueued.set(false);
         Contacts contacts = identify(node.status());
-        Map<NodeId, String> peers = new HashMap<>(addresses);
-        peers.remove(self);
-        node.transport().updatePeers(peers);
-        node.expectPeers(peers.keySet());
+        tellTransport();
         NodeStatus status = node.status();
         if (status.configuration().members().isEmpty() && status.lastIndex() == 0) {
             if (contacts.discovered() != null) {
@@ -168,6 +165,14 @@ final class Reconciler implements AutoCloseable {
         }
     }
 
+    /** Tells the transport, and the node's filter of senders, every node whose address this node knows. */
+    private void tellTransport() {
+        Map<NodeId, String> peers = new HashMap<>(addresses);
+        peers.remove(self);
+        node.transport().updatePeers(peers);
+        node.expectPeers(peers.keySet());
+    }
+
     private void soon(long millis) {
         if (!thread.isShutdown()) {
             try {
@@ -182,11 +187,13 @@ final class Reconciler implements AutoCloseable {
      * What one round of asking found.
      *
      * @param discovered the nodes discovery names now, by id; null when discovery failed
-     * @param contacts   join candidates found at the address they gave (only the primary asks)
+     * @param contacts   join candidates found at the address they gave (only the primary asks),
+     *                   with that address: it enters the address book only once the candidate is
+     *                   added, so a candidate refused (maxNodes) costs no connection
      * @param answers    every node that answered this round (discovered or hinted), with what it
      *                   said of itself: what a bootstrap decides on
      */
-    private record Contacts(Set<NodeId> discovered, Set<NodeId> contacts, Map<NodeId, PeerIdentity> answers) {
+    private record Contacts(Set<NodeId> discovered, Map<NodeId, String> contacts, Map<NodeId, PeerIdentity> answers) {
     }
 
     /** Why an address is asked. */
@@ -240,7 +247,7 @@ final class Reconciler implements AutoCloseable {
             claim(first, primary.address(), Source.HINT, primary.id());
         }
         Map<NodeId, PeerIdentity> answers = new TreeMap<>();
-        Set<NodeId> contacts = new TreeSet<>();
+        Map<NodeId, String> contacts = new TreeMap<>();
         List<Heard> heard = new ArrayList<>();
         collect(ask(first), answers, discovered, contacts, heard);
         Map<String, List<Claim>> second = new TreeMap<>();
@@ -271,7 +278,7 @@ final class Reconciler implements AutoCloseable {
 
     /** Waits for the answers (at most twice the connection timeout in all), and files each by its claims. */
     private void collect(List<Question> asked, Map<NodeId, PeerIdentity> answers, Set<NodeId> discovered,
-                         Set<NodeId> contacts, List<Heard> heard) throws InterruptedException {
+                         Map<NodeId, String> contacts, List<Heard> heard) throws InterruptedException {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos() * 2;
         for (Question question : asked) {
             PeerIdentity identity;
@@ -295,11 +302,10 @@ final class Reconciler implements AutoCloseable {
                     if (discovered != null) {
                         discovered.add(id);
                     }
+                } else if (claim.expected().equals(id) && claim.source() == Source.CANDIDATE) {
+                    contacts.put(id, question.address());
                 } else if (claim.expected().equals(id)) {
                     counts = true;
-                    if (claim.source() == Source.CANDIDATE) {
-                        contacts.add(id);
-                    }
                 } else {
                     // A candidate's or a directory's word that did not check out.
                     LOG.debug("node {}: {} was said to listen at {}, but {} answers there", self, claim.expected(),
@@ -420,7 +426,7 @@ final class Reconciler implements AutoCloseable {
     }
 
     private void refuse(NodeId candidate) {
-        if (refusedBeyondMax.add(candidate)) {
+        if (refusedBeyondMax.shouldAct(candidate.value())) {
             LOG.warn("node {}: refusing {} as a member: the cluster has {} members, the most allowed (maxNodes)",
                     self, candidate, config.maxNodes);
         }
@@ -429,7 +435,7 @@ final class Reconciler implements AutoCloseable {
     /** The primary's part: at most one change. Returns whether one was made. */
     private boolean applyOneChange(NodeStatus status, Contacts contacts) {
         Optional<ConfigChange> change = policy.next(status.configuration(), contacts.discovered(),
-                contacts.contacts(), System.nanoTime(),
+                contacts.contacts().keySet(), System.nanoTime(),
                 id -> node.sinceHeardFrom(id).map(d -> OptionalLong.of(d.toNanos())).orElse(OptionalLong.empty()),
                 this::refuse);
         if (change.isEmpty()) {
@@ -438,13 +444,18 @@ final class Reconciler implements AutoCloseable {
         NodeId subject = change.get().node();
         boolean adds = change.get().type() == ConfigChange.Type.ADD_LEARNER;
         boolean discovered = contacts.discovered() != null && contacts.discovered().contains(subject);
+        String contactAddress = contacts.contacts().get(subject);
         String why = !adds ? "" : discovered ? " (discovered)"
-                : " (a contact: it asked through its own discovery, and answers at " + addresses.get(subject) + ")";
+                : " (a contact: it asked through its own discovery, and answers at " + contactAddress + ")";
         try {
             node.changeConfiguration(change.get()).get(config.electionTimeout.toMillis() * 5, TimeUnit.MILLISECONDS);
             if (adds) {
                 origins.record(subject, discovered ? MemberDirectory.Origin.DISCOVERY : MemberDirectory.Origin.CONTACT);
                 candidates.forget(subject);
+                if (!discovered && contactAddress != null) {
+                    addresses.put(subject, contactAddress);
+                    tellTransport(); // now: the new learner's first appends should not wait for a round
+                }
             }
             LOG.info("node {} term {}: {} {}{} (members now {})", self, status.term(),
                     change.get().type().name().toLowerCase().replace('_', ' '), subject, why,
