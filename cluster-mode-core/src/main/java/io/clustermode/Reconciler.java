@@ -143,19 +143,19 @@ final class Reconciler implements AutoCloseable {
             return;
         }
         candidateRoundQueued.set(false);
-        Contacts contacts = identify(node.status());
+        Findings found = identify(node.status());
         tellTransport();
         NodeStatus status = node.status();
         if (status.configuration().members().isEmpty() && status.lastIndex() == 0) {
-            if (contacts.discovered() != null) {
-                maybeBootstrap(contacts.answers());
+            if (found.discovered() != null) {
+                maybeBootstrap(found.answers());
             }
             // Until it belongs to a cluster, a node looks again soon (peers are starting too),
             // not a whole update interval later: forming the cluster should take a second, not five.
             long soon = Math.min(config.updateInterval.toMillis(), Math.max(200, config.heartbeatInterval.toMillis() * 5));
             soon(soon);
         } else if (status.role() == Role.LEADER) {
-            if (applyOneChange(status, contacts)) {
+            if (applyOneChange(status, found)) {
                 trigger(); // more may be due: one change per round, but no need to wait for the next interval
             } else if (policy.promotionWanted(node.status().configuration())) {
                 // A learner just added has not answered yet; look again shortly, not a whole
@@ -193,7 +193,7 @@ final class Reconciler implements AutoCloseable {
      * @param answers    every node that answered this round (discovered or hinted), with what it
      *                   said of itself: what a bootstrap decides on
      */
-    private record Contacts(Set<NodeId> discovered, Map<NodeId, String> contacts, Map<NodeId, PeerIdentity> answers) {
+    private record Findings(Set<NodeId> discovered, Map<NodeId, String> contacts, Map<NodeId, PeerIdentity> answers) {
     }
 
     /** Why an address is asked. */
@@ -226,7 +226,7 @@ final class Reconciler implements AutoCloseable {
      * (while this node is out); then every address the answers' directories name that this node
      * did not know.
      */
-    private Contacts identify(NodeStatus status) throws InterruptedException {
+    private Findings identify(NodeStatus status) throws InterruptedException {
         boolean leader = status.role() == Role.LEADER;
         boolean out = !activeMember(status);
         Map<String, List<Claim>> first = new TreeMap<>();
@@ -257,7 +257,7 @@ final class Reconciler implements AutoCloseable {
             }
         });
         collect(ask(second), answers, discovered, contacts, new ArrayList<>());
-        return new Contacts(discovered, contacts, answers);
+        return new Findings(discovered, contacts, answers);
     }
 
     private static void claim(Map<String, List<Claim>> questions, String address, Source source, NodeId expected) {
@@ -433,9 +433,9 @@ final class Reconciler implements AutoCloseable {
     }
 
     /** The primary's part: at most one change. Returns whether one was made. */
-    private boolean applyOneChange(NodeStatus status, Contacts contacts) {
-        Optional<ConfigChange> change = policy.next(status.configuration(), contacts.discovered(),
-                contacts.contacts().keySet(), System.nanoTime(),
+    private boolean applyOneChange(NodeStatus status, Findings found) {
+        Optional<ConfigChange> change = policy.next(status.configuration(), found.discovered(),
+                found.contacts().keySet(), System.nanoTime(),
                 id -> node.sinceHeardFrom(id).map(d -> OptionalLong.of(d.toNanos())).orElse(OptionalLong.empty()),
                 this::refuse);
         if (change.isEmpty()) {
@@ -443,8 +443,8 @@ final class Reconciler implements AutoCloseable {
         }
         NodeId subject = change.get().node();
         boolean adds = change.get().type() == ConfigChange.Type.ADD_LEARNER;
-        boolean discovered = contacts.discovered() != null && contacts.discovered().contains(subject);
-        String contactAddress = contacts.contacts().get(subject);
+        boolean discovered = found.discovered() != null && found.discovered().contains(subject);
+        String contactAddress = found.contacts().get(subject);
         String why = !adds ? "" : discovered ? " (discovered)"
                 : " (a contact: it asked through its own discovery, and answers at " + contactAddress + ")";
         try {
