@@ -122,7 +122,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 config.updateInterval.multipliedBy(CANDIDATE_EXPIRY_INTERVALS).toNanos());
         transport.helloListener(this::onHello);
         this.node = RaftNode.start(settings, storage, transport, machine, this::describeTo);
-        this.guard = new BootstrapGuard(self, () -> !node.status().configuration().members().isEmpty());
+        this.guard = new BootstrapGuard(self, () -> !node.status().configuration().isEmpty());
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
         node.observe(observing(config.observer));

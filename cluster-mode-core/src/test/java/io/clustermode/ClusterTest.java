@@ -137,6 +137,32 @@ class ClusterTest {
     }
 
     @Test
+    void membership_listeners_are_told_the_members_after_each_change_not_before() throws Exception {
+        List<String> names = List.of("a", "b", "c");
+        Map<String, List<Set<Member>>> told = new ConcurrentHashMap<>();
+        for (String name : names) {
+            Cluster<Integer, Counter> cluster = start(name, 3, 3);
+            cluster.addListener(new ClusterListener() {
+                @Override
+                public void onMembershipChange(Set<Member> members) {
+                    told.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(members);
+                }
+            });
+        }
+        showEveryone(names);
+        awaitOneClusterOf(3, 3);
+        // The last set each node told is the cluster as it is now (it was the set before the
+        // last change when listeners were called before the node's status followed).
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String name : names) {
+                List<Set<Member>> sets = told.getOrDefault(name, List.of());
+                assertThat(sets).as(name).isNotEmpty();
+                assertThat(sets.get(sets.size() - 1)).as(name).isEqualTo(clusters.get(name).members());
+            }
+        });
+    }
+
+    @Test
     void five_nodes_with_staggered_discovery_form_exactly_one_cluster() throws Exception {
         List<String> names = List.of("e", "d", "c", "b", "a");
         for (String name : names) {

@@ -55,7 +55,12 @@ public record Configuration(SortedSet<NodeId> voters, SortedSet<NodeId> learners
         return isVoter(node) || isLearner(node);
     }
 
-    /** Voters and learners, sorted. */
+    /** Whether there are no members at all (a node that has not joined a cluster). */
+    public boolean isEmpty() {
+        return voters.isEmpty() && learners.isEmpty();
+    }
+
+    /** Voters and learners, in id order (a new set on every call). */
     public SortedSet<NodeId> members() {
         TreeSet<NodeId> all = new TreeSet<>(voters);
         all.addAll(learners);

@@ -38,7 +38,7 @@ public record Entry(long index, long term, EntryType type, byte[] data, Configur
 
     /** A rough size in bytes, used to bound batches. */
     public int sizeEstimate() {
-        return 24 + data.length + (configuration == null ? 0 : 16 * configuration.members().size());
+        return 24 + data.length + (configuration == null ? 0 : 16 * (configuration.voters().size() + configuration.learners().size()));
     }
 
     /** Entries are equal when index, term, type, data and configuration are; data by content. */

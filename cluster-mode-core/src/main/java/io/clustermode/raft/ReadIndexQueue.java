@@ -89,6 +89,9 @@ final class ReadIndexQueue {
 
     /** Answers every read whose round a majority of the voters has answered. */
     void confirm(long term, Configuration configuration) {
+        if (pending.isEmpty()) {
+            return; // most heartbeat answers: nothing to confirm, no quorum to compute
+        }
         long quorumSequence = tracker.confirmedRound(configuration, sequence);
         while (!pending.isEmpty() && pending.peekFirst().sequence() <= quorumSequence) {
             answer(pending.poll(), term, true);

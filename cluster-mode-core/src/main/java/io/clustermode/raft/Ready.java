@@ -49,13 +49,17 @@ public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot,
      * never touches a list again once a Ready holds it); they are only viewed unmodifiable.
      */
     public Ready {
-        entries = Collections.unmodifiableList(entries);
-        earlyMessages = Collections.unmodifiableList(earlyMessages);
-        messages = Collections.unmodifiableList(messages);
-        committedEntries = Collections.unmodifiableList(committedEntries);
-        readStates = Collections.unmodifiableList(readStates);
-        forwardResults = Collections.unmodifiableList(forwardResults);
-        stateChanges = Collections.unmodifiableList(stateChanges);
+        entries = view(entries);
+        earlyMessages = view(earlyMessages);
+        messages = view(messages);
+        committedEntries = view(committedEntries);
+        readStates = view(readStates);
+        forwardResults = view(forwardResults);
+        stateChanges = view(stateChanges);
+    }
+
+    private static <T> List<T> view(List<T> list) {
+        return list.isEmpty() ? List.of() : Collections.unmodifiableList(list);
     }
 
     /** Whether there is anything to persist. */

@@ -362,7 +362,7 @@ public final class RaftNode<R> implements AutoCloseable {
         Configuration configuration = core.configuration();
         // A node that belongs to no cluster yet must hear whoever adds it; after that, only
         // members and the peers discovery names (those about to be added) are listened to.
-        if (!configuration.members().isEmpty() && !configuration.contains(from) && !expectedPeers.contains(from)) {
+        if (!configuration.isEmpty() && !configuration.contains(from) && !expectedPeers.contains(from)) {
             refused(message, "from a node that is neither a member nor a discovered peer");
             return;
         }
@@ -618,6 +618,9 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void publishStatus() {
         Configuration configuration = core.configuration();
+        // The status first: a configuration listener that asks for it sees the new members.
+        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
+                core.lastIndex(), configuration, running);
         if (!configuration.equals(announcedConfiguration)) {
             announcedConfiguration = configuration;
             for (Consumer<Configuration> listener : configurationListeners) {
@@ -628,7 +631,5 @@ public final class RaftNode<R> implements AutoCloseable {
                 }
             }
         }
-        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
-                core.lastIndex(), core.configuration(), running);
     }
 }

@@ -75,7 +75,7 @@ final class DiscoveryChurn {
     private static void ensureMembershipState(SimNode node) {
         if (node.guard == null) {
             node.guard = new BootstrapGuard(node.id, () -> node.isUp()
-                    && !node.core.configuration().members().isEmpty());
+                    && !node.core.configuration().isEmpty());
             node.policy = new MembershipPolicy(node.id, 5, 7, 6L * ROUND, 10L * SimCluster.TICK);
         }
     }
@@ -91,7 +91,7 @@ final class DiscoveryChurn {
                 identified.add(id);
             }
         }
-        if (node.core.configuration().members().isEmpty() && node.core.lastIndex() == 0) {
+        if (node.core.configuration().isEmpty() && node.core.lastIndex() == 0) {
             node.guard.learn(identified);
             if (node.guard.known().size() < minNodes) {
                 return;

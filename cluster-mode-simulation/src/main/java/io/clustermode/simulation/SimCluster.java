@@ -222,14 +222,46 @@ public final class SimCluster {
     // ------------------------------------------------------------------ clients
 
     /**
+     * A client's future that calls back when it completes, without a dependent stage: a stage
+     * would wrap every failure in a {@code CompletionException}, and filling in its stack trace
+     * was the simulation's largest single cost.
+     */
+    private static final class Notifying<T> extends CompletableFuture<T> {
+        private final java.util.function.BiConsumer<T, Throwable> onDone;
+
+        Notifying(java.util.function.BiConsumer<T, Throwable> onDone) {
+            this.onDone = onDone;
+        }
+
+        @Override
+        public boolean complete(T value) {
+            boolean first = super.complete(value);
+            if (first) {
+                onDone.accept(value, null);
+            }
+            return first;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            boolean first = super.completeExceptionally(failure);
+            if (first) {
+                onDone.accept(null, failure);
+            }
+            return first;
+        }
+    }
+
+    /**
      * A client proposes a command at {@code node}; the write is acknowledged when that node's
      * driver completes the proposal (applied there, in the term it was proposed in).
      */
     public ProposeResult propose(SimNode node, byte[] command) {
-        CompletableFuture<Committed<Long>> applied = new CompletableFuture<>();
-        applied.thenAccept(committed -> {
-            ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
-            writesAcknowledged++;
+        CompletableFuture<Committed<Long>> applied = new Notifying<>((committed, failure) -> {
+            if (failure == null) {
+                ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
+                writesAcknowledged++;
+            }
         });
         ProposeResult[] result = new ProposeResult[1];
         step(node, "PROPOSE", () -> result[0] = node.driver.propose(command, applied));
@@ -242,9 +274,11 @@ public final class SimCluster {
      * completes it (applied there); the entry it names must hold this very command.
      */
     public CompletableFuture<Committed<Long>> submit(SimNode node, byte[] command) {
-        CompletableFuture<Committed<Long>> applied = new CompletableFuture<>();
         int incarnation = node.incarnation;
-        applied.thenAccept(committed -> {
+        CompletableFuture<Committed<Long>> applied = new Notifying<>((committed, failure) -> {
+            if (failure != null) {
+                return;
+            }
             if (node.incarnation == incarnation && committed.index() > node.core.snapshotIndex()
                     && !java.util.Arrays.equals(node.core.entryAt(committed.index()).data(), command)) {
                 // Thrown here it would only fail the dependent future: the step throws it.
@@ -279,9 +313,8 @@ public final class SimCluster {
         long id = nextRequestId++;
         long mustSee = ackedWriteIndex;
         ReadyDriver<Long> driver = node.driver;
-        CompletableFuture<Long> answer = new CompletableFuture<>();
         int incarnation = node.incarnation;
-        answer.whenComplete((appliedIndex, failure) -> {
+        CompletableFuture<Long> answer = new Notifying<>((appliedIndex, failure) -> {
             if (node.incarnation == incarnation && node.isUp()) {
                 node.readsWaiting--;
                 if (failure == null) {
