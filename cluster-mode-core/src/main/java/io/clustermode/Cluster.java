@@ -378,6 +378,18 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 status.appliedIndex(), status.lastIndex(), status.running());
     }
 
+    /**
+     * How {@code member} came into the cluster, as far as this node knows now. Only the primary
+     * that added it knows for sure; it tells the others as they ask who it is, so this may change
+     * from {@link JoinedBy#UNKNOWN} a moment after the membership change that added it (which is
+     * why it is not part of {@link Member}: the members told to listeners stay what they were).
+     * {@link JoinedBy#UNKNOWN} for a node that is not a member.
+     */
+    public JoinedBy joinedBy(NodeId member) {
+        return node.status().configuration().contains(member) ? JoinedBy.valueOf(origins.of(member).name())
+                : JoinedBy.UNKNOWN;
+    }
+
     /** Where each known node's transport listens. */
     public Map<NodeId, String> addresses() {
         return Map.copyOf(addresses);
@@ -389,8 +401,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         if (id.equals(self)) {
             role = roleOf(status);
         }
-        return new Member(id, addresses.getOrDefault(id, ""), status.configuration().isVoter(id), role,
-                JoinedBy.valueOf(origins.of(id).name()));
+        return new Member(id, addresses.getOrDefault(id, ""), status.configuration().isVoter(id), role);
     }
 
     private ClusterRole roleOf(NodeStatus status) {

@@ -1,9 +1,10 @@
 package io.clustermode;
 
 /**
- * How a member came into the cluster, as far as the node asked knows. The primary that adds a
- * member knows; it tells the other members as they ask who it is, so every member soon knows
- * too. It is kept in memory only: after every member has restarted, nobody knows any more.
+ * How a member came into the cluster, as far as the node asked knows ({@link Cluster#joinedBy}).
+ * The primary that adds a member knows; it tells the other members as they ask who it is, so
+ * every member soon knows too. It is kept in memory only: after every member has restarted,
+ * nobody knows any more.
  */
 public enum JoinedBy {
     /** It bootstrapped the cluster: the lowest id among the first {@code minNodes} nodes that found each other. */

@@ -110,7 +110,7 @@ class ContactJoinTest {
         // Every member comes to know how each came in: a bootstrapped, b and c were discovered, j asked.
         await().atMost(WAIT).untilAsserted(() -> {
             for (Cluster<Integer, ClusterTest.Counter> view : clusters.values()) {
-                assertThat(view.members()).as(view.id() + "'s view").extracting(Member::joinedBy)
+                assertThat(view.members()).as(view.id() + "'s view").extracting(m -> view.joinedBy(m.id()))
                         .containsExactly(JoinedBy.BOOTSTRAP, JoinedBy.DISCOVERY, JoinedBy.DISCOVERY, JoinedBy.CONTACT);
             }
         });

@@ -229,7 +229,7 @@ final class HttpApi implements Routes, AutoCloseable {
         for (Member member : node.members()) {
             members.add(new ClusterInfo.MemberInfo(member.id().value(), member.address(), member.voter(),
                     member.role().name(), state.httpAddress(member.id().value()).orElse(null),
-                    joinedBy(member.joinedBy())));
+                    joinedBy(node.joinedBy(member.id()))));
         }
         return new ClusterInfo(node.id().value(), node.config().clusterName(), node.role().name(), status.term(),
                 primary.map(p -> p.id().value()).orElse(null), status.commitIndex(), status.appliedIndex(), members,
