@@ -1,6 +1,10 @@
 package io.clustermode;
 
+import io.clustermode.codec.HandshakeReply;
 import io.clustermode.membership.BootstrapGuard;
+import io.clustermode.membership.JoinCandidates;
+import io.clustermode.membership.MemberDirectory;
+import io.clustermode.membership.MemberOrigins;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.StateChange;
@@ -11,6 +15,7 @@ import io.clustermode.storage.FileStorage;
 import io.clustermode.storage.MemoryStorage;
 import io.clustermode.storage.RaftStorage;
 import io.clustermode.transport.HostPort;
+import io.clustermode.transport.PeerHello;
 import io.clustermode.transport.Transport;
 import io.clustermode.transport.TransportFactory;
 import io.clustermode.transport.TransportSettings;
@@ -81,6 +86,12 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     private final M machine;
     private final Reconciler reconciler;
     private final BootstrapGuard guard;
+    /** Nodes that reached this one and asked to be added; the primary's reconciler acts on them. */
+    private final JoinCandidates candidates;
+    /** How each member came in, as far as this node knows. */
+    private final MemberOrigins origins = new MemberOrigins();
+    /** Set once every field is: the transport's callbacks may come before. */
+    private volatile boolean ready;
     private final ExecutorService notifier;
     private final PrimaryExecutor primaryExecutor;
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
@@ -107,18 +118,19 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 config.clusterSecretFile));
         NodeSettings settings = NodeSettings.defaults(self).withTimeouts(tickFor(config), config.heartbeatInterval,
                 config.electionTimeout);
-        BootstrapGuard[] guardRef = new BootstrapGuard[1];
-        Function<NodeId, byte[]> describe = asker -> guardRef[0] == null ? new byte[0] : guardRef[0].describeTo(asker);
-        this.node = RaftNode.start(settings, storage, transport, machine, describe);
+        this.candidates = new JoinCandidates(JoinCandidates.DEFAULT_CAPACITY,
+                config.updateInterval.multipliedBy(CANDIDATE_EXPIRY_INTERVALS).toNanos());
+        transport.helloListener(this::onHello);
+        this.node = RaftNode.start(settings, storage, transport, machine, this::describeTo);
         this.guard = new BootstrapGuard(self, () -> !node.status().configuration().isEmpty());
-        guardRef[0] = guard;
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
         node.observe(observing(config.observer));
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
         node.addFailureListener(this::onFailure);
-        this.reconciler = new Reconciler(config, self, node, guard, addresses);
+        this.reconciler = new Reconciler(config, self, node, guard, addresses, candidates, origins);
+        this.ready = true;
         LOG.info("node {} of cluster '{}' listens at {}; failover budget: a dead primary is replaced within about"
                         + " {} ms (election timeout {}-{} ms, heartbeat {} ms)", self, config.clusterName,
                 config.advertise, config.failoverBudget().toMillis(), config.electionTimeout.toMillis(),
@@ -169,6 +181,68 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
             }
         }
         return NodeId.of("node-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** A candidate not heard from for this many update intervals is forgotten (it asks every round it is out). */
+    private static final int CANDIDATE_EXPIRY_INTERVALS = 3;
+
+    /**
+     * What this node tells a node that asks who it is (on a transport thread): its bootstrap
+     * status, then — when it is a member — the primary it follows and where the members listen.
+     * Empty until the node is set up (an asker takes that as "a member": it never bootstraps over it).
+     */
+    private byte[] describeTo(NodeId asker) {
+        if (!ready) {
+            return new byte[0];
+        }
+        return directory().appendTo(guard.describeTo(asker), HandshakeReply.MAX_STATUS_BYTES);
+    }
+
+    /** This node's directory: empty unless it is a member; names its primary when it knows one. */
+    private MemberDirectory directory() {
+        NodeStatus status = node.status();
+        Configuration configuration = status.configuration();
+        if (!status.running() || !configuration.contains(self)) {
+            return MemberDirectory.EMPTY;
+        }
+        NodeId primary = status.role() == Role.LEADER ? self
+                : roleOf(status) == ClusterRole.SECONDARY ? status.leader() : null;
+        java.util.List<MemberDirectory.Entry> entries = new java.util.ArrayList<>();
+        for (NodeId id : configuration.members()) {
+            String address = addresses.get(id);
+            if (address != null) {
+                try {
+                    entries.add(new MemberDirectory.Entry(id, address, origins.of(id)));
+                } catch (IllegalArgumentException notAnAddress) {
+                    // e.g. an advertised port 0: nobody could connect to it anyway
+                }
+            }
+        }
+        boolean full = status.role() == Role.LEADER && configuration.members().size() >= config.maxNodes;
+        return new MemberDirectory(primary, full, entries);
+    }
+
+    /**
+     * A peer proved who it is on a connection to this node (a transport thread; must not block).
+     * A node that is not a member, and says where it listens, is asking to be added: remembered
+     * as a join candidate, and the primary looks at once.
+     */
+    private void onHello(PeerHello hello) {
+        if (!ready || hello.address().isEmpty() || hello.nodeId().equals(self)) {
+            return;
+        }
+        NodeStatus status = node.status();
+        Configuration configuration = status.configuration();
+        if (!status.running() || !configuration.contains(self) || configuration.contains(hello.nodeId())) {
+            return;
+        }
+        if (candidates.offer(hello.nodeId(), hello.advertisedAddress(), System.nanoTime())) {
+            LOG.debug("node {}: {} at {} asks to be added to the cluster", self, hello.nodeId(),
+                    hello.advertisedAddress());
+            if (status.role() == Role.LEADER) {
+                reconciler.candidateArrived();
+            }
+        }
     }
 
     /** The runtime's observer, told in the API's terms. */
@@ -304,6 +378,18 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 status.appliedIndex(), status.lastIndex(), status.running());
     }
 
+    /**
+     * How {@code member} came into the cluster, as far as this node knows now. Only the primary
+     * that added it knows for sure; it tells the others as they ask who it is, so this may change
+     * from {@link JoinedBy#UNKNOWN} a moment after the membership change that added it (which is
+     * why it is not part of {@link Member}: the members told to listeners stay what they were).
+     * {@link JoinedBy#UNKNOWN} for a node that is not a member.
+     */
+    public JoinedBy joinedBy(NodeId member) {
+        return node.status().configuration().contains(member) ? JoinedBy.valueOf(origins.of(member).name())
+                : JoinedBy.UNKNOWN;
+    }
+
     /** Where each known node's transport listens. */
     public Map<NodeId, String> addresses() {
         return Map.copyOf(addresses);
@@ -434,6 +520,9 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
 
     private void onConfigurationChange(Configuration configuration) {
         lastConfiguration = configuration;
+        if (!configuration.members().isEmpty()) {
+            origins.retain(configuration.members()); // one removed and added again comes in anew
+        }
         StateChange state = lastState;
         if (state != null && node.status().running()) {
             announceRole(state, configuration, configuration.contains(self) ? "a member now: " + configuration

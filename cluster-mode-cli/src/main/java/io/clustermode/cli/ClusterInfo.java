@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code clusterName}, {@code role}, {@code term}, {@code leaderId}, {@code commitIndex},
  * {@code appliedIndex}, {@code members} ({@code nodeId}, {@code address}, {@code voter},
  * {@code role}). Beyond the contract: the transport {@code address}, this node's {@code http}
- * address, the primary's ({@code leaderHttp}), and each member's {@code http} address when it
- * has announced one.
+ * address, the primary's ({@code leaderHttp}), each member's {@code http} address when it
+ * has announced one, and how each member came in ({@code joinedBy}).
  *
  * <p>Readers ignore fields they do not know, so this version reads the document of a newer node;
  * a document without {@code nodeId}, {@code role} or {@code term} is refused.
@@ -58,15 +58,25 @@ public record ClusterInfo(@JsonProperty(required = true) String nodeId, String c
     /**
      * One member.
      *
-     * @param nodeId  its id
-     * @param address its transport address
-     * @param voter   whether it votes (else a learner)
-     * @param role    {@code PRIMARY}, {@code SECONDARY} or {@code INACTIVE}
-     * @param http    where it serves the HTTP API, or null when it has not announced it
+     * @param nodeId   its id
+     * @param address  its transport address
+     * @param voter    whether it votes (else a learner)
+     * @param role     {@code PRIMARY}, {@code SECONDARY} or {@code INACTIVE}
+     * @param http     where it serves the HTTP API, or null when it has not announced it
+     * @param joinedBy how it came into the cluster: {@code "bootstrap"} (it bootstrapped the
+     *                 cluster), {@code "discovery"} (the primary's discovery named it),
+     *                 {@code "contact"} (it reached a member through its own discovery and asked to
+     *                 be added); null when the node asked does not know (or is older)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonPropertyOrder({"nodeId", "address", "voter", "role", "http"})
-    public record MemberInfo(String nodeId, String address, boolean voter, String role, String http) {
+    @JsonPropertyOrder({"nodeId", "address", "voter", "role", "http", "joinedBy"})
+    public record MemberInfo(String nodeId, String address, boolean voter, String role, String http,
+                             String joinedBy) {
+
+        /** A member of whose coming in nothing is said. */
+        public MemberInfo(String nodeId, String address, boolean voter, String role, String http) {
+            this(nodeId, address, voter, role, http, null);
+        }
     }
 
     /**

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The node's transport, with every message counted by type and direction for the metrics, and
  * the vote requests of this node's own elections noticed (exactly, where sampling the status
- * could miss a short candidacy).
+ * could miss a short candidacy). Every other method of the SPI, default ones included, goes to
+ * the transport inside unchanged ({@code CountingTransportTest} checks that none is left out: a
+ * default method not forwarded silently does nothing).
  */
 final class CountingTransport implements Transport {
 
@@ -90,6 +92,11 @@ final class CountingTransport implements Transport {
     @Override
     public java.util.Optional<String> peerClusterId(NodeId peer) {
         return inner.peerClusterId(peer);
+    }
+
+    @Override
+    public void helloListener(java.util.function.Consumer<io.clustermode.transport.PeerHello> listener) {
+        inner.helloListener(listener);
     }
 
     @Override

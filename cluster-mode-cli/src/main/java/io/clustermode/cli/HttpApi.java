@@ -228,12 +228,18 @@ final class HttpApi implements Routes, AutoCloseable {
         List<ClusterInfo.MemberInfo> members = new ArrayList<>();
         for (Member member : node.members()) {
             members.add(new ClusterInfo.MemberInfo(member.id().value(), member.address(), member.voter(),
-                    member.role().name(), state.httpAddress(member.id().value()).orElse(null)));
+                    member.role().name(), state.httpAddress(member.id().value()).orElse(null),
+                    joinedBy(node.joinedBy(member.id()))));
         }
         return new ClusterInfo(node.id().value(), node.config().clusterName(), node.role().name(), status.term(),
                 primary.map(p -> p.id().value()).orElse(null), status.commitIndex(), status.appliedIndex(), members,
                 node.config().advertise(), started.announced(),
                 primary.flatMap(p -> state.httpAddress(p.id().value())).orElse(null));
+    }
+
+    /** How a member came in, as {@link ClusterInfo.MemberInfo#joinedBy()} says it: lower case, null when unknown. */
+    static String joinedBy(io.clustermode.JoinedBy joinedBy) {
+        return joinedBy == io.clustermode.JoinedBy.UNKNOWN ? null : joinedBy.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The document of {@code GET /health}; absent fields are left out. */

@@ -80,13 +80,14 @@ final class StatusCommand implements Callable<Integer> {
                 info.nodeId(), info.clusterName(), info.role(), info.term(), info.commitIndex(), info.appliedIndex(),
                 info.leaderId() == null ? "unknown" : info.leaderId());
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NODE", "ROLE", "VOTER", "ADDRESS", "HTTP"});
+        rows.add(new String[] {"NODE", "ROLE", "VOTER", "JOINED BY", "ADDRESS", "HTTP"});
         for (ClusterInfo.MemberInfo member : info.members()) {
             String id = member.nodeId();
             rows.add(new String[] {id.equals(info.nodeId()) ? id + " *" : id, member.role(),
-                    member.voter() ? "yes" : "no", member.address(), member.http() == null ? "-" : member.http()});
+                    member.voter() ? "yes" : "no", member.joinedBy() == null ? "-" : member.joinedBy(),
+                    member.address(), member.http() == null ? "-" : member.http()});
         }
-        int[] widths = new int[5];
+        int[] widths = new int[6];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());

@@ -33,6 +33,33 @@ class JsonAndNodeStateTest {
     }
 
     @Test
+    void each_member_says_how_it_came_in_and_the_status_table_shows_it() {
+        ClusterInfo info = new ClusterInfo("n1", "cm", "PRIMARY", 3, "n1", 10, 9,
+                List.of(new ClusterInfo.MemberInfo("n1", "127.0.0.1:7600", true, "PRIMARY", null, "bootstrap"),
+                        new ClusterInfo.MemberInfo("n2", "127.0.0.2:7600", true, "SECONDARY", null, "discovery"),
+                        new ClusterInfo.MemberInfo("n4", "127.0.0.4:7600", false, "SECONDARY", null, "contact"),
+                        new ClusterInfo.MemberInfo("n5", "127.0.0.5:7600", false, "SECONDARY", null, null)),
+                "127.0.0.1:7600", "h", null);
+        String json = Json.text(info);
+        assertThat(json).contains("\"role\":\"SECONDARY\",\"http\":null,\"joinedBy\":\"contact\"");
+        assertThat(ClusterInfo.read(json)).isEqualTo(info);
+        // A document of an older node, without the field, reads as not knowing.
+        assertThat(ClusterInfo.read("{\"nodeId\":\"n2\",\"role\":\"SECONDARY\",\"term\":4,"
+                + "\"members\":[{\"nodeId\":\"n2\",\"voter\":false}]}").members().get(0).joinedBy()).isNull();
+        assertThat(HttpApi.joinedBy(io.clustermode.JoinedBy.CONTACT)).isEqualTo("contact");
+        assertThat(HttpApi.joinedBy(io.clustermode.JoinedBy.BOOTSTRAP)).isEqualTo("bootstrap");
+        assertThat(HttpApi.joinedBy(io.clustermode.JoinedBy.UNKNOWN)).isNull();
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StatusCommand.print(info, new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(1)).matches("NODE +ROLE +VOTER +JOINED BY +ADDRESS +HTTP");
+        assertThat(lines.get(2)).matches("n1 \\* +PRIMARY +yes +bootstrap +127\\.0\\.0\\.1:7600 +-");
+        assertThat(lines.get(4)).matches("n4 +SECONDARY +no +contact +127\\.0\\.0\\.4:7600 +-");
+        assertThat(lines.get(5)).matches("n5 +SECONDARY +no +- +127\\.0\\.0\\.5:7600 +-");
+    }
+
+    @Test
     void cluster_info_carries_exactly_its_fields_and_readers_need_the_node_id_role_and_term() {
         ClusterInfo info = new ClusterInfo("n1", "cm", "PRIMARY", 3, "n1", 10, 9,
                 List.of(new ClusterInfo.MemberInfo("n1", "127.0.0.1:7600", true, "PRIMARY", null)), "a", "h", null);
@@ -42,7 +69,8 @@ class JsonAndNodeStateTest {
         assertThat(wire.keySet()).containsExactly("nodeId", "clusterName", "role", "term", "leaderId", "commitIndex",
                 "appliedIndex", "members", "address", "http", "leaderHttp");
         Map<?, ?> member = (Map<?, ?>) ((List<?>) wire.get("members")).get(0);
-        assertThat(member.keySet().stream().map(String::valueOf)).containsExactly("nodeId", "address", "voter", "role", "http");
+        assertThat(member.keySet().stream().map(String::valueOf)).containsExactly("nodeId", "address", "voter", "role", "http",
+                "joinedBy");
         assertThat(info.isPrimary()).isTrue();
         assertThat(info.voterCount()).isEqualTo(1);
         // An older node's document, without the fields beyond the contract, still reads.

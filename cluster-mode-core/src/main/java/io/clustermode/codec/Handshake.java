@@ -24,8 +24,16 @@ import java.util.Objects;
  *      has no nonce): fresh random bytes for the cluster-secret challenge, empty without a secret
  *   u8 cluster id length, then the id in UTF-8 (appended likewise; a hello that ends before it
  *      has none): the id the sender's cluster chose at bootstrap, empty while it knows none
+ *   u16 advertised address length, then the address in ASCII (appended likewise; a hello that
+ *      ends before it has none): the {@code host:port} where the sender's transport listens, so
+ *      that a node it contacts can reach it back (a node asking to join a cluster); empty when
+ *      the sender does not say
  *   ... later versions may append fields; readers ignore bytes after these
  * </pre>
+ *
+ * <p>The codec checks the address's shape only as far as bytes go (length, printable ASCII);
+ * whether it is a usable {@code host:port} is the transport's to check, with its {@code HostPort},
+ * before anyone relies on it.
  *
  * @param protocolVersion the version of the frames the sender will write; 0 to 65535
  * @param clusterName     the name of the sender's cluster; 1 to {@link #MAX_CLUSTER_NAME_LENGTH}
@@ -35,8 +43,12 @@ import java.util.Objects;
  *                        random bytes, or empty when the sender has no secret
  * @param clusterId       the id the sender's cluster chose when it was bootstrapped; empty when
  *                        the sender knows none yet (a node that has not joined)
+ * @param advertisedAddress where the sender's transport listens ({@code host:port}, at most
+ *                        {@link #MAX_ADDRESS_BYTES} printable ASCII characters); empty when the
+ *                        sender does not say (a hello of an older version)
  */
-public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce, String clusterId) {
+public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce, String clusterId,
+                        String advertisedAddress) {
 
     /** The protocol version of this code: frames after the handshake are {@link MessageCodec} messages of this version. */
     public static final int PROTOCOL_VERSION = MessageCodec.VERSION;
@@ -53,6 +65,9 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     /** The longest cluster id, in bytes of UTF-8. */
     public static final int MAX_CLUSTER_ID_BYTES = 64;
 
+    /** The longest advertised address, in bytes (a DNS name of 253 characters, a port, and room). */
+    public static final int MAX_ADDRESS_BYTES = 300;
+
     /**
      * @throws IllegalArgumentException when a value is out of range (the message names it)
      */
@@ -62,6 +77,12 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         Objects.requireNonNull(nodeId, "nodeId");
         nonce = checkNonce("nonce", nonce);
         checkClusterId(clusterId);
+        checkAdvertisedAddress(advertisedAddress);
+    }
+
+    /** A handshake without an advertised address. */
+    public Handshake(int protocolVersion, String clusterName, NodeId nodeId, byte[] nonce, String clusterId) {
+        this(protocolVersion, clusterName, nodeId, nonce, clusterId, "");
     }
 
     /** A handshake without a cluster id. */
@@ -87,6 +108,36 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     /** A handshake of this code's {@link #PROTOCOL_VERSION} with a challenge nonce and a cluster id. */
     public static Handshake current(String clusterName, NodeId nodeId, byte[] nonce, String clusterId) {
         return new Handshake(PROTOCOL_VERSION, clusterName, nodeId, nonce, clusterId);
+    }
+
+    /**
+     * A handshake of this code's {@link #PROTOCOL_VERSION} with a challenge nonce, a cluster id and
+     * the sender's advertised address.
+     */
+    public static Handshake current(String clusterName, NodeId nodeId, byte[] nonce, String clusterId,
+                                    String advertisedAddress) {
+        return new Handshake(PROTOCOL_VERSION, clusterName, nodeId, nonce, clusterId, advertisedAddress);
+    }
+
+    /**
+     * Checks an advertised address as far as bytes go: empty, or 1 to {@link #MAX_ADDRESS_BYTES}
+     * printable ASCII characters. (Whether it is a usable {@code host:port} the transport checks.)
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static void checkAdvertisedAddress(String address) {
+        Objects.requireNonNull(address, "advertisedAddress");
+        if (address.length() > MAX_ADDRESS_BYTES || !address.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            throw new IllegalArgumentException("advertisedAddress must be at most " + MAX_ADDRESS_BYTES
+                    + " printable ASCII characters: '" + printable(address) + "'");
+        }
+    }
+
+    /** The text with anything outside printable ASCII shown as '?', at most 80 characters: for messages. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.chars().limit(80).forEach(c -> out.append(c > 0x20 && c < 0x7F ? (char) c : '?'));
+        return text.length() > 80 ? out + "..." : out.toString();
     }
 
     /**
@@ -121,18 +172,21 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     public boolean equals(Object other) {
         return other instanceof Handshake h && protocolVersion == h.protocolVersion
                 && clusterName.equals(h.clusterName) && nodeId.equals(h.nodeId)
-                && java.util.Arrays.equals(nonce, h.nonce) && clusterId.equals(h.clusterId);
+                && java.util.Arrays.equals(nonce, h.nonce) && clusterId.equals(h.clusterId)
+                && advertisedAddress.equals(h.advertisedAddress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(protocolVersion, clusterName, nodeId, java.util.Arrays.hashCode(nonce), clusterId);
+        return Objects.hash(protocolVersion, clusterName, nodeId, java.util.Arrays.hashCode(nonce), clusterId,
+                advertisedAddress);
     }
 
     @Override
     public String toString() {
         return "Handshake[version=" + protocolVersion + ", cluster=" + clusterName + ", nodeId=" + nodeId
-                + ", nonce=" + nonce.length + "B" + (clusterId.isEmpty() ? "" : ", clusterId=" + clusterId) + "]";
+                + ", nonce=" + nonce.length + "B" + (clusterId.isEmpty() ? "" : ", clusterId=" + clusterId)
+                + (advertisedAddress.isEmpty() ? "" : ", advertised=" + advertisedAddress) + "]";
     }
 
     /**
@@ -158,8 +212,9 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
     public byte[] encode() {
         byte[] name = clusterName.getBytes(StandardCharsets.UTF_8);
         byte[] id = clusterId.getBytes(StandardCharsets.US_ASCII);
+        byte[] address = advertisedAddress.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer out = ByteBuffer.allocate(4 + 2 + 2 + name.length + Wire.sizeOf(nodeId) + 1 + nonce.length
-                + 1 + id.length);
+                + 1 + id.length + 2 + address.length);
         out.putInt(MAGIC);
         out.putShort((short) protocolVersion);
         out.putShort((short) name.length);
@@ -169,6 +224,8 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         out.put(nonce);
         out.put((byte) id.length);
         out.put(id);
+        out.putShort((short) address.length);
+        out.put(address);
         return out.array();
     }
 
@@ -191,14 +248,24 @@ public record Handshake(int protocolVersion, String clusterName, NodeId nodeId, 
         byte[] nonce = buf.hasRemaining() ? getNonce(buf, "nonce") : new byte[0];
         String clusterId = buf.hasRemaining()
                 ? new String(Wire.getBytes(buf, Wire.getByte(buf) & 0xFF), StandardCharsets.US_ASCII) : "";
+        String address = "";
+        if (buf.hasRemaining()) {
+            int length = Wire.getShort(buf) & 0xFFFF;
+            if (length > MAX_ADDRESS_BYTES) {
+                throw new MalformedInputException("advertised address of " + length + " bytes (at most "
+                        + MAX_ADDRESS_BYTES + ")");
+            }
+            address = new String(Wire.getBytes(buf, length), StandardCharsets.US_ASCII);
+        }
         try {
             checkClusterName(name);
             checkClusterId(clusterId);
+            checkAdvertisedAddress(address);
         } catch (IllegalArgumentException e) {
             throw new MalformedInputException(e.getMessage());
         }
         in.position(in.limit());
-        return new Handshake(version, name, id, nonce, clusterId);
+        return new Handshake(version, name, id, nonce, clusterId, address);
     }
 
     /** Reads a u8 length and that many bytes: empty or {@link #NONCE_BYTES}. */

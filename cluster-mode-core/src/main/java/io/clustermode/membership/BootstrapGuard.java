@@ -59,26 +59,34 @@ public final class BootstrapGuard {
             return out.array();
         }
 
-        /** Decodes a peer's status; a peer that said nothing (another transport) counts as a member: never bootstrap over it. */
+        /**
+         * Decodes a peer's status, ignoring what follows it (a {@link MemberDirectory}, or fields
+         * of later versions); a peer that said nothing (another transport) or something malformed
+         * counts as a member: never bootstrap over it.
+         */
         public static Status decode(byte[] bytes) {
             if (bytes.length == 0) {
                 return new Status(true, Set.of());
             }
             try {
-                ByteBuffer in = ByteBuffer.wrap(bytes);
-                boolean member = Wire.getBoolean(in);
-                int count = Wire.getShort(in) & 0xFFFF;
-                if (count > MAX_IDS) {
-                    return new Status(true, Set.of());
-                }
-                Set<NodeId> ids = new TreeSet<>();
-                for (int i = 0; i < count; i++) {
-                    ids.add(Wire.getNodeId(in));
-                }
-                return new Status(member, ids);
+                return read(ByteBuffer.wrap(bytes));
             } catch (MalformedInputException e) {
                 return new Status(true, Set.of());
             }
+        }
+
+        /** Reads a status from {@code in}'s position, leaving it just after the status. */
+        static Status read(ByteBuffer in) throws MalformedInputException {
+            boolean member = Wire.getBoolean(in);
+            int count = Wire.getShort(in) & 0xFFFF;
+            if (count > MAX_IDS) {
+                throw new MalformedInputException(count + " ids in a status (at most " + MAX_IDS + ")");
+            }
+            Set<NodeId> ids = new TreeSet<>();
+            for (int i = 0; i < count; i++) {
+                ids.add(Wire.getNodeId(in));
+            }
+            return new Status(member, ids);
         }
     }
 

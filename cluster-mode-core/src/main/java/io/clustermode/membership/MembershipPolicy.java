@@ -20,8 +20,15 @@ import java.util.function.Function;
  *
  * <p>In order: <b>remove</b> a member missing from discovery <em>and</em> not heard from for the
  * grace period; <b>add</b> a discovered node as a learner unless {@code maxNodes} members are
- * reached; <b>promote</b> a learner heard from within {@code liveWithin} while there are fewer
+ * reached, and after the discovered ones a <em>contact</em> (a node that reached a member through
+ * its own discovery, asked to be added, and was found at the address it gave) under the same
+ * rule; <b>promote</b> a learner heard from within {@code liveWithin} while there are fewer
  * voters than wanted ({@code voters} capped by the member count, rounded down to odd).
+ *
+ * <p>A member that came in as a contact is removed like any other: when it is missing from
+ * discovery (which, not being discovered, it always is once it no longer asks) <em>and</em> has
+ * not been heard from for the grace period. A live member answers the primary's heartbeats, so
+ * it is never removed, whichever way it came in.
  *
  * <p>Not thread-safe: one membership thread owns it. Not an application API.
  */
@@ -60,19 +67,38 @@ public final class MembershipPolicy {
      */
     public Optional<ConfigChange> next(Configuration configuration, Set<NodeId> discovered, long now,
                                        Function<NodeId, OptionalLong> age, Consumer<NodeId> refused) {
-        return removal(configuration, discovered, now, age)
+        return next(configuration, discovered, Set.of(), now, age, refused);
+    }
+
+    /**
+     * The next change, if any, with contacts besides discovery.
+     *
+     * @param configuration the configuration in effect
+     * @param discovered    the nodes discovery names now; null when discovery failed (then
+     *                      nothing is removed, and only contacts are added)
+     * @param contacts      nodes that asked to be added and were found at the address they gave
+     *                      (see {@link JoinCandidates}); added after the discovered ones
+     * @param now           the current time
+     * @param age           how long ago a node was heard from; empty when never
+     * @param refused       told about a node refused because {@code maxNodes} members are reached
+     */
+    public Optional<ConfigChange> next(Configuration configuration, Set<NodeId> discovered, Set<NodeId> contacts,
+                                       long now, Function<NodeId, OptionalLong> age, Consumer<NodeId> refused) {
+        return removal(configuration, discovered, contacts, now, age)
                 .or(() -> addition(configuration, discovered, refused))
+                .or(() -> addition(configuration, contacts, refused))
                 .or(() -> promotion(configuration, age));
     }
 
-    private Optional<ConfigChange> removal(Configuration configuration, Set<NodeId> discovered, long now,
-                                           Function<NodeId, OptionalLong> age) {
+    private Optional<ConfigChange> removal(Configuration configuration, Set<NodeId> discovered, Set<NodeId> contacts,
+                                           long now, Function<NodeId, OptionalLong> age) {
         if (discovered == null) {
             return Optional.empty(); // a failed lookup must not read as "everybody left"
         }
-        missingSince.keySet().removeIf(id -> !configuration.contains(id) || discovered.contains(id));
+        missingSince.keySet().removeIf(id -> !configuration.contains(id) || discovered.contains(id)
+                || contacts.contains(id));
         for (NodeId member : configuration.members()) {
-            if (member.equals(self) || discovered.contains(member)) {
+            if (member.equals(self) || discovered.contains(member) || contacts.contains(member)) {
                 continue;
             }
             long since = missingSince.computeIfAbsent(member, id -> now);

@@ -19,6 +19,7 @@ public final class InMemoryNetwork {
 
     private final Map<NodeId, InMemoryTransport> transports = new ConcurrentHashMap<>();
     private final Map<String, NodeId> addresses = new ConcurrentHashMap<>();
+    private final Map<NodeId, String> addressOf = new ConcurrentHashMap<>();
     private final Set<Link> blocked = ConcurrentHashMap.newKeySet();
 
     /** A transport for node {@code id} on this network, reachable at the address {@code id.value()}. */
@@ -26,10 +27,24 @@ public final class InMemoryNetwork {
         return transport(id, id.value());
     }
 
-    /** A transport for node {@code id} on this network, which {@link Transport#identify} finds at {@code address}. */
+    /**
+     * A transport for node {@code id} on this network, which {@link Transport#identify} finds at
+     * {@code address}. When it identifies another node, its hello advertises {@code address} (if
+     * that is a {@code host:port}; an id alone is advertised as nothing).
+     */
     public InMemoryTransport transport(NodeId id, String address) {
         addresses.put(address, id);
+        addressOf.putIfAbsent(id, address); // unless a test said otherwise first (see advertise)
         return new InMemoryTransport(this, id);
+    }
+
+    /**
+     * From now on {@code node}'s hellos advertise {@code address} instead of its own: for tests of
+     * a node that lies about where it listens (or gives an address where nobody listens). Call it
+     * before the node's transport is made, so that its very first hello lies too.
+     */
+    public void advertise(NodeId node, String address) {
+        addressOf.put(node, address);
     }
 
     /** Whether {@code from} can currently reach {@code to}. */
@@ -73,7 +88,17 @@ public final class InMemoryNetwork {
                     new java.io.IOException("nothing answers at " + address));
         }
         return java.util.concurrent.CompletableFuture.completedFuture(
-                new PeerIdentity(target, transport.describe(asker)));
+                new PeerIdentity(target, transport.describe(new PeerHello(asker, "", advertised(asker)))));
+    }
+
+    private String advertised(NodeId node) {
+        String address = addressOf.getOrDefault(node, "");
+        try {
+            HostPort.parse("address", address);
+            return address;
+        } catch (IllegalArgumentException notAnAddress) {
+            return "";
+        }
     }
 
     boolean deliver(Message message) {

@@ -11,6 +11,7 @@ public final class InMemoryTransport implements Transport {
     private final InMemoryNetwork network;
     private final NodeId self;
     private volatile Listener listener;
+    private volatile java.util.function.Consumer<PeerHello> helloListener;
 
     InMemoryTransport(InMemoryNetwork network, NodeId self) {
         this.network = network;
@@ -21,6 +22,11 @@ public final class InMemoryTransport implements Transport {
     public void start(Listener newListener) {
         this.listener = newListener;
         network.attach(self, this);
+    }
+
+    @Override
+    public void helloListener(java.util.function.Consumer<PeerHello> newListener) {
+        this.helloListener = newListener;
     }
 
     @Override
@@ -38,9 +44,17 @@ public final class InMemoryTransport implements Transport {
         return network.identify(self, hostPort);
     }
 
-    byte[] describe(NodeId asker) {
+    /** Answers {@code hello}'s identification: tells the hello listener first, as the TCP transport does. */
+    byte[] describe(PeerHello hello) {
         Listener current = listener;
-        return current == null ? new byte[0] : current.describeSelf(asker);
+        if (current == null) {
+            return new byte[0];
+        }
+        java.util.function.Consumer<PeerHello> hellos = helloListener;
+        if (hellos != null) {
+            hellos.accept(hello);
+        }
+        return current.describeSelf(hello.nodeId());
     }
 
     boolean receive(Message message) {

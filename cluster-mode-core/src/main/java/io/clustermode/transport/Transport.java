@@ -40,6 +40,17 @@ public interface Transport extends AutoCloseable {
         }
     }
 
+    /**
+     * Tells {@code listener} of every peer that completes a handshake on a connection it opened to
+     * this node — a message connection or an {@link #identify} — once the peer proved who it is
+     * where this transport authenticates peers (a cluster secret, mutual TLS); a peer that fails
+     * that is never reported. Set it before {@link #start}; it replaces any earlier one. Called on
+     * the transport's threads: it must not block, and what it throws is logged and ignored. A
+     * transport without handshakes ignores it (nobody can then ask to join through it).
+     */
+    default void helloListener(java.util.function.Consumer<PeerHello> listener) {
+    }
+
     /** Starts listening and connecting; inbound messages go to {@code listener}. */
     void start(Listener listener) throws IOException;
 

@@ -23,8 +23,10 @@ class HandshakePropertiesTest {
                 .ofMinLength(1).ofMaxLength(Handshake.MAX_CLUSTER_NAME_LENGTH);
         Arbitrary<String> clusterIds = Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.strings()
                 .withCharRange('!', '~').ofMinLength(1).ofMaxLength(Handshake.MAX_CLUSTER_ID_BYTES));
+        Arbitrary<String> addresses = Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.strings()
+                .withCharRange('!', '~').ofMinLength(1).ofMaxLength(Handshake.MAX_ADDRESS_BYTES));
         return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF), names, MessageArbitraries.nodeIds(),
-                nonces(), clusterIds).as(Handshake::new);
+                nonces(), clusterIds, addresses).as(Handshake::new);
     }
 
     /** Empty, or the length of a nonce. */
@@ -61,10 +63,14 @@ class HandshakePropertiesTest {
         byte[] bytes = handshake.encode();
         byte[] cut = Arrays.copyOf(bytes, (int) (bytes.length * fraction));
         // Cut right before the nonce's length it is a hello from before the nonce: valid, without one;
-        // cut right before the cluster id's length, a hello from before the cluster id: valid too.
+        // cut right before the cluster id's length, a hello from before the cluster id; cut right
+        // before the address's length, a hello from before the address: valid too.
+        int addressField = 2 + handshake.advertisedAddress().length();
         int idField = 1 + handshake.clusterId().length();
-        net.jqwik.api.Assume.that(cut.length != bytes.length - idField - 1 - handshake.nonce().length
-                && cut.length != bytes.length - idField);
+        int nonceField = 1 + handshake.nonce().length;
+        net.jqwik.api.Assume.that(cut.length != bytes.length - addressField - idField - nonceField
+                && cut.length != bytes.length - addressField - idField
+                && cut.length != bytes.length - addressField);
         assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(cut))).isInstanceOf(MalformedInputException.class);
     }
 

@@ -16,7 +16,7 @@ class HandshakeTest {
     void theLayoutIsPinned() {
         // Frozen for every protocol version: a node must always be able to read a newer one's hello.
         assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
-                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00" + "00");
+                .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00" + "00" + "0000");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
                 .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000" + "00" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2"), new byte[] {7}).encode()))
@@ -110,13 +110,58 @@ class HandshakeTest {
         Handshake without = Handshake.current("prod", NodeId.of("n1"));
         assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(without.encode())).clusterId()).isEmpty();
         byte[] earlier = without.encode(); // as earlier code wrote it: ending after the nonce
-        assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(earlier, earlier.length - 1)))
+        assertThat(Handshake.decode(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(earlier, earlier.length - 3)))
                 .clusterId()).isEmpty();
         byte[] bad = withId.encode();
-        bad[bad.length - 1] = 0x07; // a control character in the id
+        bad[bad.length - 3] = 0x07; // a control character in the id (its last byte; the empty address follows)
         assertThatThrownBy(() -> Handshake.decode(java.nio.ByteBuffer.wrap(bad)))
                 .isInstanceOf(MalformedInputException.class).hasMessageContaining("clusterId");
         assertThatThrownBy(() -> Handshake.current("prod", NodeId.of("n1"), new byte[0], "x".repeat(65)))
                 .hasMessageContaining("clusterId");
+    }
+
+    @Test
+    void the_advertised_address_travels_after_the_cluster_id_and_a_hello_without_it_reads_as_none() throws Exception {
+        Handshake withAddress = Handshake.current("prod", NodeId.of("n4"), new byte[0], "", "10.0.0.4:7600");
+        assertThat(HexFormat.of().formatHex(withAddress.encode())).endsWith("00" + "00" + "000d"
+                + HexFormat.of().formatHex("10.0.0.4:7600".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(Handshake.decode(ByteBuffer.wrap(withAddress.encode()))).isEqualTo(withAddress);
+        Handshake both = Handshake.current("prod", NodeId.of("n4"), new byte[32], "8c0e2a4e", "[fd00::4]:7600");
+        assertThat(Handshake.decode(ByteBuffer.wrap(both.encode()))).isEqualTo(both);
+
+        // The hello of the version before, which ends after the cluster id: no address.
+        Handshake older = Handshake.decode(ByteBuffer.wrap(HexFormat.of().parseHex(
+                "434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00" + "03" + "616263")));
+        assertThat(older.clusterId()).isEqualTo("abc");
+        assertThat(older.advertisedAddress()).isEmpty();
+        // And later versions may append more after it.
+        byte[] longer = java.util.Arrays.copyOf(withAddress.encode(), withAddress.encode().length + 3);
+        assertThat(Handshake.decode(ByteBuffer.wrap(longer))).isEqualTo(withAddress);
+    }
+
+    @Test
+    void an_advertised_address_that_is_not_printable_ascii_or_too_long_is_malformed() {
+        byte[] good = Handshake.current("prod", NodeId.of("n4"), new byte[0], "", "host:7600").encode();
+        byte[] control = good.clone();
+        control[control.length - 1] = 0x0a;
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(control)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("advertisedAddress");
+        byte[] latin = good.clone();
+        latin[latin.length - 1] = (byte) 0xe9;
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(latin)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("advertisedAddress");
+        // A length beyond the limit is refused before anything is read, whatever follows.
+        byte[] huge = java.util.Arrays.copyOf(good, good.length);
+        huge[huge.length - 11] = (byte) 0xff;
+        huge[huge.length - 10] = (byte) 0xff;
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(huge)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("advertised address of 65535 bytes");
+        // Cut inside the address: truncated.
+        assertThatThrownBy(() -> Handshake.decode(ByteBuffer.wrap(java.util.Arrays.copyOf(good, good.length - 2))))
+                .isInstanceOf(MalformedInputException.class);
+        assertThatThrownBy(() -> Handshake.current("prod", NodeId.of("n1"), new byte[0], "",
+                "h".repeat(Handshake.MAX_ADDRESS_BYTES - 4) + ":7600")).hasMessageContaining("advertisedAddress");
+        assertThatThrownBy(() -> Handshake.current("prod", NodeId.of("n1"), new byte[0], "", "a b:1"))
+                .hasMessageContaining("advertisedAddress");
     }
 }

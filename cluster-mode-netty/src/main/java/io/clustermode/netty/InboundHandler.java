@@ -149,6 +149,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
         if (!hello.clusterId().isEmpty()) {
             transport.peerNamedClusterId(peer, hello.clusterId());
         }
+        transport.peerSaidHello(hello, ctx.channel().remoteAddress());
         frames.handshakeDone();
         long idle = transport.config().idleTimeout().toMillis();
         ctx.pipeline().addBefore("frames", "idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));

@@ -136,6 +136,10 @@ public final class NettyTransport implements Transport {
                     return size() > MAX_REMEMBERED_PEERS;
                 }
             });
+    /** Told of every peer that proved who it is on an inbound connection; null for nobody. */
+    private volatile java.util.function.Consumer<io.clustermode.transport.PeerHello> helloListener;
+    /** The address this node's hellos advertise, once known; see {@link #helloAddress()}. */
+    private volatile String helloAddress;
     // Guarded by lock.
     private Map<NodeId, String> peers = Map.of();
     private EventLoopGroup boss;
@@ -287,6 +291,67 @@ public final class NettyTransport implements Transport {
                 link.updateAddress(address);
             }
         });
+    }
+
+    @Override
+    public void helloListener(java.util.function.Consumer<io.clustermode.transport.PeerHello> listener) {
+        this.helloListener = listener;
+    }
+
+    /**
+     * The address this node's hellos advertise: {@link #advertiseAddress()} when it is a
+     * {@code host:port} peers can connect to (a configured port 0 is replaced by the bound port);
+     * empty when there is none, and then nobody can reach this node back through its hello.
+     */
+    String helloAddress() {
+        String known = helloAddress;
+        if (known != null) {
+            return known;
+        }
+        String address;
+        try {
+            HostPort advertised = HostPort.parseListen("advertiseAddress", advertiseAddress());
+            InetSocketAddress bound = localAddress;
+            if (advertised.port() == 0 && bound != null) {
+                advertised = new HostPort(advertised.host(), bound.getPort());
+            }
+            address = advertised.port() == 0 ? "" : advertised.toString();
+            io.clustermode.codec.Handshake.checkAdvertisedAddress(address);
+        } catch (IllegalArgumentException | IllegalStateException unusable) {
+            address = "";
+        }
+        if (localAddress != null) {
+            helloAddress = address; // settled once the port is bound
+        }
+        return address;
+    }
+
+    /**
+     * A peer proved who it is on an inbound connection: tells the hello listener, with the
+     * advertised address only when it is a {@code host:port} (anything else is dropped and logged,
+     * at most once a minute per remote host).
+     */
+    void peerSaidHello(io.clustermode.codec.Handshake hello, java.net.SocketAddress remote) {
+        java.util.function.Consumer<io.clustermode.transport.PeerHello> current = helloListener;
+        if (current == null || state != State.STARTED) {
+            return;
+        }
+        String address = hello.advertisedAddress();
+        if (!address.isEmpty()) {
+            try {
+                HostPort.parse("advertised address", address);
+            } catch (IllegalArgumentException e) {
+                logRateLimited("address:" + HostPort.hostOf(remote), () -> log.warn(
+                        "{}: {} ({}) advertises an address no node can connect to; ignoring it: {}", config.self(),
+                        hello.nodeId(), HostPort.format(remote), e.getMessage()));
+                address = "";
+            }
+        }
+        try {
+            current.accept(new io.clustermode.transport.PeerHello(hello.nodeId(), hello.clusterId(), address));
+        } catch (RuntimeException e) {
+            log.warn("{}: the hello listener failed on {}: {}", config.self(), hello.nodeId(), e.toString());
+        }
     }
 
     @Override

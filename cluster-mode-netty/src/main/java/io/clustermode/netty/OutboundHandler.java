@@ -83,7 +83,7 @@ final class OutboundHandler extends ChannelInboundHandlerAdapter {
         }
         // With TLS, the SslHandler holds this until its own handshake is done.
         ctx.writeAndFlush(Frames.frame(Handshake.current(config.clusterName(), config.self(), nonce,
-                        transport.clusterId()).encode()))
+                        transport.clusterId(), transport.helloAddress()).encode()))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         ctx.fireChannelActive();
     }

@@ -326,12 +326,12 @@ class NettyTransportTest {
 
             try (Socket accepted = listener.accept()) {
                 assertThat(accepted.getInetAddress().getHostAddress()).isEqualTo("127.0.0.2");
-                // It opens with its handshake.
+                // It opens with its handshake, which says where it listens (nothing advertised: its bound address).
                 DataInputStream in = new DataInputStream(accepted.getInputStream());
                 byte[] hello = new byte[in.readInt()];
                 in.readFully(hello);
                 assertThat(Handshake.decode(ByteBuffer.wrap(hello)))
-                        .isEqualTo(Handshake.current(TestNodes.CLUSTER, a.id));
+                        .isEqualTo(Handshake.current(TestNodes.CLUSTER, a.id, new byte[0], "", a.address()));
             }
         }
     }

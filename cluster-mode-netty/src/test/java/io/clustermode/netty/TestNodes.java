@@ -37,10 +37,13 @@ final class TestNodes implements AutoCloseable {
         final ConcurrentLinkedQueue<String> unreachable = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<NodeId> askers = new ConcurrentLinkedQueue<>();
         volatile byte[] selfDescription = new byte[0];
+        /** Every peer whose hello this node accepted, as the transport reports it. */
+        final ConcurrentLinkedQueue<io.clustermode.transport.PeerHello> hellos = new ConcurrentLinkedQueue<>();
 
         Node(NettyTransportConfig config) {
             this.id = config.self();
             this.transport = new NettyTransport(config);
+            this.transport.helloListener(hellos::add);
         }
 
         @Override
