@@ -176,7 +176,8 @@ public final class ClusterConfig {
      * bound), then a pre-vote and a vote round trip and one heartbeat to tell everyone.
      */
     public Duration failoverBudget() {
-        return electionTimeout.multipliedBy(2).plus(heartbeatInterval.multipliedBy(2));
+        // In nanoseconds: Duration.multipliedBy goes through BigDecimal, and the HTTP API asks per request.
+        return Duration.ofNanos(2 * electionTimeout.toNanos() + 2 * heartbeatInterval.toNanos());
     }
 
     /** Builds a {@link ClusterConfig}. Not thread-safe. */

@@ -29,12 +29,22 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Sits right after the HTTP codec, so it sees requests and their ends as they arrive and
  * answers as they leave. One per connection.
+ *
+ * <p>The clock is a deadline, checked by one timer: starting and stopping it only move the
+ * deadline, and the timer, when it fires, looks again at the deadline then in force (as
+ * Netty's {@code IdleStateHandler} does). A busy kept-alive connection starts and stops the
+ * clock twice per request; scheduling and cancelling a task each time cost the event loop a
+ * few percent of its time in the priority queue of scheduled tasks.
  */
 public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private final HttpServerEvents events;
+    /** The pending check; null when none is scheduled. */
     private ScheduledFuture<?> timer;
+    /** When the clock runs out (on the event loop's ticker); meaningful only while {@link #running}. */
+    private long deadline;
+    private boolean running;
     /** An HttpRequest was read and its last content not yet. */
     private boolean inRequest;
     private long requestsRead;
@@ -59,7 +69,7 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (timer == null) {
+        if (!running) {
             ready(ctx);
         }
         super.channelActive(ctx);
@@ -87,7 +97,7 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         // A read that decoded nothing brought the first bytes of a request that is not complete yet.
-        if (timer != null && !inRequest && !decodedThisRead) {
+        if (running && !inRequest && !decodedThisRead) {
             bytesWhileWaiting = true;
         }
         decodedThisRead = false;
@@ -107,13 +117,13 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        stop();
+        cancel();
         super.channelInactive(ctx);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        stop();
+        cancel();
     }
 
     private boolean owesAnswers() {
@@ -126,19 +136,45 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        stop();
-        timer = ctx.executor().schedule(() -> expired(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+        deadline = ctx.executor().ticker().nanoTime() + timeoutNanos;
+        running = true;
+        if (timer == null) {
+            schedule(ctx, timeoutNanos);
+        }
     }
 
     private void stop() {
+        running = false; // the pending check, if any, finds the clock stopped
+    }
+
+    /** The connection is gone: no check is left scheduled. */
+    private void cancel() {
+        running = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
     }
 
-    private void expired(ChannelHandlerContext ctx) {
+    private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
         timer = null;
+        if (!running) {
+            return; // scheduled again when the clock starts
+        }
+        long left = deadline - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            schedule(ctx, left); // started again since this check was scheduled
+            return;
+        }
+        expired(ctx);
+    }
+
+    private void expired(ChannelHandlerContext ctx) {
+        running = false;
         Channel channel = ctx.channel();
         if (!channel.isActive() || owesAnswers()) {
             return;
