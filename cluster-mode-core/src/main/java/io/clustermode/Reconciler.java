@@ -459,7 +459,8 @@ final class Reconciler implements AutoCloseable {
             }
             LOG.info("node {} term {}: {} {}{} (members now {})", self, status.term(),
                     change.get().type().name().toLowerCase().replace('_', ' '), subject, why,
-                    node.status().configuration());
+                    // Applied, but the node's status may not show it yet (it follows at the end of its turn).
+                    status.configuration().apply(change.get()));
             return true;
         } catch (Exception e) {
             // Typically: the new primary has not committed in its term yet, or a change is in

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * @param fencingToken the fencing token while this node is primary; null otherwise
  * @param commitIndex  the highest log index known committed
  * @param appliedIndex the highest log index applied
- * @param members      every member: id, transport address, voter or learner, role
+ * @param members      every member: id, transport address, voter or learner, role, how it came in
  */
 public record ClusterView(String nodeId, String clusterName, String clusterId, String role, long term,
                           String primary, Long fencingToken, long commitIndex, long appliedIndex,
@@ -33,12 +33,15 @@ public record ClusterView(String nodeId, String clusterName, String clusterId, S
      * @param nodeId  its id
      * @param address its transport address, host:port; empty when unknown
      * @param voter   whether it votes (the others are learners)
-     * @param role    {@code PRIMARY} or {@code SECONDARY} as this node knows (this node's own role for itself)
+     * @param role     {@code PRIMARY} or {@code SECONDARY} as this node knows (this node's own role for itself)
+     * @param joinedBy how it came in ({@code bootstrap}, {@code discovery}, {@code contact}); null when
+     *                 this node does not know, as {@code /cluster/info} says it
      */
-    public record MemberView(String nodeId, String address, boolean voter, String role) {
+    public record MemberView(String nodeId, String address, boolean voter, String role, String joinedBy) {
 
-        static MemberView of(Member member) {
-            return new MemberView(member.id().value(), member.address(), member.voter(), member.role().name());
+        static MemberView of(Member member, io.clustermode.JoinedBy joinedBy) {
+            return new MemberView(member.id().value(), member.address(), member.voter(), member.role().name(),
+                    joinedBy == io.clustermode.JoinedBy.UNKNOWN ? null : joinedBy.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
@@ -53,6 +56,7 @@ public record ClusterView(String nodeId, String clusterName, String clusterId, S
     }
 
     static List<MemberView> members(Cluster<?, ?> cluster) {
-        return cluster.members().stream().map(MemberView::of).collect(Collectors.toList());
+        return cluster.members().stream().map(m -> MemberView.of(m, cluster.joinedBy(m.id())))
+                .collect(Collectors.toList());
     }
 }

@@ -121,6 +121,7 @@ class ClusterModeActuatorAutoConfigurationTest {
                 assertThat(member.nodeId()).isEqualTo(cluster.id().value());
                 assertThat(member.voter()).isTrue();
                 assertThat(member.role()).isEqualTo("PRIMARY");
+                assertThat(member.joinedBy()).isEqualTo("bootstrap");
             });
         });
     }
