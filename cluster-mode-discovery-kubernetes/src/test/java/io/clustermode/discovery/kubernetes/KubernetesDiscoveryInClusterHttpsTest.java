@@ -204,6 +204,43 @@ class KubernetesDiscoveryInClusterHttpsTest {
         assertThat(ids(discovery.instances())).containsExactly("cluster-mode-0");
     }
 
+    @Test
+    void three_nodes_form_one_cluster_through_the_in_cluster_discovery_over_https() throws Exception {
+        slices(NAMESPACE).resource(slice(NAMESPACE, "cm-a", "IPv4", ports("cluster"),
+                ready("cluster-mode-0", "10.0.0.10"), ready("cluster-mode-1", "10.0.0.11"),
+                ready("cluster-mode-2", "10.0.0.12"))).create();
+        io.clustermode.transport.InMemoryNetwork network = new io.clustermode.transport.InMemoryNetwork();
+        List<io.clustermode.Cluster<Void, io.clustermode.StateMachine<Void>>> nodes = new java.util.ArrayList<>();
+        List<KubernetesDiscovery> discoveries = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                KubernetesDiscovery pod = inCluster(Map.of());
+                discoveries.add(pod);
+                String address = "10.0.0.1" + i + ":7600";
+                nodes.add(io.clustermode.Cluster.start(io.clustermode.ClusterConfig.builder()
+                        .nodeId(io.clustermode.NodeId.of("cluster-mode-" + i))
+                        .advertise(address).bind("127.0.0.1:0").dataDir(dir.resolve("node-" + i))
+                        .discovery(pod).minNodes(3).voters(3)
+                        .heartbeatInterval(Duration.ofMillis(30)).electionTimeout(Duration.ofMillis(200))
+                        .updateInterval(Duration.ofMillis(100)).connectionTimeout(Duration.ofMillis(500))
+                        .transportFactory(settings -> network.transport(settings.self(), settings.advertise()))
+                        .build()));
+            }
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                var primary = nodes.stream().filter(io.clustermode.Cluster::isPrimary).findFirst();
+                assertThat(primary).isPresent();
+                assertThat(primary.get().members()).hasSize(3).allMatch(io.clustermode.Member::voter);
+                assertThat(nodes).allMatch(n -> n.primary().equals(primary.get().primary()));
+            });
+            assertThat(dispatcher.refused).as("every request of the three carried the token").isEmpty();
+            assertThat(dispatcher.authorized).anyMatch(path -> path.startsWith("/apis/discovery.k8s.io/v1/namespaces/"
+                    + NAMESPACE + "/endpointslices?labelSelector"));
+        } finally {
+            nodes.forEach(io.clustermode.Cluster::close);
+            discoveries.forEach(KubernetesDiscovery::close);
+        }
+    }
+
     /**
      * The discovery as a pod builds it: no client, the service account directory; fabric8's
      * in-cluster settings pointed at the temporary directory while its client is built.
