@@ -73,8 +73,22 @@ class DnsClusterEndToEndTest {
 
     @Test
     void three_nodes_find_each_other_through_dns_and_elect_one_primary() throws Exception {
+        threeNodesElect(List.of());
+    }
+
+    /**
+     * Issue 19: a dnsmasq without {@code --local} has no answer of its own for the AAAA question
+     * of a name with A records only, and no upstream to ask; the A answer alone must form the
+     * cluster.
+     */
+    @Test
+    void three_nodes_elect_through_a_dnsmasq_serving_a_records_only_without_local() throws Exception {
+        threeNodesElect(List.of(Dnsmasq.NOT_LOCAL));
+    }
+
+    private void threeNodesElect(List<String> dnsmasqOptions) throws Exception {
         dnsmasq = Dnsmasq.start(Dnsmasq.executable().orElseThrow(), dir,
-                "127.0.0.1 nodes.cm.test\n127.0.0.2 nodes.cm.test\n127.0.0.3 nodes.cm.test\n", List.of());
+                "127.0.0.1 nodes.cm.test\n127.0.0.2 nodes.cm.test\n127.0.0.3 nodes.cm.test\n", dnsmasqOptions);
         int port = portFreeOnAllThree();
         for (int i = 1; i <= 3; i++) {
             DnsDiscovery discovery = new DnsDiscovery(DnsDiscoveryConfig.addresses("nodes.cm.test")

@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
 final class Dnsmasq implements AutoCloseable {
 
     static final String DOMAIN = "cm.test";
+    /**
+     * Not a dnsmasq option: leaves out {@code --local}, so that a question about the domain the
+     * hosts file cannot answer (an AAAA of a name with A records only) goes to the upstream
+     * servers, of which there are none: as a dnsmasq set up without {@code --local} answers it.
+     */
+    static final String NOT_LOCAL = "(not --local)";
 
     private final Path executable;
     private final Path hosts;
@@ -123,9 +129,11 @@ final class Dnsmasq implements AutoCloseable {
                 "--no-daemon", // stays in the foreground and keeps our user: the hosts file stays readable
                 "--conf-file=/dev/null", "--pid-file=",
                 "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces",
-                "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
-                "--local=/" + DOMAIN + "/")); // unknown names of the domain: NXDOMAIN, not forwarded
-        command.addAll(options);
+                "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts));
+        if (!options.contains(NOT_LOCAL)) {
+            command.add("--local=/" + DOMAIN + "/"); // unknown names of the domain: NXDOMAIN, not forwarded
+        }
+        options.stream().filter(option -> !option.equals(NOT_LOCAL)).forEach(command::add);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try {
