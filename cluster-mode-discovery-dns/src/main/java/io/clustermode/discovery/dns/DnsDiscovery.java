@@ -261,7 +261,7 @@ public final class DnsDiscovery implements DiscoveryService {
     /**
      * The A and AAAA records of {@code queried}. Both families must answer — a timeout or a
      * failure of one would otherwise drop half the members — except when the server refuses one
-     * family outright (REFUSED or NOTIMP: dnsmasq is reported to refuse AAAA for names it holds only
+     * family outright (REFUSED or NOTIMP: dnsmasq refuses AAAA for names it holds only
      * A records of, unless told {@code --local}): then the other family's answer is the whole
      * answer, and the refusal is logged once.
      */
