@@ -231,6 +231,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         HttpTls tls = httpTls();
         HttpServerSettings httpSettings = httpSettings(httpAddress, tls);
         KvQuota quota = kvQuota();
+        // Before anything is loaded or logged: a port in use is a usage error of one line.
+        checkCanListen("--bind", listenAddress("--bind", bind));
+        checkCanListen("--http", httpAddress);
         if (dataDir != null) {
             prepareDataDir();
         }
@@ -549,6 +552,20 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Where {@code option} asks to listen, resolved; a bad value or an unknown host is a usage error. */
+    /**
+     * Fails with one line when nothing can listen at {@code address} now (a port in use, an
+     * address not of this host). A check, not a reservation: the node binds it moments later, and
+     * a race lost in between still ends the start with a line naming the cause.
+     */
+    private void checkCanListen(String option, InetSocketAddress address) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (java.io.IOException e) {
+            throw usage(option + " " + HostPort.format(address) + ": cannot listen there (" + e.getMessage() + ")");
+        }
+    }
+
     private InetSocketAddress listenAddress(String option, String value) {
         HostPort address = hostPort(option, value, true);
         try {

@@ -308,6 +308,9 @@ class NodeProcessesIT {
                     {"node", "--heartbeat-interval", "500", "--election-timeout", "1000"},
                     {"node", "--http", "127.0.0.1:" + port, "--bind", "127.0.0.1:" + free},
                     {"node", "--bind", "127.0.0.1:" + port, "--http", "127.0.0.1:" + free},
+                    // with a data dir: no log line of the loaded storage before the one line
+                    {"node", "--bind", "127.0.0.1:" + port, "--http", "127.0.0.1:" + free, "--data-dir",
+                            dir.resolve("fresh").toString()},
                     {"node", "--data-dir", notADir.toString(), "--bind", "127.0.0.1:" + free},
                     {"node", "--discovery", "carrier-pigeon"},
             };
