@@ -202,7 +202,8 @@ public final class ClusterProcesses implements AutoCloseable {
         ChildProcess.killAll(Arrays.asList(processes));
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listens on now, for a process of a benchmark to bind. */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

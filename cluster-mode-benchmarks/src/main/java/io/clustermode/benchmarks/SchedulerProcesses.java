@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clustermode.cli.launch.ChildProcess;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,8 +79,9 @@ public final class SchedulerProcesses implements AutoCloseable {
         this.processes = new ChildProcess[count];
         for (int i = 0; i < count; i++) {
             boolean own = hosts != null;
-            instances.add(new Instance("n" + (i + 1), own ? hosts.get(i) : "127.0.0.1", own ? 7600 : freePort(),
-                    own ? 8080 : freePort(), dir.resolve("n" + (i + 1))));
+            instances.add(new Instance("n" + (i + 1), own ? hosts.get(i) : "127.0.0.1",
+                    own ? 7600 : ClusterProcesses.freePort(), own ? 8080 : ClusterProcesses.freePort(),
+                    dir.resolve("n" + (i + 1))));
         }
         this.seeds = instances.stream().map(n -> n.host() + ":" + n.transport()).collect(Collectors.joining(","));
         this.runsFile = dir.resolve("runs.txt");
@@ -214,11 +214,5 @@ public final class SchedulerProcesses implements AutoCloseable {
 
     private void killAll() {
         ChildProcess.killAll(Arrays.asList(processes));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

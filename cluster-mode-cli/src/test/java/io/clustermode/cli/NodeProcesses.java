@@ -20,6 +20,31 @@ import java.util.OptionalInt;
 /** Node processes started through {@code bin/cluster-mode}, on loopback, for the integration tests. */
 final class NodeProcesses implements AutoCloseable {
 
+    /** One node of a test: its name, the two ports it listens on, its process once started. */
+    static final class Node {
+        final String name;
+        final int transport;
+        final int httpPort;
+        ChildProcess process;
+
+        Node(String name) throws IOException {
+            this.name = name;
+            this.transport = freePort();
+            this.httpPort = freePort();
+        }
+
+        /** Its transport address on loopback. */
+        String address() {
+            return "127.0.0.1:" + transport;
+        }
+
+        /** Its HTTP address on loopback. */
+        String http() {
+            return "127.0.0.1:" + httpPort;
+        }
+    }
+
+
     static final Path ROOT = NodeLauncher.findRoot();
     /** The program as CONTRACT.md runs it; quick start-up and little CPU: the machine runs three JVMs besides Maven. */
     static final NodeLauncher PROGRAM = NodeLauncher.script(ROOT, NodeLauncher.SMALL_JVM);

@@ -1,5 +1,6 @@
 package io.clustermode.cli;
 
+import io.clustermode.cli.NodeProcesses.Node;
 import io.clustermode.cli.launch.ChildProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,23 +46,6 @@ class NodeProcessesIT {
     void stop() throws InterruptedException {
         if (nodes != null) {
             nodes.close();
-        }
-    }
-
-    private static final class Node {
-        final String name;
-        final int transport;
-        final int httpPort;
-        ChildProcess process;
-
-        Node(String name) throws Exception {
-            this.name = name;
-            this.transport = NodeProcesses.freePort();
-            this.httpPort = NodeProcesses.freePort();
-        }
-
-        String http() {
-            return "127.0.0.1:" + httpPort;
         }
     }
 

@@ -144,6 +144,10 @@ public final class ReadyDriver<R> {
     private record Applied<R>(long term, byte[] command, R result) {
     }
 
+    /** A follower's batch handed to the leader, waiting for its answer: each command and its future. */
+    private record Forwarded<R>(List<byte[]> commands, List<CompletableFuture<Committed<R>>> futures) {
+    }
+
     /**
      * How many applied entries' results a follower keeps while it waits for the leader to say
      * where its forwarded commands went: the answer may come after the entries were applied.
@@ -173,8 +177,6 @@ public final class ReadyDriver<R> {
     private long nextRequestId;
     private final List<byte[]> batch = new ArrayList<>();
     private final List<CompletableFuture<Committed<R>>> batchFutures = new ArrayList<>();
-    private record Forwarded<R>(List<byte[]> commands, List<CompletableFuture<Committed<R>>> futures) {
-    }
     private final Map<Long, Forwarded<R>> forwardsInFlight = new HashMap<>();
     /** Results of entries applied while forwards were in flight, by index; see {@link #MAX_REMEMBERED_RESULTS}. */
     private final Map<Long, Applied<R>> recentResults = new java.util.LinkedHashMap<>() {
