@@ -95,6 +95,10 @@ public final class MessageCodec {
     public static final byte TYPE_READ_INDEX_REQUEST = 12;
     /** Type byte of {@link ReadIndexResponse}. */
     public static final byte TYPE_READ_INDEX_RESPONSE = 13;
+    /** {@link Message.PartitionReport}. */
+    public static final byte TYPE_PARTITION_REPORT = 14;
+    /** {@link Message.PartitionReportAck}. */
+    public static final byte TYPE_PARTITION_REPORT_ACK = 15;
 
     /** The fewest bytes one encoded entry takes: index, term, type and an empty blob. */
     private static final int MIN_ENTRY_BYTES = 8 + 8 + 1 + 4;
@@ -142,6 +146,16 @@ public final class MessageCodec {
             size += 8 + 8;
         } else if (message instanceof ReadIndexRequest) {
             size += 8;
+        } else if (message instanceof Message.PartitionReportAck) {
+            size += 8 + 8;
+        } else if (message instanceof Message.PartitionReport m) {
+            size += 8 + 4 + 4;
+            for (String group : m.groups().keySet()) {
+                size += Wire.sizeOf(group) + 4;
+            }
+            for (Message.PartitionReport.Released r : m.released()) {
+                size += Wire.sizeOf(r.group()) + 4 + 8;
+            }
         } else {
             throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
         }
@@ -226,6 +240,22 @@ public final class MessageCodec {
         } else if (message instanceof ReadIndexResponse m) {
             buf.putLong(m.id());
             buf.putLong(m.index());
+        } else if (message instanceof Message.PartitionReport m) {
+            buf.putLong(m.sequence());
+            buf.putInt(m.groups().size());
+            m.groups().forEach((group, count) -> {
+                Wire.putString(buf, group);
+                buf.putInt(count);
+            });
+            buf.putInt(m.released().size());
+            for (Message.PartitionReport.Released r : m.released()) {
+                Wire.putString(buf, r.group());
+                buf.putInt(r.partition());
+                buf.putLong(r.epoch());
+            }
+        } else if (message instanceof Message.PartitionReportAck m) {
+            buf.putLong(m.sequence());
+            buf.putLong(m.index());
         }
         // TimeoutNow has no fields beyond the header.
         out.position(buf.position());
@@ -259,6 +289,12 @@ public final class MessageCodec {
             return TYPE_READ_INDEX_REQUEST;
         } else if (message instanceof ReadIndexResponse) {
             return TYPE_READ_INDEX_RESPONSE;
+        }
+        if (message instanceof Message.PartitionReport) {
+            return TYPE_PARTITION_REPORT;
+        }
+        if (message instanceof Message.PartitionReportAck) {
+            return TYPE_PARTITION_REPORT_ACK;
         }
         throw new IllegalArgumentException("unknown message type " + message.getClass().getName());
     }
@@ -363,9 +399,42 @@ public final class MessageCodec {
                 long id = nonNegative("id", Wire.getLong(in));
                 return new ReadIndexResponse(from, to, term, id, nonNegative("index", Wire.getLong(in)));
             }
+            case TYPE_PARTITION_REPORT:
+                return getPartitionReport(in, from, to, term);
+            case TYPE_PARTITION_REPORT_ACK: {
+                long sequence = nonNegative("sequence", Wire.getLong(in));
+                return new Message.PartitionReportAck(from, to, term, sequence, nonNegative("index", Wire.getLong(in)));
+            }
             default:
                 throw new MalformedInputException("unknown message type " + type);
         }
+    }
+
+    private static Message getPartitionReport(ByteBuffer in, NodeId from, NodeId to, long term)
+            throws MalformedInputException {
+        long sequence = nonNegative("sequence", Wire.getLong(in));
+        int groupCount = Wire.getInt(in);
+        if (groupCount < 0 || groupCount > io.clustermode.raft.PartitionChange.MAX_GROUPS) {
+            throw new MalformedInputException(groupCount + " partition groups (at most "
+                    + io.clustermode.raft.PartitionChange.MAX_GROUPS + ")");
+        }
+        java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
+        for (int i = 0; i < groupCount; i++) {
+            String group = Wire.getString(in);
+            groups.put(group, Wire.getInt(in));
+        }
+        int releasedCount = Wire.getInt(in);
+        if (releasedCount < 0 || releasedCount > in.remaining() / (2 + 1 + 4 + 8)) {
+            throw new MalformedInputException("released count " + releasedCount + " does not fit in the "
+                    + in.remaining() + " bytes left");
+        }
+        List<Message.PartitionReport.Released> released = new ArrayList<>(releasedCount);
+        for (int i = 0; i < releasedCount; i++) {
+            String group = Wire.getString(in);
+            int partition = Wire.getInt(in);
+            released.add(new Message.PartitionReport.Released(group, partition, nonNegative("epoch", Wire.getLong(in))));
+        }
+        return new Message.PartitionReport(from, to, term, sequence, groups, released);
     }
 
     private static List<Entry> getEntries(ByteBuffer in, long prevLogIndex) throws MalformedInputException {

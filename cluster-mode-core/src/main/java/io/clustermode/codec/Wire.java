@@ -81,6 +81,7 @@ public final class Wire {
         out.putLong(meta.index());
         out.putLong(meta.term());
         putConfiguration(out, meta.configuration());
+        putBlob(out, meta.partitions());
     }
 
     // ------------------------------------------------------------------ sizes
@@ -110,7 +111,11 @@ public final class Wire {
     }
 
     public static int sizeOf(SnapshotMeta meta) {
-        return 16 + sizeOf(meta.configuration());
+        return 16 + sizeOf(meta.configuration()) + 4 + meta.partitions().length;
+    }
+
+    public static int sizeOf(String value) {
+        return 2 + value.getBytes(StandardCharsets.UTF_8).length;
     }
 
     // ------------------------------------------------------------------ reading
@@ -189,6 +194,15 @@ public final class Wire {
                 yield Entry.noop(index, term);
             }
             case COMMAND -> Entry.command(index, term, getBlob(in));
+            case PARTITIONS -> {
+                byte[] data = getBlob(in);
+                try {
+                    io.clustermode.raft.PartitionChange.decode(data);
+                } catch (IllegalArgumentException malformed) {
+                    throw new MalformedInputException("a partitions entry: " + malformed.getMessage());
+                }
+                yield new Entry(index, term, EntryType.PARTITIONS, data, null);
+            }
         };
     }
 
@@ -208,7 +222,13 @@ public final class Wire {
         if (index < 0 || term < 0) {
             throw new MalformedInputException("negative snapshot index or term");
         }
-        return new SnapshotMeta(index, term, getConfiguration(in));
+        Configuration configuration = getConfiguration(in);
+        // A snapshot file of a version before partition groups ends with the configuration.
+        byte[] partitions = in.hasRemaining() ? getBlob(in) : new byte[0];
+        if (!SnapshotMeta.readablePartitions(partitions)) {
+            throw new MalformedInputException("the snapshot's partition table is malformed");
+        }
+        return new SnapshotMeta(index, term, configuration, partitions);
     }
 
     public static byte getByte(ByteBuffer in) throws MalformedInputException {

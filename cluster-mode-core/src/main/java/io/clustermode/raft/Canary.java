@@ -24,6 +24,13 @@ public enum Canary {
      */
     FOLLOWER_READ_WITHOUT_LEADER,
     /**
+     * The leader moves a partition without waiting for its holder: it releases a holder's grant
+     * for balance instead of asking it to give it up, and releases a silent holder's grants
+     * without waiting for its lease to lapse (breaks CONTRACT.md, "Partitions": two members never
+     * hold one partition at the same time).
+     */
+    PARTITION_GRANT_WITHOUT_LEASE,
+    /**
      * Breaks the driver, not the core: sends a Ready's messages before its entries and hard state
      * are durable, so a vote or an acknowledgement can promise what a crash then loses (breaks
      * Figure 2, "updated on stable storage before responding to RPCs"). Read by

@@ -32,6 +32,11 @@ public record Entry(long index, long term, EntryType type, byte[] data, Configur
         return new Entry(index, term, EntryType.NOOP, EMPTY, null);
     }
 
+    /** An entry of partition changes; {@code data} is their encoding. */
+    static Entry partitions(long index, long term, java.util.List<PartitionChange> changes) {
+        return new Entry(index, term, EntryType.PARTITIONS, PartitionChange.encode(changes), null);
+    }
+
     public static Entry configuration(long index, long term, Configuration configuration) {
         return new Entry(index, term, EntryType.CONFIGURATION, EMPTY, configuration);
     }

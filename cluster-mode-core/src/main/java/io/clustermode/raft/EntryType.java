@@ -7,5 +7,7 @@ public enum EntryType {
     /** The empty entry a new leader appends to commit entries of earlier terms (§8, thesis §6.4). */
     NOOP,
     /** A complete new cluster configuration, in effect as soon as it is appended (thesis §4.1). */
-    CONFIGURATION
+    CONFIGURATION,
+    /** Changes of partition ownership, decided by the leader ({@link PartitionChange}s, encoded). */
+    PARTITIONS
 }

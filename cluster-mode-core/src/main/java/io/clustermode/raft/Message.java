@@ -196,4 +196,35 @@ public sealed interface Message {
      */
     record ReadIndexResponse(NodeId from, NodeId to, long term, long id, long index) implements Message {
     }
+
+    /**
+     * A member tells its leader which partition groups it takes part in (name → partition count)
+     * and which of its grants it has given up; also its lease's heartbeat: the leader's
+     * {@link PartitionReportAck} renews the member's lease from the moment this report was sent.
+     *
+     * @param sequence the member's number for this report, echoed in the acknowledgement
+     * @param groups   every group the member takes part in, with its partition count
+     * @param released grants the member no longer holds: group, partition and epoch of each
+     */
+    record PartitionReport(NodeId from, NodeId to, long term, long sequence, java.util.Map<String, Integer> groups,
+                           List<Released> released) implements Message {
+        public PartitionReport {
+            groups = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(groups));
+            released = List.copyOf(released);
+        }
+
+        /** One grant given up. */
+        public record Released(String group, int partition, long epoch) {
+        }
+    }
+
+    /**
+     * The leader received a {@link PartitionReport}: the member's lease runs from the report's sending.
+     *
+     * @param sequence the report's sequence
+     * @param index    the leader's last log index: a member whose lease had lapsed holds no grant
+     *                 up to it (any of them may have been released while it was not heard)
+     */
+    record PartitionReportAck(NodeId from, NodeId to, long term, long sequence, long index) implements Message {
+    }
 }

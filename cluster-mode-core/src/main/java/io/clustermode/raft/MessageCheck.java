@@ -50,7 +50,8 @@ final class MessageCheck {
         } else if (message instanceof InstallSnapshot m) {
             return firstOf(index("snapshot index", m.meta().index()),
                     termAtMost("snapshot term", m.meta().term(), m.term()), index("offset", m.offset()),
-                    m.meta().index() == 0 ? "a snapshot at index 0" : null);
+                    m.meta().index() == 0 ? "a snapshot at index 0" : null,
+                    SnapshotMeta.readablePartitions(m.meta().partitions()) ? null : "an unreadable partition table");
         } else if (message instanceof InstallSnapshotResponse m) {
             return firstOf(index("snapshotIndex", m.snapshotIndex()), index("nextOffset", m.nextOffset()));
         } else if (message instanceof Message.ForwardRequest m) {
@@ -61,6 +62,10 @@ final class MessageCheck {
             return index("id", m.id());
         } else if (message instanceof Message.ReadIndexResponse m) {
             return firstOf(index("id", m.id()), index("index", m.index()));
+        } else if (message instanceof Message.PartitionReport m) {
+            return partitionReport(m);
+        } else if (message instanceof Message.PartitionReportAck m) {
+            return firstOf(index("sequence", m.sequence()), index("index", m.index()));
         }
         return null;
     }
@@ -70,8 +75,29 @@ final class MessageCheck {
         boolean leads = message instanceof AppendRequest || message instanceof Heartbeat
                 || message instanceof InstallSnapshot
                 || (message instanceof Message.ForwardResponse m && m.firstIndex() > 0)
-                || (message instanceof Message.ReadIndexResponse m && m.index() > 0);
+                || (message instanceof Message.ReadIndexResponse m && m.index() > 0)
+                || message instanceof Message.PartitionReportAck;
         return leads ? message.from() : null;
+    }
+
+    private static String partitionReport(Message.PartitionReport m) {
+        String refusal = index("sequence", m.sequence());
+        if (refusal == null && m.groups().size() > PartitionChange.MAX_GROUPS) {
+            refusal = m.groups().size() + " partition groups";
+        }
+        for (var group : m.groups().entrySet()) {
+            if (refusal == null && (!PartitionChange.validName(group.getKey()) || group.getValue() < 1
+                    || group.getValue() > PartitionChange.MAX_COUNT)) {
+                refusal = "partition group '" + group.getKey() + "' of " + group.getValue();
+            }
+        }
+        for (Message.PartitionReport.Released r : m.released()) {
+            if (refusal == null && (r.partition() < 0 || r.partition() >= PartitionChange.MAX_COUNT
+                    || r.epoch() < 1 || r.epoch() > MAX_INDEX)) {
+                refusal = "released partition " + r.group() + "/" + r.partition() + " of epoch " + r.epoch();
+            }
+        }
+        return refusal;
     }
 
     private static String lastLogOf(VoteRequest m) {

@@ -24,6 +24,9 @@ final class Output {
     private final Batch<ReadState> readStates = new Batch<>();
     private final Batch<ForwardResult> forwardResults = new Batch<>();
     private final Batch<StateChange> stateChanges = new Batch<>();
+    private final Batch<PartitionEvent> partitionEvents = new Batch<>();
+    /** The partition table, when it changed since the last Ready; copied when a Ready takes it. */
+    private PartitionTable changedPartitions;
     private Snapshot snapshotToInstall;
     private HardState persistedHardState;
     private StateChange lastAnnounced;
@@ -67,6 +70,16 @@ final class Output {
         return forwardResults.items;
     }
 
+    /** This node began or stopped holding a partition. */
+    void partitionEvent(PartitionEvent event) {
+        partitionEvents.items.add(event);
+    }
+
+    /** The partition table changed: the next Ready carries a copy. */
+    void partitionsChanged(PartitionTable table) {
+        changedPartitions = table;
+    }
+
     /** Reports {@code change} unless role, term and leader are what was last reported. */
     void announce(StateChange change) {
         if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
@@ -92,6 +105,7 @@ final class Output {
         // asked after every input: compares the fields rather than build a hard state to compare
         return outstanding == null && (!messages.items.isEmpty() || !readStates.items.isEmpty()
                 || !stateChanges.items.isEmpty() || !forwardResults.items.isEmpty()
+                || !partitionEvents.items.isEmpty() || changedPartitions != null
                 || snapshotToInstall != null || term != persistedHardState.term()
                 || !Objects.equals(votedFor, persistedHardState.votedFor())
                 || log.commitIndex() != persistedHardState.commit()
@@ -122,8 +136,10 @@ final class Output {
         }
         Ready ready = new Ready(hardState.equals(persistedHardState) ? null : hardState, log.unstableEntries(),
                 snapshotToInstall, early, late, log.entriesToApply(), readStates.take(), forwardResults.take(),
-                stateChanges.take());
+                stateChanges.take(), partitionEvents.take(),
+                changedPartitions == null ? null : changedPartitions.copy());
         snapshotToInstall = null;
+        changedPartitions = null;
         outstanding = ready;
         return ready;
     }

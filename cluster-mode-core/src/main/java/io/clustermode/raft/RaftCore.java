@@ -68,6 +68,8 @@ public final class RaftCore {
     private final Output output;
     /** A follower's proposals and reads handed to its leader. */
     private final Forwarding forwarding;
+    /** Partition ownership: what this node holds, and on the leader who gets what. */
+    private final Partitions partitions;
 
     // Leader only.
     private final ProgressTracker tracker;
@@ -95,6 +97,7 @@ public final class RaftCore {
         this.replication = new Replication(self, config, log, tracker, output, snapshotReceiver, snapshot);
         this.reads = new ReadIndexQueue(self, config, log, tracker, replication, output);
         this.forwarding = new Forwarding(self, config, output);
+        this.partitions = new Partitions(self, config, output, meta.partitions(), log.lastIndex());
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -147,10 +150,33 @@ public final class RaftCore {
     public void tick() {
         requireNoOutstandingReady();
         forwarding.tick();
+        partitions.tick();
         if (role == Role.LEADER) {
             tickLeader();
         } else {
             tickElection();
+        }
+        tickPartitions();
+    }
+
+    private void tickPartitions() {
+        if (role != Role.LEADER) {
+            Message.PartitionReport report = partitions.maybeReport(term, leader);
+            if (report != null) {
+                send(report);
+            }
+        }
+        partitions.refresh(role == Role.LEADER);
+    }
+
+    /** The leader decides on partition ownership: one entry of changes, when there are any. */
+    private void decidePartitions() {
+        if (role == Role.LEADER && transferee == null) {
+            long index = log.lastIndex() + 1;
+            List<PartitionChange> changes = partitions.decide(configuration, log.appliedIndex(), index);
+            if (!changes.isEmpty()) {
+                appendAsLeader(Entry.partitions(index, term, changes));
+            }
         }
     }
 
@@ -170,6 +196,7 @@ public final class RaftCore {
         } else {
             ticks = Math.min(elections.ticksUntilTimeout(), forwarding.ticksUntilTimeout());
         }
+        ticks = Math.min(ticks, partitions.ticksUntilTimer(role == Role.LEADER, leader));
         return Math.max(1, ticks);
     }
 
@@ -203,10 +230,12 @@ public final class RaftCore {
                 return;
             }
             tracker.startActivityRound();
+            partitions.leaderLeaseRenewed();
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
             replication.broadcastHeartbeat(term, reads.sequence());
+            decidePartitions(); // holders' leases run out with time
         }
     }
 
@@ -344,6 +373,13 @@ public final class RaftCore {
             reads.requested(m, role == Role.LEADER, term, configuration);
         } else if (message instanceof ReadIndexResponse m) {
             forwarding.answered(m);
+        } else if (message instanceof Message.PartitionReport m) {
+            if (role == Role.LEADER && configuration.contains(m.from())) {
+                send(partitions.reportReceived(m, log.lastIndex()));
+                decidePartitions();
+            }
+        } else if (message instanceof Message.PartitionReportAck m) {
+            partitions.acknowledged(m);
         }
     }
 
@@ -467,7 +503,13 @@ public final class RaftCore {
             throw new IllegalArgumentException("cannot compact to " + index + ": applied is " + log.appliedIndex()
                     + ", last snapshot at " + log.snapshotMeta().index());
         }
-        SnapshotMeta meta = new SnapshotMeta(index, log.term(index), log.configurationAt(index));
+        PartitionTable table = partitions.table();
+        if (!table.isEmpty() && index != log.appliedIndex()) {
+            throw new IllegalArgumentException("cannot compact to " + index + " with partition groups: the table is"
+                    + " at the applied index " + log.appliedIndex());
+        }
+        SnapshotMeta meta = new SnapshotMeta(index, log.term(index), log.configurationAt(index),
+                table.isEmpty() ? new byte[0] : table.encode());
         Snapshot snapshot = new Snapshot(meta, data.clone());
         log.compact(meta);
         replication.compacted(snapshot);
@@ -490,6 +532,23 @@ public final class RaftCore {
     /** The driver has carried out {@code ready}. */
     public void advance(Ready ready) {
         output.advance(ready, log);
+        boolean partitionsMoved = ready.snapshot() != null || !ready.partitionEvents().isEmpty();
+        if (ready.snapshot() != null) {
+            partitions.restored(ready.snapshot().meta());
+        }
+        for (Entry entry : ready.committedEntries()) {
+            if (entry.type() == EntryType.PARTITIONS) {
+                partitions.applied(entry);
+                partitionsMoved = true;
+            }
+        }
+        if (partitionsMoved) {
+            partitions.advanced(ready);
+            partitions.refresh(role == Role.LEADER);
+        }
+        if (role == Role.LEADER && !ready.committedEntries().isEmpty() && partitions.awaitsApplied(log.appliedIndex())) {
+            decidePartitions(); // its last decision (or its no-op) is applied: the next may go
+        }
         if (role == Role.LEADER && maybeCommit()) {
             // The leader's own entries count toward a majority once they are durable.
             replication.broadcastAppend(term);
@@ -580,6 +639,9 @@ public final class RaftCore {
             term = newTerm;
             votedFor = null;
         }
+        if (role == Role.LEADER) {
+            partitions.steppedDown();
+        }
         role = Role.FOLLOWER;
         leader = newLeader;
         elections.restart();
@@ -599,6 +661,7 @@ public final class RaftCore {
         // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
         // commit index, without waiting for a client.
         appendAsLeader(Entry.noop(log.lastIndex() + 1, term));
+        partitions.becameLeader(log.lastIndex());
         announce("won the election");
     }
 
@@ -722,6 +785,33 @@ public final class RaftCore {
 
     private void requireNoOutstandingReady() {
         output.requireNoOutstandingReady();
+    }
+
+    // ------------------------------------------------------------------ partitions
+
+    /**
+     * This node takes part in partition group {@code group} of {@code count} partitions
+     * (CONTRACT.md, "Partitions"): it tells its leader, which grants it its share. Taking part
+     * again with the same count changes nothing.
+     *
+     * @throws IllegalArgumentException for a bad name or count, or a count other than the group's
+     */
+    public void declarePartitions(String group, int count) {
+        requireNoOutstandingReady();
+        partitions.declare(group, count);
+        decidePartitions();
+    }
+
+    /** This node no longer takes part in {@code group}: it gives up at once what it holds there. */
+    public void withdrawPartitions(String group) {
+        requireNoOutstandingReady();
+        partitions.withdraw(group);
+        decidePartitions();
+    }
+
+    /** A copy of the partition table as applied here (who holds what, as far as this node knows). */
+    public PartitionTable partitionTable() {
+        return partitions.table().copy();
     }
 
     // ------------------------------------------------------------------ observation

@@ -21,6 +21,7 @@ import java.util.List;
  *       the runtime does so, so that a snapshot its state machine cannot read never reaches
  *       the disk;</li>
  *   <li>answer {@link #readStates()} once the state machine has applied their index;</li>
+ *   <li>tell the application of {@link #partitionEvents()};</li>
  *   <li>acknowledge with {@code advance}.</li>
  * </ol>
  *
@@ -38,11 +39,16 @@ import java.util.List;
  * @param readStates       outcomes of linearizable reads
  * @param forwardResults   what became of proposals this follower forwarded to its leader
  * @param stateChanges     changes of role, term or leader, in order
+ * @param partitionEvents  partitions this node began or stopped holding, in order: the driver
+ *                         tells the application (and stops its work) before {@code advance}, and
+ *                         only then does the core report a given-up partition released
+ * @param partitions       the partition table as applied, when it changed; null otherwise
  */
 public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot, List<Message> earlyMessages,
                     List<Message> messages,
                     List<Entry> committedEntries, List<ReadState> readStates, List<ForwardResult> forwardResults,
-                    List<StateChange> stateChanges) {
+                    List<StateChange> stateChanges, List<PartitionEvent> partitionEvents,
+                    PartitionTable partitions) {
 
     /**
      * The lists are taken as they are, not copied (the core makes a Ready after every input, and
@@ -56,6 +62,7 @@ public record Ready(HardState hardState, List<Entry> entries, Snapshot snapshot,
         readStates = view(readStates);
         forwardResults = view(forwardResults);
         stateChanges = view(stateChanges);
+        partitionEvents = view(partitionEvents);
     }
 
     private static <T> List<T> view(List<T> list) {

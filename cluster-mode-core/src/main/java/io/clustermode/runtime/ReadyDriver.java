@@ -95,6 +95,17 @@ public final class ReadyDriver<R> {
         default void snapshotTaken(Snapshot snapshot) {
         }
 
+        /**
+         * Partition ownership changed: {@code table} is the table as applied (null when only
+         * this node's holdings changed), {@code events} the partitions this node began or stopped
+         * holding, in order. Called before the Ready is acknowledged: the core reports a
+         * partition given up only once this returned, so work on it must be stopped (or told
+         * to stop) here.
+         */
+        default void partitionsChanged(io.clustermode.raft.PartitionTable table,
+                                       List<io.clustermode.raft.PartitionEvent> events) {
+        }
+
         /** One Ready was carried out and acknowledged to the core. */
         default void readyDone(Ready ready) {
         }
@@ -403,6 +414,9 @@ public final class ReadyDriver<R> {
             List<StateChange> changes = ready.stateChanges();
             for (int i = 0; i < changes.size(); i++) {
                 stateChanged(changes.get(i));
+            }
+            if (ready.partitions() != null || !ready.partitionEvents().isEmpty()) {
+                hooks.partitionsChanged(ready.partitions(), ready.partitionEvents());
             }
             core.advance(ready);
             serveReads();

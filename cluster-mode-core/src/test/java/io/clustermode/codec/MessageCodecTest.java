@@ -35,7 +35,10 @@ class MessageCodecTest {
                 new Message.HeartbeatResponse(B, A, 3, 42),
                 new Message.InstallSnapshot(A, B, 3, new SnapshotMeta(100, 2, conf), 4096, new byte[]{9, 8}, true),
                 new Message.InstallSnapshotResponse(B, A, 3, 100, 4098, true),
-                new Message.TimeoutNow(A, B, 3));
+                new Message.TimeoutNow(A, B, 3),
+                new Message.PartitionReport(B, A, 3, 7, java.util.Map.of("orders", 64, "mail", 8),
+                        List.of(new Message.PartitionReport.Released("orders", 5, 40))),
+                new Message.PartitionReportAck(A, B, 3, 7, 120));
     }
 
     @Test
@@ -81,9 +84,9 @@ class MessageCodecTest {
     @Test
     void anUnknownTypeIsRejected() {
         byte[] bytes = MessageCodec.encode(new Message.TimeoutNow(A, B, 1));
-        bytes[1] = 14;
+        bytes[1] = 16;
         assertThatThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(bytes)))
-                .isInstanceOf(MalformedInputException.class).hasMessageContaining("unknown message type 14");
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("unknown message type 16");
     }
 
     @Test

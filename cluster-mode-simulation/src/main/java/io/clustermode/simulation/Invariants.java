@@ -33,6 +33,8 @@ final class Invariants {
     /** Index to the entry's term, and a term at or after the one in which it was committed. */
     private final Map<Long, long[]> committed = new HashMap<>();
     private final Map<Long, Long> hashAfter = new HashMap<>();
+    /** The largest epoch under which each partition ("group/partition") was held. */
+    private final Map<String, Long> partitionEpochs = new HashMap<>();
     long maxCommitted;
 
     /** Log matching (§5.3): one (index, term) is one entry, with one history before it. */
@@ -142,6 +144,39 @@ final class Invariants {
                     + node.commitSeen + " to " + commit);
         }
         node.commitSeen = commit;
+    }
+
+    /**
+     * Partitions (CONTRACT.md): no two nodes hold one partition at the same time, and a partition
+     * is held only under an epoch larger than every earlier holding's. Checked as each node's
+     * driver is told — the moment its application begins or stops work on a partition.
+     */
+    void onPartitionEvents(SimNode node, List<io.clustermode.raft.PartitionEvent> events, List<SimNode> all) {
+        for (io.clustermode.raft.PartitionEvent event : events) {
+            String key = event.group() + "/" + event.partition();
+            if (!event.held()) {
+                Long epoch = node.held.remove(key);
+                if (epoch == null || epoch != event.epoch()) {
+                    throw new InvariantViolation("partition events", node.id + " gave up " + key + "@" + event.epoch()
+                            + " which it held " + (epoch == null ? "not at all" : "under epoch " + epoch));
+                }
+                continue;
+            }
+            for (SimNode other : all) {
+                Long theirs = other == node ? null : other.held.get(key);
+                if (theirs != null) {
+                    throw new InvariantViolation("one holder per partition", node.id + " holds " + key + "@"
+                            + event.epoch() + " while " + other.id + " holds it under epoch " + theirs);
+                }
+            }
+            Long before = partitionEpochs.get(key);
+            if (before != null && event.epoch() <= before) {
+                throw new InvariantViolation("partition epochs grow", node.id + " holds " + key + " under epoch "
+                        + event.epoch() + ", not above the earlier " + before);
+            }
+            partitionEpochs.put(key, event.epoch());
+            node.held.put(key, event.epoch());
+        }
     }
 
     /** Linearizable reads (thesis §6.4): a read sees every write acknowledged before it began. */

@@ -83,6 +83,16 @@ public final class Schedule {
         cluster.resetNoticeRate = setup.nextInt(4) == 0 ? 0 : setup.nextDouble();
         falseAlarmRate = setup.nextInt(2) == 0 ? 0 : setup.nextDouble() * 0.01;
         cluster.snapshotPadding = setup.nextInt(200);
+        if (setup.nextInt(3) != 0) {
+            // Partition groups: most nodes take part in each, some do not.
+            int groups = 1 + setup.nextInt(2);
+            for (int g = 0; g < groups; g++) {
+                cluster.partitionGroups.put("group" + g, 1 + setup.nextInt(24));
+            }
+            int salt = setup.nextInt();
+            cluster.clockDrift = setup.nextBoolean();
+            cluster.declares = (node, group) -> Math.floorMod((node.value() + group).hashCode() ^ salt, 5) != 0;
+        }
         int size = new int[] {1, 3, 3, 5, 5}[setup.nextInt(5)];
         List<NodeId> voters = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -185,6 +195,7 @@ public final class Schedule {
                 }
             }
             if (proposer != null && committedEverywhere(proposer, probeIndex, probeTerm)) {
+                awaitPartitionsHeld(deadline + LIVENESS_UNITS);
                 return;
             }
             if (churn != null) {
@@ -194,6 +205,48 @@ public final class Schedule {
         }
         throw new InvariantViolation("liveness", "no leader committed a new entry on every member within "
                 + LIVENESS_UNITS / SimCluster.TICK + " ticks after every fault was healed");
+    }
+
+    /**
+     * Liveness of partitions: once the cluster is healed and has a leader, every partition of a
+     * group that a member of the configuration takes part in is held by a node, in bounded time.
+     */
+    private void awaitPartitionsHeld(long deadline) {
+        while (cluster.now < deadline) {
+            String missing = unheldPartition();
+            if (missing == null) {
+                return;
+            }
+            if (churn != null) {
+                churn.tick();
+            }
+            cluster.runOneUnit();
+        }
+        throw new InvariantViolation("partition liveness", "partition " + unheldPartition() + " was not held within "
+                + LIVENESS_UNITS / SimCluster.TICK + " ticks after the healed cluster committed");
+    }
+
+    /** A partition that should be held and is not ("group/partition"); null when every one is. */
+    private String unheldPartition() {
+        SimNode leader = cluster.leader();
+        if (leader == null) {
+            return "(any: no leader)";
+        }
+        Configuration configuration = leader.core.configuration();
+        for (var group : cluster.partitionGroups.entrySet()) {
+            boolean anyMember = configuration.members().stream()
+                    .anyMatch(id -> cluster.declares.test(id, group.getKey()));
+            for (int p = 0; anyMember && p < group.getValue(); p++) {
+                String key = group.getKey() + "/" + p;
+                if (cluster.nodes().stream().noneMatch(node -> node.held.containsKey(key))) {
+                    var table = leader.core.partitionTable();
+                    return key + " (the leader's table: owner " + table.owner(group.getKey(), p) + ", epoch "
+                            + table.epoch(group.getKey(), p) + (table.revoking(group.getKey(), p) ? ", revoking" : "")
+                            + ", members " + table.members(group.getKey()) + ")";
+                }
+            }
+        }
+        return null;
     }
 
     private boolean committedEverywhere(SimNode proposer, long index, long term) {

@@ -55,6 +55,11 @@ public final class SimCluster {
     private final ReadyDriver.SnapshotPolicy compaction = (entries, bytes) -> compactEvery > 0
             && entries >= compactEvery;
     int snapshotPadding;
+    /** Whether nodes' clocks drift: each ticks every TICK-1, TICK or TICK+1 units (±10 %). */
+    boolean clockDrift;
+    /** Partition groups (name to count); each node, when it starts, takes part in those {@link #declares} says. */
+    final java.util.TreeMap<String, Integer> partitionGroups = new java.util.TreeMap<>();
+    java.util.function.BiPredicate<NodeId, String> declares = (node, group) -> true;
 
     // What clients saw.
     long ackedWriteIndex;
@@ -101,6 +106,13 @@ public final class SimCluster {
             throw new IllegalArgumentException(id + " exists");
         }
         SimNode node = new SimNode(id, random.nextInt(TICK));
+        node.nextTickAt = now - Math.floorMod(now, TICK) + node.tickPhase;
+        if (node.nextTickAt < now) {
+            node.nextTickAt += TICK;
+        }
+        if (clockDrift) {
+            node.tickPeriod = TICK - 1 + random.nextInt(3);
+        }
         start(node);
         nodes.put(id, node);
         nodeList = List.copyOf(nodes.values());
@@ -122,6 +134,11 @@ public final class SimCluster {
         }
         node.core = node.driver.core();
         node.commitSeen = node.core.commitIndex();
+        partitionGroups.forEach((group, count) -> {
+            if (declares.test(node.id, group)) {
+                node.core.declarePartitions(group, count);
+            }
+        });
     }
 
     /** The node of that id; null when there is none. */
@@ -160,6 +177,7 @@ public final class SimCluster {
         node.readsWaiting = 0;
         node.disk.tearNextWrite = null;
         node.lastHeard.clear();
+        node.held.clear(); // the process, and the work it did on its partitions, is gone
         node.guard = null;
         node.policy = null;
         trace.record(now, node.id, "CRASH", null);
@@ -399,11 +417,14 @@ public final class SimCluster {
                 }));
             }
         }
-        long phase = now % TICK;
         List<SimNode> all = nodeList;
         for (int i = 0; i < all.size(); i++) {
             SimNode node = all.get(i);
-            if (node.tickPhase == phase && node.isUp()) {
+            boolean ticks = node.nextTickAt <= now;
+            if (ticks) {
+                node.nextTickAt += node.tickPeriod; // its clock runs whether the node is up or not
+            }
+            if (ticks && node.isUp()) {
                 int due = node.core.ticksUntilTimer();
                 if (due > 1) {
                     countTick(node, due);
@@ -568,6 +589,12 @@ public final class SimCluster {
         @Override
         public void stateChanged(StateChange change) {
             invariants.onStateChange(node, change);
+        }
+
+        @Override
+        public void partitionsChanged(io.clustermode.raft.PartitionTable table,
+                                      List<io.clustermode.raft.PartitionEvent> events) {
+            invariants.onPartitionEvents(node, events, nodeList);
         }
 
         @Override

@@ -20,6 +20,10 @@ public final class SimNode {
     final NodeId id;
     /** When in each tick period this node's clock ticks, so nodes do not tick in lockstep. */
     final int tickPhase;
+    /** Time units between this node's ticks: {@link SimCluster#TICK}, or a little off it when clocks drift. */
+    int tickPeriod = SimCluster.TICK;
+    /** When this node's clock ticks next. */
+    long nextTickAt;
     final SimDisk disk = new SimDisk();
     RaftCore core;
     ReadyDriver<Long> driver;
@@ -38,6 +42,8 @@ public final class SimNode {
     io.clustermode.membership.MembershipPolicy policy;
     /** Reads asked here and not answered yet, in this incarnation. */
     int readsWaiting;
+    /** The partitions this incarnation's driver was told it holds: "group/partition" to epoch. */
+    final java.util.TreeMap<String, Long> held = new java.util.TreeMap<>();
     /** Reads answered since the last step, to be checked after it. */
     final List<AnsweredRead> answeredReads = new ArrayList<>();
 

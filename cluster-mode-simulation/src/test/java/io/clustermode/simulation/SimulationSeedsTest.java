@@ -49,6 +49,15 @@ class SimulationSeedsTest {
         assertThat(summary.violations()).as("violations found with canary " + canary).isNotEmpty();
     }
 
+    /** Moving a partition without waiting for its holder is caught as two holders of one partition. */
+    @Test
+    void a_leader_that_moves_a_partition_without_waiting_for_its_holder_is_caught() {
+        Simulator.Summary summary = Simulator.run(Simulator.FIRST_SEED, CANARY_BUDGET,
+                EnumSet.of(Canary.PARTITION_GRANT_WITHOUT_LEASE), THREADS);
+        assertThat(summary.violations()).isNotEmpty();
+        assertThat(summary.violations()).extracting(Schedule.Result::invariant).contains("one holder per partition");
+    }
+
     /**
      * The driver is the runtime's own ({@code ReadyDriver}): breaking its order — a Ready's
      * messages leave before its writes are durable — is caught as such, in the first schedules.

@@ -1,0 +1,593 @@
+package io.clustermode.raft;
+
+import io.clustermode.NodeId;
+import io.clustermode.raft.Message.PartitionReport;
+import io.clustermode.raft.Message.PartitionReportAck;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Partition ownership, both ends (CONTRACT.md, "Partitions"): what this node holds, under which
+ * lease, and — on the leader — who gets which partition.
+ *
+ * <h2>Holding</h2>
+ * A node holds a partition while the applied {@link PartitionTable} grants it to this node, the
+ * grant is not being revoked, the node takes part in the group, and its <em>lease</em> runs. A
+ * follower's lease runs for {@code electionTicks} from the sending of its last
+ * {@link PartitionReport} that the leader acknowledged: renewed by a round trip, so a node that
+ * hears the leader but is not heard by it (a one-way partition) lets its lease lapse. A leader's
+ * lease runs from its last passed check-quorum round. A grant whose lease lapsed is never held
+ * again, nor is a grant of an earlier run of the node (epoch up to the log's last index at
+ * start): the node reports it released and the leader grants the partition anew, to it again if
+ * balance allows.
+ *
+ * <h2>Moving</h2>
+ * The leader moves a partition only through the log: {@code Revoke} asks the holder to give it
+ * up; the holder stops, tells its driver, and only then reports it released; the leader commits
+ * {@code Release}, then {@code Grant}s it elsewhere. A holder that cannot be heard is released
+ * without its word only once its lease surely lapsed: {@link #silenceTicks()} after the leader
+ * last heard from it, or — for a holder this leader never heard — {@link #newLeaderTicks()}
+ * after this leader's election (the previous leader may have renewed leases until it stepped
+ * down, at most two check-quorum rounds after the new leader's election). Both bounds allow
+ * clocks to run 10 % apart (the factor 5/4 ≥ 1.1/0.9), plus two ticks of rounding.
+ *
+ * <h2>Balance</h2>
+ * Among the group's active members (members of the configuration that take part in the group and
+ * were heard within an election timeout) the counts differ by at most one; those holding more get
+ * the larger quotas, so only what balance needs moves. An unowned partition goes back to its last
+ * holder when that one is below its quota.
+ */
+final class Partitions {
+
+    /** One grant: a partition under an epoch. */
+    record Key(String group, int partition, long epoch) implements Comparable<Key> {
+        private static final Comparator<Key> ORDER = Comparator.comparing(Key::group)
+                .thenComparingInt(Key::partition).thenComparingLong(Key::epoch);
+
+        @Override
+        public int compareTo(Key other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
+    private final NodeId self;
+    private final RaftConfig config;
+    private final Output output;
+    private PartitionTable table;
+    /** This core's ticks. */
+    private long now;
+    /**
+     * Grants up to this epoch are never held: they were made before this node's lease last
+     * lapsed (or before it started), and any of them may have been released while it was not
+     * heard — a node whose log lags could otherwise apply an old grant after a newer one of the
+     * same partition went elsewhere.
+     */
+    private long staleUpTo;
+    /** Whether the lease lapsed (or never ran) since the last acknowledged report. */
+    private boolean lapsedSinceAck = true;
+    /** Whether what this node holds may have changed since the last {@link #refresh}. */
+    private boolean dirty = true;
+    private boolean leaseRanAtRefresh;
+    private boolean ledAtRefresh;
+    private final TreeMap<String, Integer> declared = new TreeMap<>();
+
+    // holder side
+    private long leaseFrom;
+    private final TreeSet<Key> held = new TreeSet<>();
+    private final TreeSet<Key> lapsed = new TreeSet<>();
+    /** Grants given up whose event the driver has not carried out yet: not released before it has. */
+    private final TreeSet<Key> undelivered = new TreeSet<>();
+    private long reportSequence;
+    private final TreeMap<Long, Long> reportSentAt = new TreeMap<>();
+    private int sinceReport;
+
+    // leader side
+    private long leaderSince;
+    private final TreeMap<NodeId, Long> lastHeard = new TreeMap<>();
+    private final TreeMap<NodeId, PartitionReport> inbox = new TreeMap<>();
+    /** The index of this leader's last partition entry (or its no-op): nothing new until it is applied. */
+    private long proposedIndex = Long.MAX_VALUE;
+    /** The {@code proposedIndex} the last decision was made after. */
+    private long decided = -1;
+    /** Whether something the leader decides on changed since its last decision (time aside). */
+    private boolean decisionDue;
+    private long lastDecision;
+    /** The members heard recently at the last decision, and whether a holder then was not. */
+    private java.util.Set<NodeId> activeAtDecision = java.util.Set.of();
+    private boolean silentHolderAtDecision;
+    /** {@link #releasable()}, until the table, the holdings or the driver's progress change. */
+    private List<PartitionReport.Released> releasableCache;
+
+    Partitions(NodeId self, RaftConfig config, Output output, byte[] snapshotTable, long lastIndex) {
+        this.self = self;
+        this.config = config;
+        this.output = output;
+        this.table = snapshotTable.length == 0 ? new PartitionTable() : PartitionTable.decode(snapshotTable);
+        this.staleUpTo = lastIndex;
+        this.leaseFrom = -lease();
+    }
+
+    private int lease() {
+        return config.electionTicks();
+    }
+
+    /** The ticks after which the leader may release the grants of a holder it heard from before but no longer hears. */
+    int silenceTicks() {
+        return lease() * 5 / 4 + 3;
+    }
+
+    /** The ticks after its election before a leader may release the grants of a holder it never heard from. */
+    int newLeaderTicks() {
+        return (2 * config.electionTicks() + lease()) * 5 / 4 + 3;
+    }
+
+    PartitionTable table() {
+        return table;
+    }
+
+    // ------------------------------------------------------------------ the application's side
+
+    /** This node takes part in {@code group} of {@code count} partitions. */
+    void declare(String group, int count) {
+        if (!PartitionChange.validName(group)) {
+            throw new IllegalArgumentException("a partition group is named by 1 to 64 letters, digits, '.', '_' or '-'"
+                    + " (starting with a letter or digit): '" + group + "'");
+        }
+        if (count < 1 || count > PartitionChange.MAX_COUNT) {
+            throw new IllegalArgumentException("partition group " + group + ": count " + count + " is outside 1.."
+                    + PartitionChange.MAX_COUNT);
+        }
+        int known = table.count(group);
+        if (known != 0 && known != count) {
+            throw new IllegalArgumentException("partition group " + group + " has " + known + " partitions, not " + count);
+        }
+        Integer before = declared.get(group);
+        if (before != null && before != count) {
+            throw new IllegalArgumentException("partition group " + group + " was declared with " + before
+                    + " partitions, not " + count);
+        }
+        if (before == null && declared.size() >= PartitionChange.MAX_GROUPS) {
+            throw new IllegalArgumentException("at most " + PartitionChange.MAX_GROUPS + " partition groups");
+        }
+        declared.put(group, count);
+        dirty = true;
+        decisionDue = true;
+        sinceReport = config.heartbeatTicks(); // tell the leader at the next tick
+    }
+
+    /** This node no longer takes part in {@code group}: what it holds there is given up at once. */
+    void withdraw(String group) {
+        if (declared.remove(group) != null) {
+            dirty = true;
+            decisionDue = true;
+            refresh(false);
+            sinceReport = config.heartbeatTicks();
+        }
+    }
+
+    // ------------------------------------------------------------------ time and leases
+
+    void tick() {
+        now++;
+        sinceReport = Math.min(sinceReport + 1, 1 << 20);
+    }
+
+    /**
+     * The ticks until a tick may do something here: send a report, or end the lease of what this
+     * node holds. {@link Integer#MAX_VALUE} when nothing waits for time.
+     */
+    int ticksUntilTimer(boolean leading, NodeId leader) {
+        int ticks = Integer.MAX_VALUE;
+        if (!leading && leader != null && interested()) {
+            ticks = Math.max(1, config.heartbeatTicks() - sinceReport);
+        }
+        if (!leading && !held.isEmpty()) {
+            ticks = (int) Math.min(ticks, Math.max(1, leaseFrom + lease() - now));
+        }
+        return ticks;
+    }
+
+    /** Whether the leader's last decision (or no-op) became applied with {@code appliedIndex}. */
+    boolean awaitsApplied(long appliedIndex) {
+        return proposedIndex != Long.MAX_VALUE && appliedIndex >= proposedIndex && decided < proposedIndex;
+    }
+
+    /** The leader passed a check-quorum round, or became leader: its own lease starts over. */
+    void leaderLeaseRenewed() {
+        leaseFrom = now;
+    }
+
+    /**
+     * What this node holds now, given whether it leads; an event for every change. A lease that
+     * ran out lapses every grant of this node for good.
+     */
+    void refresh(boolean leading) {
+        boolean leaseRuns = leading || now - leaseFrom < lease();
+        lapsedSinceAck |= !leaseRuns;
+        if (!dirty && leaseRuns == leaseRanAtRefresh && leading == ledAtRefresh) {
+            return; // nothing it depends on changed: the table, the lease, the role, the groups
+        }
+        dirty = false;
+        releasableCache = null;
+        leaseRanAtRefresh = leaseRuns;
+        ledAtRefresh = leading;
+        if (table.isEmpty() && held.isEmpty()) {
+            return;
+        }
+        TreeSet<Key> nowHeld = new TreeSet<>();
+        for (String group : table.groups()) {
+            int count = table.count(group);
+            for (int p = 0; p < count; p++) {
+                if (!self.equals(table.owner(group, p))) {
+                    continue;
+                }
+                Key key = new Key(group, p, table.epoch(group, p));
+                if (!leaseRuns || key.epoch() <= staleUpTo) {
+                    lapsed.add(key);
+                }
+                if (declared.containsKey(group) && !table.revoking(group, p) && !lapsed.contains(key)) {
+                    nowHeld.add(key);
+                }
+            }
+        }
+        lapsed.removeIf(key -> key.epoch() != table.epoch(key.group(), key.partition())
+                || !self.equals(table.owner(key.group(), key.partition())));
+        for (Key key : held) {
+            if (!nowHeld.contains(key)) {
+                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), false));
+                undelivered.add(key);
+                sinceReport = config.heartbeatTicks(); // report the release soon
+            }
+        }
+        for (Key key : nowHeld) {
+            if (!held.contains(key)) {
+                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), true));
+            }
+        }
+        held.clear();
+        held.addAll(nowHeld);
+    }
+
+    /** The driver carried out {@code ready}: the grants it was told were given up may now be released. */
+    void advanced(Ready ready) {
+        releasableCache = null;
+        for (PartitionEvent event : ready.partitionEvents()) {
+            if (!event.held()) {
+                undelivered.remove(new Key(event.group(), event.partition(), event.epoch()));
+                decisionDue = true; // a leader releases its own at its next decision
+                sinceReport = config.heartbeatTicks(); // a follower reports it at its next tick
+            }
+        }
+    }
+
+    /** Grants of this node in the table that it does not hold and whose end the driver knows of. */
+    private List<PartitionReport.Released> releasable() {
+        if (releasableCache != null) {
+            return releasableCache;
+        }
+        List<PartitionReport.Released> released = new ArrayList<>();
+        for (String group : table.groups()) {
+            int count = table.count(group);
+            for (int p = 0; p < count; p++) {
+                if (self.equals(table.owner(group, p))) {
+                    Key key = new Key(group, p, table.epoch(group, p));
+                    if (!held.contains(key) && !undelivered.contains(key)) {
+                        released.add(new PartitionReport.Released(group, p, key.epoch()));
+                    }
+                }
+            }
+        }
+        releasableCache = released.isEmpty() ? List.of() : List.copyOf(released);
+        return releasableCache;
+    }
+
+    private boolean interested() {
+        if (!declared.isEmpty()) {
+            return true;
+        }
+        for (String group : table.groups()) {
+            if (table.members(group).contains(self)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A follower's report to its leader, when one is due; null otherwise. */
+    PartitionReport maybeReport(long term, NodeId leader) {
+        if (leader == null || sinceReport < config.heartbeatTicks() || !interested()) {
+            return null;
+        }
+        sinceReport = 0;
+        long sequence = ++reportSequence;
+        reportSentAt.put(sequence, now);
+        while (reportSentAt.size() > 64) {
+            reportSentAt.pollFirstEntry();
+        }
+        return new PartitionReport(self, leader, term, sequence, declared, releasable());
+    }
+
+    /** The leader acknowledged a report: the lease runs from its sending. */
+    void acknowledged(PartitionReportAck ack) {
+        Long sentAt = reportSentAt.get(ack.sequence());
+        if (sentAt != null && sentAt > leaseFrom) {
+            if (lapsedSinceAck) {
+                staleUpTo = Math.max(staleUpTo, ack.index());
+                lapsedSinceAck = false;
+                dirty = true;
+            }
+            leaseFrom = sentAt;
+        }
+    }
+
+    // ------------------------------------------------------------------ the log
+
+    /** A committed entry was applied: the table follows it. */
+    void applied(Entry entry) {
+        if (entry.type() != EntryType.PARTITIONS) {
+            return;
+        }
+        List<PartitionChange> changes;
+        try {
+            changes = PartitionChange.decode(entry.data());
+        } catch (IllegalArgumentException malformed) {
+            return; // every node ignores it alike
+        }
+        if (table.apply(changes, entry.index())) {
+            output.partitionsChanged(table);
+            dirty = true;
+            decisionDue = true;
+        }
+    }
+
+    /** A snapshot from the leader replaced the log: its table replaces this one. */
+    void restored(SnapshotMeta meta) {
+        table = meta.partitions().length == 0 ? new PartitionTable() : PartitionTable.decode(meta.partitions());
+        output.partitionsChanged(table);
+        dirty = true;
+    }
+
+    // ------------------------------------------------------------------ leader side
+
+    void becameLeader(long noopIndex) {
+        if (lapsedSinceAck || now - leaseFrom >= lease()) {
+            // Its log holds every release a former leader made while this node was not heard.
+            staleUpTo = Math.max(staleUpTo, noopIndex);
+            lapsedSinceAck = false;
+            dirty = true;
+        }
+        decisionDue = true;
+        leaderSince = now;
+        lastHeard.clear();
+        inbox.clear();
+        proposedIndex = noopIndex;
+        leaseFrom = now;
+    }
+
+    void steppedDown() {
+        lastHeard.clear();
+        inbox.clear();
+        proposedIndex = Long.MAX_VALUE;
+    }
+
+    /** A member's report reached this leader: it is heard, and its lease renewed. */
+    PartitionReportAck reportReceived(PartitionReport report, long lastIndex) {
+        lastHeard.put(report.from(), now);
+        inbox.put(report.from(), report);
+        decisionDue |= !report.released().isEmpty() || !report.groups().keySet().equals(groupsOf(report.from()));
+        return new PartitionReportAck(self, report.from(), report.term(), report.sequence(), lastIndex);
+    }
+
+    /**
+     * The leader's decisions: what it learned from its members' reports, releases of holders
+     * whose lease surely lapsed, revocations and grants for balance. One entry at a time: nothing
+     * until the previous one is applied, so every decision sees the table it changes.
+     *
+     * @param nextIndex the index the entry will get (the epoch of its grants)
+     */
+    List<PartitionChange> decide(Configuration configuration, long appliedIndex, long nextIndex) {
+        if (appliedIndex < proposedIndex) {
+            return List.of();
+        }
+        boolean timely = now - lastDecision >= Math.max(config.heartbeatTicks(), config.electionTicks() / 4);
+        if (!decisionDue && decided == proposedIndex) {
+            if (!timely) {
+                return List.of(); // nothing changed; holders' leases are looked at every quarter election timeout
+            }
+            java.util.Set<NodeId> active = recentlyHeard();
+            if (!silentHolderAtDecision && active.equals(activeAtDecision)) {
+                lastDecision = now;
+                return List.of(); // time passed, but everyone who holds or takes part is still heard
+            }
+        }
+        decisionDue = false;
+        lastDecision = now;
+        decided = proposedIndex;
+        if (table.isEmpty() && inbox.isEmpty() && declared.isEmpty()) {
+            return List.of();
+        }
+        PartitionTable work = table.copy();
+        List<PartitionChange> changes = new ArrayList<>();
+        for (Map.Entry<NodeId, PartitionReport> e : inbox.entrySet()) {
+            if (configuration.contains(e.getKey())) {
+                learn(work, e.getKey(), e.getValue().groups(), e.getValue().released(), changes, nextIndex);
+            }
+        }
+        inbox.clear();
+        learn(work, self, declared, releasable(), changes, nextIndex);
+        for (String group : List.copyOf(work.groups())) {
+            balance(work, group, configuration, changes, nextIndex);
+        }
+        if (!changes.isEmpty()) {
+            proposedIndex = nextIndex;
+        }
+        activeAtDecision = recentlyHeard();
+        silentHolderAtDecision = false;
+        for (String group : work.groups()) {
+            for (int p = 0; p < work.count(group) && !silentHolderAtDecision; p++) {
+                NodeId owner = work.owner(group, p);
+                silentHolderAtDecision = owner != null && !activeAtDecision.contains(owner);
+            }
+        }
+        return changes;
+    }
+
+    /** The members of any group, and holders, that this leader heard within an election timeout. */
+    private java.util.Set<NodeId> recentlyHeard() {
+        TreeSet<NodeId> heard = new TreeSet<>();
+        for (String group : table.groups()) {
+            for (NodeId member : table.members(group)) {
+                if (heardRecently(member)) {
+                    heard.add(member);
+                }
+            }
+        }
+        return heard;
+    }
+
+    private static void change(PartitionTable work, PartitionChange change, List<PartitionChange> changes, long index) {
+        if (work.apply(List.of(change), index)) {
+            changes.add(change);
+        }
+    }
+
+    private void learn(PartitionTable work, NodeId node, Map<String, Integer> groups,
+                       List<PartitionReport.Released> released, List<PartitionChange> changes, long index) {
+        for (String group : List.copyOf(work.groups())) {
+            if (work.members(group).contains(node) && !groups.containsKey(group)) {
+                change(work, new PartitionChange.Leave(group, node), changes, index);
+            }
+        }
+        groups.forEach((group, count) -> {
+            if (!work.members(group).contains(node)) {
+                change(work, new PartitionChange.Join(group, count, node), changes, index);
+            }
+        });
+        for (PartitionReport.Released r : released) {
+            if (node.equals(work.owner(r.group(), r.partition()))) {
+                change(work, new PartitionChange.Release(r.group(), r.partition(), r.epoch()), changes, index);
+            }
+        }
+    }
+
+    /** The groups the table says {@code node} takes part in. */
+    private java.util.Set<String> groupsOf(NodeId node) {
+        TreeSet<String> groups = new TreeSet<>();
+        for (String group : table.groups()) {
+            if (table.members(group).contains(node)) {
+                groups.add(group);
+            }
+        }
+        return groups;
+    }
+
+    private boolean heardRecently(NodeId node) {
+        Long heard = lastHeard.get(node);
+        return node.equals(self) || (heard != null && now - heard < config.electionTicks());
+    }
+
+    /** Whether {@code holder}'s lease surely lapsed, so its grants may be released without its word. */
+    private boolean leaseSurelyLapsed(NodeId holder) {
+        if (holder.equals(self)) {
+            return false;
+        }
+        if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
+            return !heardRecently(holder);
+        }
+        Long heard = lastHeard.get(holder);
+        return heard == null ? now - leaderSince >= newLeaderTicks() : now - heard >= silenceTicks();
+    }
+
+    private void balance(PartitionTable work, String group, Configuration configuration,
+                         List<PartitionChange> changes, long index) {
+        int count = work.count(group);
+        List<NodeId> active = new ArrayList<>();
+        for (NodeId member : work.members(group)) {
+            if (configuration.contains(member) && heardRecently(member)) {
+                active.add(member);
+            }
+        }
+        // Holders that are gone, left the group or cannot be heard: asked to give up when they can
+        // hear it, released without their word once their lease surely lapsed.
+        for (int p = 0; p < count; p++) {
+            NodeId owner = work.owner(group, p);
+            if (owner == null) {
+                continue;
+            }
+            long epoch = work.epoch(group, p);
+            if (!active.contains(owner)) {
+                if (leaseSurelyLapsed(owner)) {
+                    change(work, new PartitionChange.Release(group, p, epoch), changes, index);
+                } else if (heardRecently(owner) || configuration.contains(owner)) {
+                    change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
+                }
+            } else if (work.revoking(group, p) && leaseSurelyLapsed(owner)) {
+                change(work, new PartitionChange.Release(group, p, epoch), changes, index);
+            }
+        }
+        if (active.isEmpty()) {
+            return;
+        }
+        // Quotas: those holding more get the larger ones, so only what balance needs moves.
+        TreeMap<NodeId, Integer> holding = new TreeMap<>();
+        for (NodeId member : active) {
+            int owned = 0;
+            for (int p = 0; p < count; p++) {
+                owned += member.equals(work.owner(group, p)) && !work.revoking(group, p) ? 1 : 0;
+            }
+            holding.put(member, owned);
+        }
+        List<NodeId> byHolding = new ArrayList<>(active);
+        byHolding.sort(Comparator.comparing((NodeId m) -> -holding.get(m)).thenComparing(m -> m));
+        TreeMap<NodeId, Integer> quota = new TreeMap<>();
+        for (int i = 0; i < byHolding.size(); i++) {
+            quota.put(byHolding.get(i), count / active.size() + (i < count % active.size() ? 1 : 0));
+        }
+        for (NodeId member : byHolding) {
+            int excess = holding.get(member) - quota.get(member);
+            for (int p = count - 1; p >= 0 && excess > 0; p--) {
+                if (member.equals(work.owner(group, p)) && !work.revoking(group, p)) {
+                    long epoch = work.epoch(group, p);
+                    if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
+                        change(work, new PartitionChange.Release(group, p, epoch), changes, index);
+                    } else {
+                        change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
+                    }
+                    holding.merge(member, -1, Integer::sum);
+                    excess--;
+                }
+            }
+        }
+        // Unowned partitions: back to their last holder when it has room, else to the emptiest.
+        for (int p = 0; p < count; p++) {
+            NodeId last = work.lastOwner(group, p);
+            if (work.owner(group, p) == null && last != null && quota.containsKey(last)
+                    && holding.get(last) < quota.get(last)) {
+                change(work, new PartitionChange.Grant(group, p, last), changes, index);
+                holding.merge(last, 1, Integer::sum);
+            }
+        }
+        for (int p = 0; p < count; p++) {
+            if (work.owner(group, p) != null) {
+                continue;
+            }
+            NodeId emptiest = null;
+            for (NodeId member : active) {
+                int room = quota.get(member) - holding.get(member);
+                if (room > 0 && (emptiest == null || room > quota.get(emptiest) - holding.get(emptiest))) {
+                    emptiest = member;
+                }
+            }
+            if (emptiest == null) {
+                break;
+            }
+            change(work, new PartitionChange.Grant(group, p, emptiest), changes, index);
+            holding.merge(emptiest, 1, Integer::sum);
+        }
+    }
+}
