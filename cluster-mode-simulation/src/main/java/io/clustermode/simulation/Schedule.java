@@ -236,10 +236,22 @@ public final class Schedule {
         for (var group : cluster.partitionGroups.entrySet()) {
             boolean anyMember = configuration.members().stream()
                     .anyMatch(id -> cluster.declares.test(id, group.getKey()));
+            var table = leader.core.partitionTable();
+            int fewest = Integer.MAX_VALUE;
+            int most = 0;
+            for (NodeId member : configuration.members()) {
+                if (cluster.declares.test(member, group.getKey())) {
+                    int owned = table.ownedBy(group.getKey(), member);
+                    fewest = Math.min(fewest, owned);
+                    most = Math.max(most, owned);
+                }
+            }
+            if (anyMember && most - fewest > 1) {
+                return "(balance: " + group.getKey() + " members hold " + fewest + " to " + most + " partitions: " + table + ")";
+            }
             for (int p = 0; anyMember && p < group.getValue(); p++) {
                 String key = group.getKey() + "/" + p;
                 if (cluster.nodes().stream().noneMatch(node -> node.held.containsKey(key))) {
-                    var table = leader.core.partitionTable();
                     return key + " (the leader's table: owner " + table.owner(group.getKey(), p) + ", epoch "
                             + table.epoch(group.getKey(), p) + (table.revoking(group.getKey(), p) ? ", revoking" : "")
                             + ", members " + table.members(group.getKey()) + ")";
