@@ -9,6 +9,7 @@ import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.spring.ClusterFencing;
 import io.clustermode.spring.ClusterLifecycle;
 import io.clustermode.spring.PrimaryOnlyPostProcessor;
+import io.clustermode.spring.PrimaryOnlyScheduling;
 import io.clustermode.transport.TransportFactory;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.ObjectProvider;
@@ -80,6 +81,17 @@ public class ClusterModeAutoConfiguration {
     @ConditionalOnSingleCandidate(ClusterLifecycle.class)
     ClusterFencing clusterFencing(ClusterLifecycle lifecycle) {
         return new ClusterFencing(lifecycle);
+    }
+
+    /**
+     * Runs {@code @Scheduled} {@code @PrimaryOnly} methods once at once when this node is granted
+     * primacy (with {@code @EnableScheduling}; see {@code PrimaryOnly.onGrant}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(ClusterLifecycle.class)
+    PrimaryOnlyScheduling primaryOnlyScheduling(PrimaryOnlyPostProcessor postProcessor, ClusterLifecycle lifecycle) {
+        return new PrimaryOnlyScheduling(postProcessor, lifecycle);
     }
 
     /** Proxies beans with {@code @PrimaryOnly} methods; static, as a post-processor must be. */
