@@ -54,7 +54,9 @@ import java.util.function.LongConsumer;
  * order under one lock; see {@link ClusterEvent}. The listener is added as soon as the cluster
  * exists ({@link #attach}), so what happens while the context is still starting is not missed:
  * it is held back and told at {@link #start()}, as the state it left (a node that became primary
- * during start-up hears one {@link PrimaryGrantedEvent}).
+ * during start-up hears one {@link PrimaryGrantedEvent}). After each grant's event, the
+ * {@code @Scheduled} {@code @PrimaryOnly} methods that run on grant are handed to their scheduler
+ * ({@link PrimaryOnlyScheduling}).
  */
 public final class ClusterLifecycle implements SmartLifecycle {
 

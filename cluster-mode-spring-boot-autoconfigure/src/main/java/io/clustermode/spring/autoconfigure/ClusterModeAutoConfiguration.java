@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * Makes the application a member of a cluster: a {@link Cluster} bean configured by the
  * {@code cluster-mode.*} properties ({@link ClusterModeProperties}), its {@link ClusterLifecycle}
  * (events, and leaving before the web server stops), {@link ClusterFencing}, and
- * {@link io.clustermode.spring.PrimaryOnly @PrimaryOnly} methods.
+ * {@link io.clustermode.spring.PrimaryOnly @PrimaryOnly} methods, which run at once on grant when
+ * they are {@code @Scheduled} ({@link PrimaryOnlyScheduling}).
  *
  * <p>Every bean can be replaced by one of the application's own: a {@link ClusterConfig} (then
  * the properties other than {@code cluster-mode.enabled} are neither bound nor used), a
