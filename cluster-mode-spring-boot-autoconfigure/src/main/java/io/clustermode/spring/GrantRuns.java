@@ -155,7 +155,8 @@ final class GrantRuns {
         if (primaryOnly.onGrant() != OnGrant.RUN) {
             return null;
         }
-        if (schedules(method).stream().noneMatch(this::isScheduled)) {
+        if (schedules(method).isEmpty()) {
+            // A cron of "-" is a job switched off (often by a property): it stays off, no error.
             return "only a @Scheduled method runs when primacy is granted";
         }
         if (isReactive(method)) {

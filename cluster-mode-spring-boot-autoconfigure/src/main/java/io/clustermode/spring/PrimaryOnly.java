@@ -108,7 +108,10 @@ public @interface PrimaryOnly {
          * method with only cron or one-time schedules waits for their times. The default.
          */
         RUN_IF_PERIODIC,
-        /** Runs at once, whatever the schedule: also a cron or one-time one. */
+        /**
+         * Runs at once, whatever the schedule: also a cron or one-time one (but not a cron of
+         * {@code "-"}, which switches the method's schedule off).
+         */
         RUN,
         /** Waits for the schedule's next time. */
         WAIT

@@ -54,6 +54,7 @@ class PrimaryOnlyGrantRunTest {
         final List<String> cron = new CopyOnWriteArrayList<>();
         final List<String> cronRun = new CopyOnWriteArrayList<>();
         final List<String> waiting = new CopyOnWriteArrayList<>();
+        final List<String> switchedOff = new CopyOnWriteArrayList<>();
         final List<Long> grants = new CopyOnWriteArrayList<>();
     }
 
@@ -89,6 +90,13 @@ class PrimaryOnlyGrantRunTest {
         @PrimaryOnly(onGrant = OnGrant.WAIT)
         public void waiting() {
             log.waiting.add(Thread.currentThread().getName());
+        }
+
+        /** Switched off by a property, as Spring lets a cron be: it stays off, and the application starts. */
+        @Scheduled(cron = "${test.job.cron}")
+        @PrimaryOnly(onGrant = OnGrant.RUN)
+        public void switchedOff() {
+            log.switchedOff.add(Thread.currentThread().getName());
         }
     }
 
@@ -137,7 +145,8 @@ class PrimaryOnlyGrantRunTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(ClusterModeAutoConfiguration.class))
             .withUserConfiguration(App.class)
-            .withPropertyValues(TestNodes.alone());
+            .withPropertyValues(TestNodes.alone())
+            .withPropertyValues("test.job.cron=-");
 
     @Test
     void a_periodic_job_runs_once_at_once_on_the_scheduler_when_primacy_is_granted_and_cron_waits() {
@@ -158,6 +167,7 @@ class PrimaryOnlyGrantRunTest {
             assertThat(log.periodic).as("once per grant").hasSize(before + 1);
             assertThat(log.cron).as("a cron job waits for its time by default").isEmpty();
             assertThat(log.waiting).as("onGrant = WAIT").isEmpty();
+            assertThat(log.switchedOff).as("a cron of -").isEmpty();
 
             grantAgain(context);
 
