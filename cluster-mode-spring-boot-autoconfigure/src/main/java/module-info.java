@@ -17,6 +17,7 @@ module io.clustermode.spring.boot.autoconfigure {
     requires spring.aop;
     requires spring.beans;
     requires spring.context;
+    requires micrometer.observation; // the observation registry of Spring's scheduled runs
     requires spring.core;
     requires spring.boot;
     requires spring.boot.autoconfigure;

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 
 /**
  * Ties a {@link Cluster} to the application context: from the context's start it tells the
@@ -52,7 +54,9 @@ import java.util.concurrent.CompletableFuture;
  * order under one lock; see {@link ClusterEvent}. The listener is added as soon as the cluster
  * exists ({@link #attach}), so what happens while the context is still starting is not missed:
  * it is held back and told at {@link #start()}, as the state it left (a node that became primary
- * during start-up hears one {@link PrimaryGrantedEvent}).
+ * during start-up hears one {@link PrimaryGrantedEvent}). After each grant's event, the
+ * {@code @Scheduled} {@code @PrimaryOnly} methods that run on grant are handed to their scheduler
+ * ({@link PrimaryOnlyScheduling}).
  */
 public final class ClusterLifecycle implements SmartLifecycle {
 
@@ -76,6 +80,8 @@ public final class ClusterLifecycle implements SmartLifecycle {
     private final PrimaryRuns runs = new PrimaryRuns(this::status);
     private final Listener listener = new Listener();
     private final Object publishLock = new Object();
+    /** Told the term after each grant's event: {@link PrimaryOnlyScheduling}'s runs on grant. */
+    private final List<LongConsumer> afterGrant = new CopyOnWriteArrayList<>();
     private volatile Cluster<?, ?> cluster;
     private volatile boolean running;
 
@@ -131,6 +137,14 @@ public final class ClusterLifecycle implements SmartLifecycle {
 
     PrimaryRuns runs() {
         return runs;
+    }
+
+    /**
+     * Calls {@code hook} with the term after every grant, once its {@link PrimaryGrantedEvent} was
+     * published, on the same thread and under the same lock as the events: it must not block.
+     */
+    void afterGrant(LongConsumer hook) {
+        afterGrant.add(hook);
     }
 
     private ClusterStatus status() {
@@ -302,6 +316,14 @@ public final class ClusterLifecycle implements SmartLifecycle {
         LOG.info("cluster-mode: node {} is the primary in term {}: @PrimaryOnly methods run here",
                 cluster.id(), term);
         publish(new PrimaryGrantedEvent(cluster, term));
+        for (LongConsumer hook : afterGrant) {
+            try {
+                hook.accept(term);
+            } catch (RuntimeException e) {
+                LOG.warn("cluster-mode: node {}: running @PrimaryOnly jobs at the grant of term {} failed: {}",
+                        cluster.id(), term, e.toString());
+            }
+        }
     }
 
     private void revoke(Optional<NodeId> newPrimary, String reason) {

@@ -4,6 +4,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 
 import java.lang.reflect.Method;
@@ -20,29 +21,43 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-/** Runs a {@link PrimaryOnly} method only on the primary; see there for what a skipped or interrupted call returns. */
+/**
+ * Runs a {@link PrimaryOnly} method only on the primary, and a method that runs on grant one run
+ * at a time ({@link OneRunAtATime}); see there for what a skipped or interrupted call returns.
+ */
 final class PrimaryOnlyInterceptor implements MethodInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryOnlyInterceptor.class);
 
     private final ObjectProvider<ClusterLifecycle> lifecycle;
+    private final GrantRuns grantRuns;
+    private final OneRunAtATime oneAtATime = new OneRunAtATime();
     private volatile PrimaryRuns runs;
 
-    PrimaryOnlyInterceptor(ObjectProvider<ClusterLifecycle> lifecycle) {
+    PrimaryOnlyInterceptor(ObjectProvider<ClusterLifecycle> lifecycle, GrantRuns grantRuns) {
         this.lifecycle = lifecycle;
+        this.grantRuns = grantRuns;
     }
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Method method = invocation.getMethod();
+        boolean grantRun = GrantRuns.takeGrantRun(); // this outermost call is the grant's run
         PrimaryRuns book = runs();
         PrimaryRuns.Run run = book == null ? null : book.begin();
         if (run == null) {
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("@PrimaryOnly {}.{} skipped: this node is not the primary",
-                        method.getDeclaringClass().getSimpleName(), method.getName());
-            }
+            skippedBecause(method, "this node is not the primary");
             return skipped(method.getReturnType());
+        }
+        Object target = invocation.getThis();
+        boolean single = target != null && grantRuns.runsOnGrant(method, AopUtils.getTargetClass(target));
+        if (single) {
+            String busy = oneAtATime.enter(target, method, run.grant, grantRun);
+            if (busy != null) {
+                book.end(run);
+                skippedBecause(method, busy);
+                return skipped(method.getReturnType());
+            }
         }
         try {
             return invocation.proceed();
@@ -54,7 +69,17 @@ final class PrimaryOnlyInterceptor implements MethodInterceptor {
                     method.getDeclaringClass().getSimpleName(), method.getName(), run.token, failure.toString());
             return skipped(method.getReturnType());
         } finally {
+            if (single) {
+                oneAtATime.exit(target, method);
+            }
             book.end(run);
+        }
+    }
+
+    private static void skippedBecause(Method method, String reason) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("@PrimaryOnly {}.{} skipped: {}", method.getDeclaringClass().getSimpleName(), method.getName(),
+                    reason);
         }
     }
 

@@ -1,10 +1,16 @@
 package io.clustermode.spring;
 
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.Ordered;
+
+import java.util.Arrays;
 
 /**
  * Proxies every bean that has {@link PrimaryOnly @PrimaryOnly} methods, so that each call of
@@ -17,10 +23,16 @@ import org.springframework.core.Ordered;
  * ({@link Ordered#LOWEST_PRECEDENCE} - 1), so a scheduled job is scheduled through the proxy;
  * on a bean that is proxied already (by {@code @Transactional}, say) its check is the outermost
  * advice, so a skipped call opens no transaction.
+ *
+ * <p>It also notes which proxied methods run once when primacy is granted
+ * ({@link PrimaryOnly#onGrant()}); {@link PrimaryOnlyScheduling} runs them. A method that asks for
+ * {@link PrimaryOnly.OnGrant#RUN} and cannot have it fails its bean's creation.
  */
 public final class PrimaryOnlyPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
     private static final long serialVersionUID = 1L;
+
+    private final transient GrantRuns grantRuns = new GrantRuns();
 
     /**
      * @param lifecycle the cluster's lifecycle, looked up at the first call (so that the
@@ -28,9 +40,31 @@ public final class PrimaryOnlyPostProcessor extends AbstractBeanFactoryAwareAdvi
      */
     public PrimaryOnlyPostProcessor(ObjectProvider<ClusterLifecycle> lifecycle) {
         this.advisor = new DefaultPointcutAdvisor(new AnnotationMatchingPointcut(null, PrimaryOnly.class, true),
-                new PrimaryOnlyInterceptor(lifecycle));
+                new PrimaryOnlyInterceptor(lifecycle, grantRuns));
         setBeforeExistingAdvisors(true);
         setProxyTargetClass(true);
         setOrder(Ordered.LOWEST_PRECEDENCE - 1);
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        super.setBeanFactory(beanFactory);
+        if (beanFactory instanceof ConfigurableBeanFactory configurable) {
+            grantRuns.resolveWith(configurable::resolveEmbeddedValue);
+        }
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        Object result = super.postProcessAfterInitialization(bean, beanName);
+        if (result instanceof Advised advised && Arrays.asList(advised.getAdvisors()).contains(advisor)) {
+            grantRuns.register(result, AopProxyUtils.ultimateTargetClass(result));
+        }
+        return result;
+    }
+
+    /** The methods that run on grant, as the proxies were made. */
+    GrantRuns grantRuns() {
+        return grantRuns;
     }
 }

@@ -34,6 +34,8 @@ final class PrimaryRuns {
     private final Set<Run> active = new LinkedHashSet<>();
     private final ThreadLocal<Run> current = new ThreadLocal<>();
     private long granted = NONE;
+    /** How many grants took effect; the number of the one in effect while {@link #granted} is set. */
+    private long grants;
     private boolean closed;
 
     PrimaryRuns(Supplier<ClusterStatus> status) {
@@ -44,13 +46,16 @@ final class PrimaryRuns {
     static final class Run {
         final Thread thread;
         final long token;
+        /** The number of the grant it started under ({@link #grantNumber()}): a term can be granted twice. */
+        final long grant;
         final Run outer;
         /** Set (under the lock) when primacy ended during the run and its thread was interrupted. */
         boolean interrupted;
 
-        Run(Thread thread, long token, Run outer) {
+        Run(Thread thread, long token, long grant, Run outer) {
             this.thread = thread;
             this.token = token;
+            this.grant = grant;
             this.outer = outer;
         }
     }
@@ -66,7 +71,7 @@ final class PrimaryRuns {
             if (granted == NONE || !agrees(now, granted)) {
                 return null;
             }
-            Run run = new Run(Thread.currentThread(), granted, current.get());
+            Run run = new Run(Thread.currentThread(), granted, grants, current.get());
             active.add(run);
             current.set(run);
             return run;
@@ -106,6 +111,7 @@ final class PrimaryRuns {
             }
             interruptAll();
             granted = term;
+            grants++;
         }
     }
 
@@ -130,6 +136,16 @@ final class PrimaryRuns {
     long granted() {
         synchronized (lock) {
             return granted;
+        }
+    }
+
+    /**
+     * The number of the grant in effect, counting every grant that took effect (the same term
+     * granted again after a revocation is another grant); {@link #NONE} when none is.
+     */
+    long grantNumber() {
+        synchronized (lock) {
+            return granted == NONE ? NONE : grants;
         }
     }
 

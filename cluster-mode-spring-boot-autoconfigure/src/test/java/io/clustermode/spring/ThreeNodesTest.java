@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  * Three applications in one JVM form a cluster; the primary's job runs, and a hand-over through
  * the endpoint moves it: the old primary's work stops (revoked) before the new primary's begins
  * (granted in a higher term), so the tokens of all the runs, in the order they happened, never go
- * back and each belongs to one node.
+ * back and each belongs to one node. A job whose ticks never come in the test runs at once on the
+ * node granted primacy, and on no other.
  */
 class ThreeNodesTest {
 
@@ -41,6 +42,8 @@ class ThreeNodesTest {
     static final class Runs {
         final List<String> all = new CopyOnWriteArrayList<>();
         final List<ClusterEvent> events = new CopyOnWriteArrayList<>();
+        /** Runs of the job whose ticks never come here: each one a grant's run. */
+        final List<String> onGrant = new CopyOnWriteArrayList<>();
     }
 
     /** The job: records its token and node. */
@@ -61,6 +64,13 @@ class ThreeNodesTest {
             synchronized (runs) {
                 runs.all.add(fencing.currentToken().orElseThrow() + " " + node);
             }
+        }
+
+        /** Ticks an hour apart, the first an hour after the start: it runs when primacy is granted, if at all. */
+        @Scheduled(fixedRate = 3_600_000, initialDelay = 3_600_000)
+        @PrimaryOnly
+        public void hourly() {
+            runs.onGrant.add(fencing.currentToken().orElseThrow() + " " + node);
         }
     }
 
@@ -159,6 +169,19 @@ class ThreeNodesTest {
             assertThat(revoked).as("the old primary's revocation comes before the new one's grant: %s", runs.events)
                     .isLessThan(granted);
             assertSequential(runs.all);
+
+            // The hourly job ran at once on the new primary, and on no secondary ever.
+            await().atMost(TestNodes.WAIT).until(() -> runs.onGrant.stream()
+                    .anyMatch(r -> r.endsWith(" " + successor) && Long.parseLong(r.split(" ")[0]) > oldTerm));
+            Map<Long, String> grantedTo = new HashMap<>();
+            for (AssertableApplicationContext context : contexts) {
+                context.getBean(Primacy.class).seen.stream().filter(e -> e instanceof PrimaryGrantedEvent)
+                        .forEach(e -> grantedTo.put(((PrimaryGrantedEvent) e).term(), e.nodeId().value()));
+            }
+            for (String run : runs.onGrant) {
+                assertThat(run).as("granted: %s", grantedTo)
+                        .isEqualTo(Long.parseLong(run.split(" ")[0]) + " " + grantedTo.get(Long.parseLong(run.split(" ")[0])));
+            }
         })));
         assertSequential(runs.all);
     }

@@ -9,6 +9,7 @@ import io.clustermode.discovery.DiscoveryService;
 import io.clustermode.spring.ClusterFencing;
 import io.clustermode.spring.ClusterLifecycle;
 import io.clustermode.spring.PrimaryOnlyPostProcessor;
+import io.clustermode.spring.PrimaryOnlyScheduling;
 import io.clustermode.transport.TransportFactory;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,7 +34,8 @@ import java.util.stream.Collectors;
  * Makes the application a member of a cluster: a {@link Cluster} bean configured by the
  * {@code cluster-mode.*} properties ({@link ClusterModeProperties}), its {@link ClusterLifecycle}
  * (events, and leaving before the web server stops), {@link ClusterFencing}, and
- * {@link io.clustermode.spring.PrimaryOnly @PrimaryOnly} methods.
+ * {@link io.clustermode.spring.PrimaryOnly @PrimaryOnly} methods, which run at once on grant when
+ * they are {@code @Scheduled} ({@link PrimaryOnlyScheduling}).
  *
  * <p>Every bean can be replaced by one of the application's own: a {@link ClusterConfig} (then
  * the properties other than {@code cluster-mode.enabled} are neither bound nor used), a
@@ -80,6 +82,17 @@ public class ClusterModeAutoConfiguration {
     @ConditionalOnSingleCandidate(ClusterLifecycle.class)
     ClusterFencing clusterFencing(ClusterLifecycle lifecycle) {
         return new ClusterFencing(lifecycle);
+    }
+
+    /**
+     * Runs {@code @Scheduled} {@code @PrimaryOnly} methods once at once when this node is granted
+     * primacy (with {@code @EnableScheduling}; see {@code PrimaryOnly.onGrant}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(ClusterLifecycle.class)
+    PrimaryOnlyScheduling primaryOnlyScheduling(PrimaryOnlyPostProcessor postProcessor, ClusterLifecycle lifecycle) {
+        return new PrimaryOnlyScheduling(postProcessor, lifecycle);
     }
 
     /** Proxies beans with {@code @PrimaryOnly} methods; static, as a post-processor must be. */

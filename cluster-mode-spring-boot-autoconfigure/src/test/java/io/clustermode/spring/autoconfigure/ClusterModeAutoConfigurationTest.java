@@ -10,6 +10,7 @@ import io.clustermode.spring.ClusterFencing;
 import io.clustermode.spring.ClusterLifecycle;
 import io.clustermode.spring.PrimaryGrantedEvent;
 import io.clustermode.spring.PrimaryOnlyPostProcessor;
+import io.clustermode.spring.PrimaryOnlyScheduling;
 import io.clustermode.spring.TestNodes;
 import io.clustermode.transport.TransportFactory;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,8 @@ class ClusterModeAutoConfigurationTest {
         runner.run(context -> {
             assertThat(context).hasSingleBean(Cluster.class).hasSingleBean(ClusterConfig.class)
                     .hasSingleBean(ClusterLifecycle.class).hasSingleBean(ClusterFencing.class)
-                    .hasSingleBean(PrimaryOnlyPostProcessor.class).hasSingleBean(ClusterModeProperties.class);
+                    .hasSingleBean(PrimaryOnlyPostProcessor.class).hasSingleBean(PrimaryOnlyScheduling.class)
+                    .hasSingleBean(ClusterModeProperties.class);
             assertThat(context.getBean(DiscoveryService.class)).isInstanceOf(StaticDiscovery.class);
             Cluster<?, ?> cluster = context.getBean(Cluster.class);
             ClusterLifecycle lifecycle = context.getBean(ClusterLifecycle.class);
@@ -60,7 +62,15 @@ class ClusterModeAutoConfigurationTest {
         runner.withPropertyValues("cluster-mode.enabled=false").run(context -> assertThat(context)
                 .doesNotHaveBean(Cluster.class).doesNotHaveBean(ClusterConfig.class)
                 .doesNotHaveBean(ClusterLifecycle.class).doesNotHaveBean(PrimaryOnlyPostProcessor.class)
-                .doesNotHaveBean(ClusterModeProperties.class));
+                .doesNotHaveBean(PrimaryOnlyScheduling.class).doesNotHaveBean(ClusterModeProperties.class));
+    }
+
+    @Test
+    void the_applications_own_primary_only_scheduling_replaces_ours() {
+        runner.withBean("mine", PrimaryOnlyScheduling.class,
+                        () -> new PrimaryOnlyScheduling(new PrimaryOnlyPostProcessor(null),
+                                new ClusterLifecycle(event -> { }, null)))
+                .run(context -> assertThat(context).getBeanNames(PrimaryOnlyScheduling.class).containsExactly("mine"));
     }
 
     /** Counts commands; the application's replicated state. */

@@ -39,7 +39,12 @@ public class RunsJob {
         this.runsFile = runsFile;
     }
 
-    /** One run: one line. Interrupted (and its write left undone) when this node stops being primary. */
+    /**
+     * One run: one line. Interrupted (and its write left undone) when this node stops being primary.
+     * A fixed rate, so it also runs once at once when this node is granted primacy
+     * ({@link PrimaryOnly#onGrant()}'s default): after a hand-over the job goes on without waiting for
+     * its next tick.
+     */
     @Scheduled(fixedRate = 100)
     @PrimaryOnly
     public void run() throws IOException {
