@@ -101,6 +101,10 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     private StateChange lastState;
     private Configuration lastConfiguration;
     private volatile boolean closed;
+    /** The partition groups this node takes part in, by name. */
+    private final Map<String, PartitionGroup> partitionGroups = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** The partition table as last applied here (written by the event loop). */
+    private volatile io.clustermode.raft.PartitionTable partitionTable;
     /** Hand-overs of primacy waiting for another node to lead. */
     private final java.util.List<CompletableFuture<NodeId>> handOvers = new CopyOnWriteArrayList<>();
 
@@ -128,6 +132,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         node.observe(observing(config.observer));
         node.addListener(this::onStateChange);
         node.addConfigurationListener(this::onConfigurationChange);
+        node.addPartitionListener(this::onPartitionsChanged);
         node.addFailureListener(this::onFailure);
         this.reconciler = new Reconciler(config, self, node, guard, addresses, candidates, origins);
         this.ready = true;
@@ -446,6 +451,111 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     }
 
     /**
+     * Takes part in partition group {@code group} of {@code count} partitions (CONTRACT.md,
+     * "Partitions"): the primary grants this node its share, and listeners on the returned
+     * group hear of every partition this node begins or stops holding. Calling again with the
+     * same name and count returns the same group. Every member that takes part must give the
+     * same count.
+     *
+     * @param group a name of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit
+     * @param count 1 to 4096
+     * @throws IllegalArgumentException for a bad name or count, or a count other than the group's
+     */
+    public PartitionGroup partitions(String group, int count) {
+        if (closed) {
+            throw new ClusterClosedException(self + " is closed");
+        }
+        synchronized (partitionGroups) {
+            PartitionGroup existing = partitionGroups.get(group);
+            if (existing != null) {
+                if (existing.count() != count) {
+                    throw new IllegalArgumentException("partition group " + group + " has " + existing.count()
+                            + " partitions, not " + count);
+                }
+                return existing;
+            }
+            try {
+                node.declarePartitions(group, count).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterClosedException(self + ": interrupted while joining partition group " + group);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+            PartitionGroup created = new PartitionGroup(self, group, count, notifier);
+            io.clustermode.raft.PartitionTable table = partitionTable;
+            if (table != null) {
+                created.tableChanged(table);
+            }
+            partitionGroups.put(group, created);
+            return created;
+        }
+    }
+
+    /** The partition group {@code group}, when this node takes part in it. */
+    public Optional<PartitionGroup> partitionGroup(String group) {
+        return Optional.ofNullable(partitionGroups.get(group));
+    }
+
+    /** The partition groups this node takes part in, by name. */
+    public java.util.SortedMap<String, PartitionGroup> partitionGroups() {
+        return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(partitionGroups));
+    }
+
+    /** Partition ownership changed (the node's event loop; must not block). */
+    private void onPartitionsChanged(io.clustermode.raft.PartitionTable table,
+                                     java.util.List<io.clustermode.raft.PartitionEvent> events) {
+        if (table != null) {
+            partitionTable = table;
+            partitionGroups.values().forEach(group -> group.tableChanged(table));
+        }
+        for (io.clustermode.raft.PartitionEvent event : events) {
+            PartitionGroup group = partitionGroups.get(event.group());
+            if (group != null) {
+                group.event(event);
+            }
+        }
+    }
+
+    /**
+     * Gives up every partition and tells the primary, waiting (up to an election timeout) until
+     * the table shows none held here: the partitions move at once instead of after a lease.
+     */
+    private void leavePartitionGroups() {
+        if (partitionGroups.isEmpty()) {
+            return;
+        }
+        for (String group : partitionGroups.keySet()) {
+            node.withdrawPartitions(group);
+        }
+        long deadline = System.nanoTime() + config.electionTimeout.toNanos();
+        while (System.nanoTime() - deadline < 0 && holdsAnyInTable()) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean holdsAnyInTable() {
+        io.clustermode.raft.PartitionTable table = partitionTable;
+        if (table == null) {
+            return false;
+        }
+        for (String group : table.groups()) {
+            if (table.ownedBy(group, self) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * An executor whose tasks run only while this node is primary: a task submitted when it is
      * not is refused with {@link NotPrimaryException}, and running tasks are interrupted (and
      * queued ones dropped) the moment primacy is lost. Each task sees the fencing token of the
@@ -660,6 +770,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         if (closed) {
             return;
         }
+        leavePartitionGroups();
         try {
             if (node.status().role() == Role.LEADER) {
                 NodeId successor = transferLeadership().get(config.electionTimeout.toMillis() * 2 + 1_000,
@@ -688,6 +799,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         reconciler.close();
         primaryExecutor.lostPrimacy();
         node.close();
+        partitionGroups.values().forEach(PartitionGroup::stopped);
         // The event loop has ended: nothing else announces now. A node that leaves says so —
         // an application that was told PRIMARY must hear that it is not, at shutdown too.
         RoleChange last = lastRole;

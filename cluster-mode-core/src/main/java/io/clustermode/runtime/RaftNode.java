@@ -88,6 +88,8 @@ public final class RaftNode<R> implements AutoCloseable {
     private volatile Throwable failure;
     private volatile NodeObserver observer = NodeObserver.NONE;
     private final CopyOnWriteArrayList<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<java.util.function.BiConsumer<io.clustermode.raft.PartitionTable,
+            List<io.clustermode.raft.PartitionEvent>>> partitionListeners = new CopyOnWriteArrayList<>();
     /** When each member or expected peer last sent a message this node took (written by the loop). */
     private final java.util.concurrent.ConcurrentHashMap<NodeId, Long> lastHeard =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -190,6 +192,39 @@ public final class RaftNode<R> implements AutoCloseable {
     /** The id this node's cluster chose when it was bootstrapped; empty until this node knows it. */
     public java.util.Optional<String> clusterId() {
         return clusterId.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(clusterId);
+    }
+
+    /**
+     * Called on the event loop when partition ownership changes (the table as applied, null when
+     * only this node's holdings changed; the partitions this node began or stopped holding).
+     * The core reports a partition given up only after this returned: stop work on it here
+     * (interrupt, do not wait). Must not block.
+     */
+    public void addPartitionListener(java.util.function.BiConsumer<io.clustermode.raft.PartitionTable,
+            List<io.clustermode.raft.PartitionEvent>> listener) {
+        partitionListeners.add(listener);
+    }
+
+    /** This node takes part in partition group {@code group} of {@code count} partitions (see {@code RaftCore}). */
+    public CompletableFuture<Void> declarePartitions(String group, int count) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            try {
+                core.declarePartitions(group, count);
+                future.complete(null);
+            } catch (IllegalArgumentException refused) { // a bad name or count: the caller's, not the node's, failure
+                future.completeExceptionally(refused);
+            }
+        });
+        return future;
+    }
+
+    /** This node no longer takes part in {@code group}. */
+    public CompletableFuture<Void> withdrawPartitions(String group) {
+        return call(() -> {
+            core.withdrawPartitions(group);
+            return null;
+        });
     }
 
     /** Called on the event loop when the configuration in effect changes; must not block. */
@@ -583,6 +618,22 @@ public final class RaftNode<R> implements AutoCloseable {
         @Override
         public void stateChanged(StateChange change) {
             announce(change);
+        }
+
+        @Override
+        public void partitionsChanged(io.clustermode.raft.PartitionTable table,
+                                      List<io.clustermode.raft.PartitionEvent> events) {
+            for (io.clustermode.raft.PartitionEvent event : events) {
+                LOG.info("node {} term {}: {} partition {}/{} (epoch {})", self, core.term(),
+                        event.held() ? "holds" : "gave up", event.group(), event.partition(), event.epoch());
+            }
+            for (var listener : partitionListeners) {
+                try {
+                    listener.accept(table, events);
+                } catch (RuntimeException e) {
+                    LOG.warn("node {}: a partition listener failed: {}", self, e.toString());
+                }
+            }
         }
 
         @Override
