@@ -1,4 +1,4 @@
-package io.clustermode.faults;
+package io.clustermode.linearizability;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.clustermode.faults;
+package io.clustermode.linearizability;
 
 /** What a client asked of one key of the replicated key-value store. */
 public enum OpKind {

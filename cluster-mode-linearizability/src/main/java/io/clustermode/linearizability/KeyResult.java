@@ -1,4 +1,4 @@
-package io.clustermode.faults;
+package io.clustermode.linearizability;
 
 /**
  * The linearizability verdict on one key.

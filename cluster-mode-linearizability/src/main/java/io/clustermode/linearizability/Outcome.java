@@ -1,4 +1,4 @@
-package io.clustermode.faults;
+package io.clustermode.linearizability;
 
 /** What a client learned about an operation. */
 public enum Outcome {

@@ -1,4 +1,4 @@
-package io.clustermode.faults;
+package io.clustermode.linearizability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
