@@ -343,6 +343,10 @@ public final class TestCluster<R, M extends StateMachine<R>> {
             return;
         }
         guarded(() -> sim.crash(node.sim));
+        // Requests still waiting for the stopped process never reached it: nothing was done.
+        for (TestNode.Deferred waiting : node.deferred) {
+            waiting.call().complete(sim.now(), null, new Call.NodeDownException(node.id()));
+        }
         node.deferred.clear();
         lostPrimacy(node, "crashed");
     }
@@ -446,7 +450,7 @@ public final class TestCluster<R, M extends StateMachine<R>> {
         for (TestNode<M> node : nodes) {
             if (!node.deferred.isEmpty() && node.isUp() && !node.isPaused()) {
                 while (!node.deferred.isEmpty()) {
-                    node.deferred.poll().run();
+                    guarded(node.deferred.poll().request());
                 }
             }
         }
@@ -510,7 +514,7 @@ public final class TestCluster<R, M extends StateMachine<R>> {
         if (!node.isUp()) {
             call.complete(sim.now(), null, new Call.NodeDownException(node.id()));
         } else if (node.isPaused()) {
-            node.deferred.add(request);
+            node.deferred.add(new TestNode.Deferred(call, request));
         } else {
             guarded(request);
         }

@@ -25,8 +25,12 @@ public final class TestNode<M extends StateMachine<?>> {
 
     final SimNode sim;
     private final TestCluster<?, M> cluster;
+    /** A request a client made while the node's process was stopped, and its call. */
+    record Deferred(Call<?> call, Runnable request) {
+    }
+
     /** Requests a client made while the node's process was stopped: sent when it resumes. */
-    final Deque<Runnable> deferred = new ArrayDeque<>();
+    final Deque<Deferred> deferred = new ArrayDeque<>();
     /** The term of this node's primacy, or -1 when it is not primary (as its driver announced). */
     long primaryTerm = -1;
 

@@ -77,6 +77,17 @@ class TestClusterTest {
     }
 
     @Test
+    void a_request_waiting_for_a_paused_node_that_crashes_was_never_made() {
+        TestCluster<Long, Counter> cluster = cluster(31);
+        TestNode<Counter> primary = cluster.awaitPrimary();
+        cluster.pause(primary, Duration.ofSeconds(1));
+        Call<Committed<Long>> write = cluster.submit(primary, "2".getBytes(UTF_8));
+        cluster.crash(primary);
+        assertThat(write.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(write.failure().orElseThrow()).hasMessageContaining("is down");
+    }
+
+    @Test
     void message_loss_slows_but_does_not_break_the_cluster() {
         TestCluster<Long, Counter> cluster = cluster(25);
         cluster.dropRate(0.3);
