@@ -3,7 +3,7 @@
  * it plugs into — discovery ({@code io.clustermode.discovery}), transport
  * ({@code io.clustermode.transport}) and storage ({@code io.clustermode.storage}). The Raft
  * core, the wire codec, the runtime and the membership rules are internals: open only to the
- * project's own modules that build on them (the Netty transport, the simulation).
+ * project's own modules that build on them (the Netty transport, the simulation, the testkit).
  */
 module io.clustermode.core {
     requires org.slf4j;
@@ -13,7 +13,7 @@ module io.clustermode.core {
     exports io.clustermode.transport;
     exports io.clustermode.storage;
 
-    exports io.clustermode.raft to io.clustermode.netty, io.clustermode.simulation;
+    exports io.clustermode.raft to io.clustermode.netty, io.clustermode.simulation, io.clustermode.testkit;
     exports io.clustermode.codec to io.clustermode.netty;
     exports io.clustermode.runtime to io.clustermode.simulation, io.clustermode.netty; // netty: its tests run RaftNode over TCP
     exports io.clustermode.membership to io.clustermode.simulation;

@@ -1,5 +1,7 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.Verdict;
+
 import java.util.List;
 
 /**

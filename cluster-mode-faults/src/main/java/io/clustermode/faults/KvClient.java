@@ -1,5 +1,9 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.OpKind;
+import io.clustermode.linearizability.Operation;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,5 +1,9 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.Operation;
+import io.clustermode.linearizability.Outcome;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

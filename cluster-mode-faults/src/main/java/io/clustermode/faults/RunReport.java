@@ -1,5 +1,11 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.KeyResult;
+import io.clustermode.linearizability.LinearizabilityChecker;
+import io.clustermode.linearizability.Outcome;
+import io.clustermode.linearizability.Verdict;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

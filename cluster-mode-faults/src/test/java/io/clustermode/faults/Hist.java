@@ -1,9 +1,16 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.LinearizabilityChecker;
+import io.clustermode.linearizability.Verdict;
+import io.clustermode.linearizability.OpKind;
+import io.clustermode.linearizability.Operation;
+import io.clustermode.linearizability.Outcome;
+
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds small hand-written histories on key "k" with integer times. */
+/** Builds small hand-written histories on key "k" with integer times (the checker's own tests have the same helper). */
 final class Hist {
     private final List<Operation> ops = new ArrayList<>();
     private String key = "k";

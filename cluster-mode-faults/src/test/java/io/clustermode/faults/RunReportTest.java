@@ -1,5 +1,8 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.LinearizabilityChecker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -1,5 +1,11 @@
 package io.clustermode.faults;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.LinearizabilityChecker;
+import io.clustermode.linearizability.OpKind;
+import io.clustermode.linearizability.Outcome;
+import io.clustermode.linearizability.Verdict;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

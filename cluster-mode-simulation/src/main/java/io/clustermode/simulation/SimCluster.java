@@ -23,7 +23,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import io.clustermode.StateMachine;
 
 /**
  * A whole cluster of Raft cores in one thread: simulated network, disks and clocks, all drawn
@@ -77,11 +80,30 @@ public final class SimCluster {
     /** Called after a node has persisted and sent a vote; the schedule may crash it right there. */
     Consumer<SimNode> afterVoteGranted = node -> { };
 
+    /**
+     * Makes each node's state machine, at every start; null for the simulation's own
+     * ({@link SimStateMachine}, whose hash the invariants compare after every apply).
+     */
+    private final Function<NodeId, StateMachine<?>> machines;
+    /** Told of every change of role, term or known leader, as the node's driver reports it. */
+    private BiConsumer<NodeId, StateChange> stateListener = (node, change) -> { };
+
     /** An empty cluster: everything it does draws from {@code new Random(seed)}; its cores use {@code raftConfig}. */
     public SimCluster(long seed, RaftConfig raftConfig) {
+        this(seed, raftConfig, null);
+    }
+
+    /**
+     * As {@link #SimCluster(long, RaftConfig)}, with an application's state machine on every node:
+     * {@code machines} makes a fresh one whenever a node starts (and restarts, as a process would).
+     * It must be deterministic; the invariants then check what they can without seeing its state
+     * (one entry per index everywhere), and the caller compares snapshots.
+     */
+    public SimCluster(long seed, RaftConfig raftConfig, Function<NodeId, StateMachine<?>> machines) {
         this.random = new Random(seed);
         this.raftConfig = raftConfig;
         this.network = new SimNetwork(random);
+        this.machines = machines;
     }
 
     // ------------------------------------------------------------------ membership of the simulation
@@ -121,7 +143,9 @@ public final class SimCluster {
 
     /** Starts {@code node} from its disk, through the driver a real node starts with. */
     private void start(SimNode node) {
-        node.machine = new SimStateMachine(() -> snapshotPadding == 0 ? 0 : random.nextInt(snapshotPadding));
+        node.machine = machines == null
+                ? new SimStateMachine(() -> snapshotPadding == 0 ? 0 : random.nextInt(snapshotPadding))
+                : castMachine(machines.apply(node.id));
         node.appliedSeen = 0;
         try {
             node.driver = ReadyDriver.load(node.id, raftConfig, random.nextLong(), node.disk,
@@ -139,6 +163,14 @@ public final class SimCluster {
                 node.core.declarePartitions(group, count);
             }
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StateMachine<Object> castMachine(StateMachine<?> machine) {
+        if (machine == null) {
+            throw new IllegalStateException("the state machine factory returned null");
+        }
+        return (StateMachine<Object>) machine; // its results only pass through, to the caller's futures
     }
 
     /** The node of that id; null when there is none. */
@@ -180,6 +212,7 @@ public final class SimCluster {
         node.held.clear(); // the process, and the work it did on its partitions, is gone
         node.guard = null;
         node.policy = null;
+        node.pausedUntil = 0;
         trace.record(now, node.id, "CRASH", null);
         if (resetNoticeRate > 0 && random.nextDouble() < resetNoticeRate) {
             for (NodeId other : nodes.keySet()) {
@@ -232,6 +265,21 @@ public final class SimCluster {
         trace.record(now, null, "BLOCK " + from + "->" + to, null);
     }
 
+    /**
+     * Stops {@code node}'s process for {@code units} time units, as SIGSTOP or a long GC pause
+     * would: it neither ticks nor receives meanwhile; messages sent to it wait and arrive (in
+     * order) when it resumes. It is not told: a paused leader still believes it leads.
+     */
+    public void pause(SimNode node, long units) {
+        if (units <= 0) {
+            throw new IllegalArgumentException("a pause lasts at least one time unit, was " + units);
+        }
+        if (node.isUp()) {
+            node.pausedUntil = Math.max(node.pausedUntil, now + units);
+            trace.record(now, node.id, "PAUSED until " + node.pausedUntil, null);
+        }
+    }
+
     /** Restores every link. */
     public void heal() {
         network.heal();
@@ -276,7 +324,7 @@ public final class SimCluster {
      * driver completes the proposal (applied there, in the term it was proposed in).
      */
     public ProposeResult propose(SimNode node, byte[] command) {
-        CompletableFuture<Committed<Long>> applied = new Notifying<>((committed, failure) -> {
+        CompletableFuture<Committed<Object>> applied = new Notifying<>((committed, failure) -> {
             if (failure == null) {
                 ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
                 writesAcknowledged++;
@@ -292,9 +340,18 @@ public final class SimCluster {
      * forwards it to its leader (thesis §6.2). The write is acknowledged when that node's driver
      * completes it (applied there); the entry it names must hold this very command.
      */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public CompletableFuture<Committed<Long>> submit(SimNode node, byte[] command) {
+        return (CompletableFuture) submitCommand(node, command); // the simulation's machine answers Longs
+    }
+
+    /**
+     * As {@link #submit}, for a cluster of an application's state machines: the future carries
+     * that machine's result.
+     */
+    public CompletableFuture<Committed<Object>> submitCommand(SimNode node, byte[] command) {
         int incarnation = node.incarnation;
-        CompletableFuture<Committed<Long>> applied = new Notifying<>((committed, failure) -> {
+        CompletableFuture<Committed<Object>> applied = new Notifying<>((committed, failure) -> {
             if (failure != null) {
                 return;
             }
@@ -333,7 +390,7 @@ public final class SimCluster {
     public boolean read(SimNode node) {
         long id = nextRequestId++;
         long mustSee = ackedWriteIndex;
-        ReadyDriver<Long> driver = node.driver;
+        ReadyDriver<Object> driver = node.driver;
         int incarnation = node.incarnation;
         CompletableFuture<Long> answer = new Notifying<>((appliedIndex, failure) -> {
             if (node.incarnation == incarnation && node.isUp()) {
@@ -357,13 +414,52 @@ public final class SimCluster {
      * index the node had applied when it answered (for tests that look at one read).
      */
     public CompletableFuture<Long> readAppliedIndex(SimNode node) {
-        ReadyDriver<Long> driver = node.driver;
+        ReadyDriver<Object> driver = node.driver;
         CompletableFuture<Long> answer = new CompletableFuture<>();
         step(node, "READ", () -> {
             driver.read(machine -> driver.appliedIndex(), answer);
             driver.startReads();
         });
         return answer;
+    }
+
+    /** A query's answer and the index the node had applied when it ran the query. */
+    private record Answer(long appliedIndex, Object value) {
+    }
+
+    /**
+     * A client's linearizable read at {@code node} that runs {@code query} on the node's state
+     * machine once the ReadIndex round confirmed it (thesis §6.4); checked like {@link #read}:
+     * the answer must reflect every write acknowledged before the read began. The future fails
+     * as the driver's reads do (with {@link io.clustermode.NotPrimaryException} when no leader
+     * is known or primacy was lost).
+     */
+    public <T> CompletableFuture<T> query(SimNode node, Function<StateMachine<?>, T> query) {
+        long mustSee = ackedWriteIndex;
+        ReadyDriver<Object> driver = node.driver;
+        int incarnation = node.incarnation;
+        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<Answer> answer = new Notifying<>((answered, failure) -> {
+            if (node.incarnation == incarnation && node.isUp()) {
+                node.readsWaiting--;
+                if (failure == null) {
+                    node.answeredReads.add(new SimNode.AnsweredRead(answered.appliedIndex(), mustSee));
+                }
+            }
+            if (failure == null) {
+                @SuppressWarnings("unchecked")
+                T value = (T) answered.value();
+                result.complete(value);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        });
+        node.readsWaiting++;
+        step(node, "QUERY", () -> {
+            driver.read(machine -> new Answer(driver.appliedIndex(), query.apply(machine)), answer);
+            driver.startReads();
+        });
+        return result;
     }
 
     /** Asks {@code node} to hand leadership to {@code target}; false when it would not start. */
@@ -407,6 +503,10 @@ public final class SimCluster {
         Message message;
         while ((message = network.poll(now)) != null) {
             SimNode target = nodes.get(message.to());
+            if (target != null && target.isUp() && target.pausedUntil > now) {
+                network.hold(message, target.pausedUntil); // a stopped process reads its socket later
+                continue;
+            }
             if (target != null && target.isUp()) {
                 target.lastHeard.put(message.from(), now);
                 Message delivered = message;
@@ -424,7 +524,7 @@ public final class SimCluster {
             if (ticks) {
                 node.nextTickAt += node.tickPeriod; // its clock runs whether the node is up or not
             }
-            if (ticks && node.isUp()) {
+            if (ticks && node.isUp() && node.pausedUntil <= now) {
                 int due = node.core.ticksUntilTimer();
                 if (due > 1) {
                     countTick(node, due);
@@ -573,7 +673,7 @@ public final class SimCluster {
         @Override
         public void restored(Snapshot snapshot) {
             node.appliedSeen = snapshot.index();
-            invariants.onRestored(node, snapshot, node.machine.hash);
+            invariants.onRestored(node, snapshot, node.stateHash());
         }
 
         @Override
@@ -583,12 +683,13 @@ public final class SimCluster {
                         + node.appliedSeen);
             }
             node.appliedSeen = entry.index();
-            invariants.onApplied(node, entry, node.machine.hash);
+            invariants.onApplied(node, entry, node.stateHash());
         }
 
         @Override
         public void stateChanged(StateChange change) {
             invariants.onStateChange(node, change);
+            stateListener.accept(node.id, change);
         }
 
         @Override
@@ -620,6 +721,11 @@ public final class SimCluster {
         }
     }
 
+    /** The last steps taken (at most 40), one line each, oldest first: what to show when a run fails. */
+    public List<String> lastSteps() {
+        return trace.lines();
+    }
+
     /** The status of every node, one line each. */
     public List<String> statusLines() {
         List<String> lines = new ArrayList<>();
@@ -627,7 +733,29 @@ public final class SimCluster {
         return lines;
     }
 
-    void onEveryStep(Consumer<String> printer) {
+    /**
+     * Hands every step, as one line of text, to {@code printer} as it happens: the run's whole
+     * trace (the same seed and inputs give the same lines).
+     */
+    public void onEveryStep(Consumer<String> printer) {
         trace.listen(printer);
+    }
+
+    /** Tells {@code listener} of every change of a node's role, term or known leader, as its driver reports it. */
+    public void onStateChange(BiConsumer<NodeId, StateChange> listener) {
+        this.stateListener = listener;
+    }
+
+    /** The network's chance of losing each message (0 to 1); the simulation's schedules set their own. */
+    public void dropRate(double rate) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new IllegalArgumentException("a drop rate is between 0 and 1, was " + rate);
+        }
+        network.dropRate = rate;
+    }
+
+    /** Messages in flight in the network (sent, not yet delivered or lost). */
+    public int messagesInFlight() {
+        return network.inFlight();
     }
 }

@@ -80,6 +80,19 @@ final class SimNetwork {
         return null;
     }
 
+    /**
+     * Puts a due message back, to arrive at {@code time} (for a receiver whose process is
+     * stopped); it keeps its place after messages sent earlier. Draws nothing from the random.
+     */
+    void hold(Message message, long time) {
+        delivered--; // poll counted it
+        inFlight.add(new InFlight(time, sequence++, message));
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
     boolean isBlocked(NodeId from, NodeId to) {
         return !blocked.isEmpty() && blocked.contains(new Link(from, to));
     }

@@ -26,8 +26,9 @@ public final class SimNode {
     long nextTickAt;
     final SimDisk disk = new SimDisk();
     RaftCore core;
-    ReadyDriver<Long> driver;
-    SimStateMachine machine;
+    ReadyDriver<Object> driver;
+    /** The simulation's own {@link SimStateMachine}, or an application's (the testkit's). */
+    io.clustermode.StateMachine<Object> machine;
     long commitSeen;
     /** The last entry applied or restored (every entry, commands or not), for the apply-order check. */
     long appliedSeen;
@@ -47,6 +48,9 @@ public final class SimNode {
     /** Reads answered since the last step, to be checked after it. */
     final List<AnsweredRead> answeredReads = new ArrayList<>();
 
+    /** Until when (simulated time) the node's process is stopped: it neither ticks nor receives. */
+    long pausedUntil;
+
     SimNode(NodeId id, int tickPhase) {
         this.id = id;
         this.tickPhase = tickPhase;
@@ -55,6 +59,27 @@ public final class SimNode {
     /** The node's id. */
     public NodeId id() {
         return id;
+    }
+
+    /**
+     * The hash of the simulation's own state machine after the last apply; 0 for an application's
+     * state machine, whose state the simulation cannot see cheaply (the testkit compares snapshots).
+     */
+    long stateHash() {
+        return machine instanceof SimStateMachine sim ? sim.hash : 0;
+    }
+
+    /** The node's state machine while it is up (the application's, when the cluster was given a factory). */
+    public io.clustermode.StateMachine<?> machine() {
+        if (machine == null) {
+            throw new IllegalStateException(id + " is down");
+        }
+        return machine;
+    }
+
+    /** Whether its process is stopped at simulated time {@code now} (see {@link SimCluster#pause}). */
+    public boolean isPaused(long now) {
+        return pausedUntil > now;
     }
 
     /** Whether it runs (false between a crash and its restart). */

@@ -11,9 +11,9 @@ import java.util.function.IntSupplier;
  * hash, so two nodes that applied the same commands in the same order have the same hash at
  * every index, and a snapshot is just (index, hash) plus padding to make it span several
  * chunks. It is a {@link StateMachine} like any application's, driven by the node's
- * {@code ReadyDriver}; its result is the hash after the command.
+ * {@code ReadyDriver}; its result is the hash after the command (a {@code Long}).
  */
-final class SimStateMachine implements StateMachine<Long> {
+final class SimStateMachine implements StateMachine<Object> {
 
     private final IntSupplier padding;
     long appliedIndex;
@@ -25,7 +25,7 @@ final class SimStateMachine implements StateMachine<Long> {
     }
 
     @Override
-    public Long apply(long index, byte[] command) {
+    public Object apply(long index, byte[] command) {
         if (index <= appliedIndex) {
             throw new InvariantViolation("apply order", "applied " + index + " after " + appliedIndex);
         }

@@ -1,9 +1,10 @@
 package io.clustermode.faults.run;
 
-import io.clustermode.faults.History;
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.Operation;
+import io.clustermode.linearizability.Outcome;
+
 import io.clustermode.faults.KvClient;
-import io.clustermode.faults.Operation;
-import io.clustermode.faults.Outcome;
 
 import java.net.URI;
 import java.time.Duration;

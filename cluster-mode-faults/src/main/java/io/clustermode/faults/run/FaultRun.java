@@ -1,16 +1,17 @@
 package io.clustermode.faults.run;
 
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.LinearizabilityChecker;
+import io.clustermode.linearizability.Verdict;
+
 import io.clustermode.cli.launch.NodeLauncher;
 import io.clustermode.faults.CheckerResult;
-import io.clustermode.faults.History;
 import io.clustermode.faults.InfoPoller;
 import io.clustermode.faults.InfoSample;
-import io.clustermode.faults.LinearizabilityChecker;
 import io.clustermode.faults.LostWriteChecker;
 import io.clustermode.faults.PrimaryPerTermChecker;
 import io.clustermode.faults.RecoveryChecker;
 import io.clustermode.faults.RunReport;
-import io.clustermode.faults.Verdict;
 import io.clustermode.faults.Workload;
 import io.clustermode.faults.nemesis.Nemesis;
 import io.clustermode.faults.nemesis.NemesisSchedule;

@@ -1,13 +1,15 @@
 package io.clustermode.faults.run;
 
-import io.clustermode.faults.History;
-import io.clustermode.faults.LinearizabilityChecker;
-import io.clustermode.faults.Verdict;
+import io.clustermode.linearizability.History;
+import io.clustermode.linearizability.LinearizabilityChecker;
+import io.clustermode.linearizability.Verdict;
+
 
 import java.nio.file.Path;
 
 /**
- * Re-checks a kept history offline: {@code java -cp cluster-mode-faults/target/classes
+ * Re-checks a kept history offline: {@code java -cp
+ * cluster-mode-faults/target/classes:cluster-mode-linearizability/target/classes
  * io.clustermode.faults.run.Recheck fault-runs/seed-7-.../history.txt [nodeBudget]}. Prints the
  * linearizability report per key; exit code 0 when linearizable, 1 otherwise.
  */
