@@ -121,6 +121,9 @@ class PartitionGroupTest {
             start(name);
         }
         showEveryone(List.of("a", "b", "c"));
+        // Three voters first: a node failed while the second is still a learner would leave no majority.
+        await().atMost(WAIT).until(() -> clusters.values().stream().anyMatch(c -> c.isPrimary()
+                && c.members().stream().filter(Member::voter).count() == 3));
         awaitBalanced(3);
     }
 
@@ -177,7 +180,12 @@ class PartitionGroupTest {
         long crashedAt = System.nanoTime();
         victim.closeNow(); // as a crash: no word to anyone
         discoveries.get(victim.id().value()).show(List.of()); // it stays a member: not removed within the test
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(5))
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).failFast(() -> false)
+                .conditionEvaluationListener(condition -> {
+                    if (condition.getRemainingTimeInMS() < 10) {
+                        System.out.println("partitions of " + victim.id() + ": " + itsPartitions + "; " + state());
+                    }
+                })
                 .until(() -> owned().keySet().containsAll(itsPartitions));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashedAt);
         System.out.printf("partitions of a crashed member held again after %d ms (election timeout 200 ms)%n", millis);
@@ -217,6 +225,29 @@ class PartitionGroupTest {
         PartitionGroup group = a.partitionGroup("orders").orElseThrow();
         assertThat(group.partitionOf("customer-17")).isEqualTo(group.partitionOf("customer-17".getBytes()))
                 .isBetween(0, COUNT - 1);
+    }
+
+    /** Each running node's role, holdings and view of the owners, for a failure's message. */
+    private String state() {
+        StringBuilder out = new StringBuilder();
+        clusters.forEach((name, cluster) -> {
+            if (cluster.status().running()) {
+                PartitionGroup group = cluster.partitionGroup("orders").orElseThrow();
+                cluster.failure().ifPresent(failure -> {
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    failure.printStackTrace(new java.io.PrintWriter(trace));
+                    out.append(name).append(" FAILED: ").append(trace).append('\n');
+                });
+                out.append(name).append(' ').append(cluster.role()).append(" t").append(cluster.status().term())
+                        .append(" owns ").append(group.owned()).append(" sees");
+                for (int p = 0; p < COUNT; p++) {
+                    out.append(' ').append(p).append('=').append(group.owner(p).map(NodeId::value).orElse("-"))
+                            .append('@').append(group.epoch(p));
+                }
+                out.append("; ");
+            }
+        });
+        return out.toString();
     }
 
     private void assertEpochsGrow() {
