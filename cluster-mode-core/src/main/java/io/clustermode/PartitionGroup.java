@@ -43,6 +43,11 @@ public final class PartitionGroup {
     /** Partition to the epoch this node holds it under, and the thread its work runs on. */
     private final TreeMap<Integer, Long> held = new TreeMap<>();
     private final TreeMap<Integer, ExecutorService> executors = new TreeMap<>();
+    /** For {@link #moves()} and {@link #unownedTime()}: each partition's last holder, and since when it has none. */
+    private final NodeId[] lastHolders;
+    private final long[] unownedSince;
+    private long moves;
+    private long unownedNanos;
 
     PartitionGroup(NodeId self, String name, int count, Executor events) {
         this.self = self;
@@ -51,6 +56,8 @@ public final class PartitionGroup {
         this.events = events;
         this.owners = new NodeId[count];
         this.epochs = new long[count];
+        this.lastHolders = new NodeId[count];
+        this.unownedSince = new long[count];
     }
 
     /** The group's name. */
@@ -102,6 +109,28 @@ public final class PartitionGroup {
         return partitionOf(key.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * How many times, as this node saw it, a partition was granted to another member than its
+     * last holder (a partition handed back to the same member is no move).
+     */
+    public synchronized long moves() {
+        return moves;
+    }
+
+    /**
+     * How long partitions were without a holder, summed over the partitions, as this node saw it
+     * (from a holder's release to the next grant; the time before a partition's first grant
+     * does not count).
+     */
+    public synchronized java.time.Duration unownedTime() {
+        long now = System.nanoTime();
+        long total = unownedNanos;
+        for (long since : unownedSince) {
+            total += since == 0 ? 0 : now - since;
+        }
+        return java.time.Duration.ofNanos(total);
+    }
+
     /** Tells {@code listener} of every partition this node begins or stops holding from now on. */
     public void addListener(PartitionListener listener) {
         listeners.add(listener);
@@ -144,13 +173,29 @@ public final class PartitionGroup {
     // ------------------------------------------------------------------ from the node's event loop
 
     /** The table as applied changed. */
-    void tableChanged(PartitionTable table) {
+    synchronized void tableChanged(PartitionTable table) {
         NodeId[] newOwners = new NodeId[count];
         long[] newEpochs = new long[count];
         if (table.count(name) == count) {
             for (int p = 0; p < count; p++) {
                 newOwners[p] = table.owner(name, p);
                 newEpochs[p] = table.epoch(name, p);
+            }
+        }
+        long now = System.nanoTime();
+        for (int p = 0; p < count; p++) {
+            NodeId after = newOwners[p];
+            if (after == null && owners[p] != null) {
+                unownedSince[p] = now == 0 ? 1 : now;
+            } else if (after != null) {
+                if (unownedSince[p] != 0) {
+                    unownedNanos += now - unownedSince[p];
+                    unownedSince[p] = 0;
+                }
+                if (lastHolders[p] != null && !lastHolders[p].equals(after)) {
+                    moves++;
+                }
+                lastHolders[p] = after;
             }
         }
         owners = newOwners;

@@ -39,20 +39,71 @@ import java.util.concurrent.CompletableFuture;
  * @param address      this node's transport address, as advertised
  * @param http         where this node serves the HTTP API, as announced
  * @param leaderHttp   where the primary serves it, or null when unknown
+ * @param partitions   the partition groups this node takes part in (see {@link Partitions}); never null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"nodeId", "clusterName", "role", "term", "leaderId", "commitIndex", "appliedIndex", "members",
-        "address", "http", "leaderHttp"})
+        "address", "http", "leaderHttp", "partitions"})
 public record ClusterInfo(@JsonProperty(required = true) String nodeId, String clusterName,
                           @JsonProperty(required = true) String role, @JsonProperty(required = true) long term,
                           String leaderId, long commitIndex, long appliedIndex, List<MemberInfo> members,
-                          String address, String http, String leaderHttp) {
+                          String address, String http, String leaderHttp, List<Partitions> partitions) {
 
     /** The path the document is served at. */
     public static final String PATH = "/cluster/info";
 
     public ClusterInfo {
         members = members == null ? List.of() : List.copyOf(members);
+        partitions = partitions == null ? List.of() : List.copyOf(partitions);
+    }
+
+    /** A document without partition groups. */
+    public ClusterInfo(String nodeId, String clusterName, String role, long term, String leaderId, long commitIndex,
+                       long appliedIndex, List<MemberInfo> members, String address, String http, String leaderHttp) {
+        this(nodeId, clusterName, role, term, leaderId, commitIndex, appliedIndex, members, address, http, leaderHttp,
+                List.of());
+    }
+
+    /**
+     * One partition group as this node sees it: the document of {@code GET /cluster/partitions/{group}}
+     * too (CONTRACT.md).
+     *
+     * @param group  the group's name
+     * @param count  its number of partitions
+     * @param owners partition number (as a string) to the node holding it, or null when none does
+     * @param epochs partition number (as a string) to the epoch of its latest grant
+     * @param owned  the partitions this node holds now
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"group", "count", "owners", "epochs", "owned"})
+    public record Partitions(String group, int count, java.util.Map<String, String> owners,
+                             java.util.Map<String, Long> epochs, List<Integer> owned) {
+
+        public Partitions {
+            owners = owners == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(owners));
+            epochs = epochs == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(epochs));
+            owned = owned == null ? List.of() : List.copyOf(owned);
+        }
+
+        /** The group as {@code group} shows it here. */
+        public static Partitions of(io.clustermode.PartitionGroup group) {
+            java.util.Map<String, String> owners = new java.util.LinkedHashMap<>();
+            java.util.Map<String, Long> epochs = new java.util.LinkedHashMap<>();
+            for (int p = 0; p < group.count(); p++) {
+                owners.put(Integer.toString(p), group.owner(p).map(io.clustermode.NodeId::value).orElse(null));
+                epochs.put(Integer.toString(p), group.epoch(p));
+            }
+            return new Partitions(group.name(), group.count(), owners, epochs, List.copyOf(group.owned()));
+        }
+
+        /** How many partitions each node holds, by node; and how many none holds, under null. */
+        @JsonIgnore
+        public java.util.Map<String, Integer> countsByOwner() {
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>(java.util.Comparator.nullsLast(
+                    java.util.Comparator.naturalOrder()));
+            owners.values().forEach(owner -> counts.merge(owner, 1, Integer::sum));
+            return counts;
+        }
     }
 
     /**

@@ -57,6 +57,8 @@ final class DemoCommand implements Callable<Integer> {
     private static final String RESET = "\033[0m";
     private static final String GREEN = "\033[32m";
     private static final String YELLOW = "\033[33m";
+    /** The demo's nodes share 12 partitions of a group "jobs": the view shows which each holds. */
+    static final String DEMO_PARTITIONS = "jobs:12";
     private static final String RED = "\033[31m";
     private static final String DIM = "\033[2m";
 
@@ -97,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
             NodeArgs args = NodeArgs.node(name).bind(new HostPort(LOOPBACK, transport))
                     .http(new HostPort(LOOPBACK, http)).seeds(seeds).dataDir(dir.resolve(name))
                     .with("--min-nodes", Integer.toString(Math.min(3, count))).timeouts(100, 1000)
-                    .updateInterval(500).requestTimeout(5000);
+                    .updateInterval(500).requestTimeout(5000).partitions(DEMO_PARTITIONS);
             process = LAUNCHER.start(args.toList(), dir.resolve(name + ".log"));
         }
     }
@@ -295,8 +297,8 @@ final class DemoCommand implements Callable<Integer> {
         StringBuilder screen = new StringBuilder(CLEAR);
         screen.append(BOLD).append("cluster-mode demo").append(RESET).append(" - ").append(count)
                 .append(" nodes on loopback, data in ").append(dir).append("\n\n");
-        screen.append(String.format("%-7s %-8s %-10s %-5s %-8s %-7s %-8s %-8s %s%n", "NODE", "PROCESS", "ROLE", "TERM",
-                "PRIMARY", "COMMIT", "APPLIED", "HTTP", "MEMBERS"));
+        screen.append(String.format("%-7s %-8s %-10s %-5s %-8s %-7s %-8s %-8s %-11s %s%n", "NODE", "PROCESS", "ROLE",
+                "TERM", "PRIMARY", "COMMIT", "APPLIED", "HTTP", "PARTITIONS", "MEMBERS"));
         for (DemoNode node : nodes) {
             ClusterInfo view = views.get(node.name);
             if (view == null) {
@@ -310,10 +312,12 @@ final class DemoCommand implements Callable<Integer> {
             for (ClusterInfo.MemberInfo member : view.members()) {
                 members.append(member.nodeId()).append(member.voter() ? "" : "(l)").append(' ');
             }
-            screen.append(String.format("%-7s %-8s %s%-10s%s %-5s %-8s %-7s %-8s %-8s %s%n", node.name,
+            String held = view.partitions().isEmpty() ? "-" : view.partitions().get(0).owned().toString()
+                    .replace(" ", "");
+            screen.append(String.format("%-7s %-8s %s%-10s%s %-5s %-8s %-7s %-8s %-8s %-11s %s%n", node.name,
                     node.alive() ? "up" : "stopped", colour, role, RESET, view.term(),
                     view.leaderId() == null ? "-" : view.leaderId(), view.commitIndex(),
-                    view.appliedIndex(), node.http, members.toString().trim()));
+                    view.appliedIndex(), node.http, held, members.toString().trim()));
         }
         screen.append("\n").append(BOLD).append("keys: ").append(RESET)
                 .append("k kill the primary   r restart a stopped node   w write a key   q quit")

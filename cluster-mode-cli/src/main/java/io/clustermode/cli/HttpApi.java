@@ -69,6 +69,7 @@ final class HttpApi implements Routes, AutoCloseable {
 
     /** Leadership transfer, an addition to CONTRACT.md: see {@link LeadershipTransfer}. */
     static final String TRANSFER_PATH = "/cluster/transfer-leadership";
+    static final String PARTITIONS_PATH = "/cluster/partitions/";
 
     /**
      * Connections kept to the primary for forwarding, at most: one per request in flight, up to
@@ -190,6 +191,14 @@ final class HttpApi implements Routes, AutoCloseable {
         if (path.startsWith("/kv/")) {
             return kv(node, request, path.substring("/kv/".length()));
         }
+        if (path.startsWith(PARTITIONS_PATH)) {
+            requireGet(method);
+            String group = path.substring(PARTITIONS_PATH.length());
+            return done(node.cluster().partitionGroup(group)
+                    .map(g -> ApiAnswer.json(200, ClusterInfo.Partitions.of(g)))
+                    .orElseGet(() -> ApiAnswer.error(404, "this node takes no part in a partition group '" + group
+                            + "' (it takes part in " + node.cluster().partitionGroups().keySet() + ")")));
+        }
         switch (path) {
             case TRANSFER_PATH:
                 return transferLeadership(node, request);
@@ -204,7 +213,8 @@ final class HttpApi implements Routes, AutoCloseable {
                 return done(ApiAnswer.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
             default:
                 return done(ApiAnswer.error(404, "no such resource: " + path
-                        + " (try /cluster/info, /health, /metrics, /kv/{key} or POST " + TRANSFER_PATH + ")"));
+                        + " (try /cluster/info, /health, /metrics, /kv/{key}, " + PARTITIONS_PATH + "{group} or POST "
+                + TRANSFER_PATH + ")"));
         }
     }
 
@@ -234,7 +244,8 @@ final class HttpApi implements Routes, AutoCloseable {
         return new ClusterInfo(node.id().value(), node.config().clusterName(), node.role().name(), status.term(),
                 primary.map(p -> p.id().value()).orElse(null), status.commitIndex(), status.appliedIndex(), members,
                 node.config().advertise(), started.announced(),
-                primary.flatMap(p -> state.httpAddress(p.id().value())).orElse(null));
+                primary.flatMap(p -> state.httpAddress(p.id().value())).orElse(null),
+                node.partitionGroups().values().stream().map(ClusterInfo.Partitions::of).toList());
     }
 
     /** How a member came in, as {@link ClusterInfo.MemberInfo#joinedBy()} says it: lower case, null when unknown. */

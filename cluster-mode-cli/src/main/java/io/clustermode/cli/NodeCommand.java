@@ -202,6 +202,12 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                     + " (default: 256 MiB, or a quarter of the maximum heap when that is less)")
     Long kvMaxBytes;
 
+    @Option(names = "--partitions", paramLabel = "NAME:COUNT", split = ",",
+            description = "partition groups this node takes part in, e.g. orders:64,mail:8 (see 'Partitions' in the"
+                    + " README): the primary grants each member its balanced share; GET /cluster/partitions/NAME shows"
+                    + " who holds what")
+    List<String> partitions = List.of();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -231,6 +237,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         HttpTls tls = httpTls();
         HttpServerSettings httpSettings = httpSettings(httpAddress, tls);
         KvQuota quota = kvQuota();
+        Map<String, Integer> groups = partitionGroups();
         // Before anything is loaded or logged: a port in use is a usage error of one line.
         checkCanListen("--bind", listenAddress("--bind", bind));
         checkCanListen("--http", httpAddress);
@@ -279,6 +286,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             throw usage(flags(oneLine(e)));
         }
         metrics.attach(cluster);
+        groups.forEach((name, count) -> metrics.partitions(cluster.partitions(name, count)));
         String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
                 config.advertise());
         api.start(cluster, state, announced);
@@ -602,6 +610,32 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    /** {@code --partitions}, checked: names and counts as the core accepts them, each group once. */
+    Map<String, Integer> partitionGroups() {
+        Map<String, Integer> groups = new java.util.LinkedHashMap<>();
+        for (String spec : partitions) {
+            int colon = spec.lastIndexOf(':');
+            String name = colon < 0 ? spec : spec.substring(0, colon);
+            int count;
+            try {
+                count = colon < 0 ? -1 : Integer.parseInt(spec.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                count = -1;
+            }
+            if (count < 1 || count > 4096) {
+                throw usage("--partitions " + spec + ": expected NAME:COUNT with a COUNT of 1 to 4096");
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw usage("--partitions " + spec + ": a group's NAME is 1 to 64 letters, digits, '.', '_' or '-',"
+                        + " starting with a letter or digit");
+            }
+            if (groups.put(name, count) != null) {
+                throw usage("--partitions names the group " + name + " twice");
+            }
+        }
+        return groups;
     }
 
     private CommandLine.ParameterException usage(String message) {

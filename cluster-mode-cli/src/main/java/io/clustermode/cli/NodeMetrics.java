@@ -110,6 +110,33 @@ final class NodeMetrics implements io.clustermode.ClusterObserver, io.clustermod
         cluster.set(node);
     }
 
+    /**
+     * Meters of a partition group this node takes part in: the partitions it holds
+     * ({@code cluster_mode_partitions_owned}), how many none holds in its view
+     * ({@code cluster_mode_partitions_unowned}), the moves it saw (a partition granted to another
+     * member than its last holder) and the time partitions spent without a holder, summed over
+     * the partitions ({@code cluster_mode_partitions_unowned_seconds_total}).
+     */
+    void partitions(io.clustermode.PartitionGroup group) {
+        Gauge.builder("cluster.mode.partitions.owned", group, g -> g.owned().size()).tag("group", group.name())
+                .description("partitions of the group this node holds").register(registry);
+        Gauge.builder("cluster.mode.partitions.unowned", group, g -> {
+            int unowned = 0;
+            for (int p = 0; p < g.count(); p++) {
+                unowned += g.owner(p).isEmpty() ? 1 : 0;
+            }
+            return unowned;
+        }).tag("group", group.name()).description("partitions of the group no member holds, as this node sees it")
+                .register(registry);
+        FunctionCounter.builder("cluster.mode.partition.moves", group, g -> g.moves()).tag("group", group.name())
+                .description("partitions granted to another member than their last holder, as this node saw it")
+                .register(registry);
+        FunctionCounter.builder("cluster.mode.partitions.unowned.time", group, g -> g.unownedTime().toNanos() / 1e9)
+                .baseUnit("seconds").tag("group", group.name())
+                .description("time partitions of the group spent without a holder, summed, as this node saw it")
+                .register(registry);
+    }
+
     @Override
     public void campaigned(long term) {
         electionStarted(term);

@@ -103,5 +103,17 @@ final class StatusCommand implements Callable<Integer> {
         if (rows.size() == 1) {
             out.println("(no members known yet)");
         }
+        for (ClusterInfo.Partitions group : info.partitions()) {
+            out.printf("partitions %s (%d): %s; this node holds %s%n", group.group(), group.count(),
+                    describeOwners(group), group.owned());
+        }
+    }
+
+    /** "n1 13, n2 13, unowned 2": how many partitions each node holds. */
+    static String describeOwners(ClusterInfo.Partitions group) {
+        StringBuilder line = new StringBuilder();
+        group.countsByOwner().forEach((owner, count) -> line.append(line.length() == 0 ? "" : ", ")
+                .append(owner == null ? "unowned" : owner).append(' ').append(count));
+        return line.toString();
     }
 }

@@ -67,7 +67,7 @@ class JsonAndNodeStateTest {
         Map<String, Object> wire = Json.read(Json.text(info), Map.class);
         // The helpers for readers (isPrimary, voterCount) are not fields of the document.
         assertThat(wire.keySet()).containsExactly("nodeId", "clusterName", "role", "term", "leaderId", "commitIndex",
-                "appliedIndex", "members", "address", "http", "leaderHttp");
+                "appliedIndex", "members", "address", "http", "leaderHttp", "partitions");
         Map<?, ?> member = (Map<?, ?>) ((List<?>) wire.get("members")).get(0);
         assertThat(member.keySet().stream().map(String::valueOf)).containsExactly("nodeId", "address", "voter", "role", "http",
                 "joinedBy");

@@ -61,6 +61,11 @@ public final class NodeArgs {
         return with("--request-timeout", Long.toString(ms));
     }
 
+    /** {@code --partitions}: partition groups the node takes part in, as {@code NAME:COUNT}. */
+    public NodeArgs partitions(String... groups) {
+        return with("--partitions", String.join(",", groups));
+    }
+
     /** Any further options and values, as the command line spells them. */
     public NodeArgs with(String... more) {
         List<String> all = new ArrayList<>(args);
