@@ -258,6 +258,28 @@ class ClusterTest {
     }
 
     @Test
+    void the_primary_reports_every_members_match_index_and_a_secondary_reports_none() throws Exception {
+        startThreeNodes();
+        Cluster<Integer, Counter> leader = primary();
+        Committed<Integer> written = leader.submit(new byte[]{1}).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ReplicationProgress progress = leader.replicationProgress().get().orElseThrow();
+            assertThat(progress.primary()).isEqualTo(leader.id());
+            assertThat(progress.matchIndexes().keySet()).containsExactlyElementsOf(
+                    leader.members().stream().map(Member::id).sorted().collect(Collectors.toList()));
+            assertThat(progress.lastIndex()).isGreaterThanOrEqualTo(written.index());
+            for (Member member : leader.members()) {
+                assertThat(progress.lag(member.id())).as(member.id().value()).isZero();
+            }
+        });
+        Cluster<Integer, Counter> secondary = clusters.values().stream().filter(c -> c != leader).findFirst()
+                .orElseThrow();
+        assertThat(secondary.replicationProgress().get()).isEmpty();
+        secondary.close();
+        assertThatThrownBy(() -> secondary.replicationProgress().join()).hasCauseInstanceOf(ClusterClosedException.class);
+    }
+
+    @Test
     void leadership_calls_complete_with_the_new_primary_or_fail_with_a_cluster_exception() throws Exception {
         startThreeNodes();
         Cluster<Integer, Counter> old = primary();

@@ -779,6 +779,14 @@ public final class RaftCore {
         return log.entry(index);
     }
 
+    /**
+     * On a leader, how far each other member's log is known to match its own (its match index,
+     * thesis §3.5), sorted by id; empty on any other role. For monitoring.
+     */
+    public java.util.Map<NodeId, Long> matchIndexes() {
+        return role == Role.LEADER ? tracker.matchIndexes() : java.util.Map.of();
+    }
+
     /** The node a leadership transfer is handing over to; null when none. */
     public NodeId transferee() {
         return transferee;
