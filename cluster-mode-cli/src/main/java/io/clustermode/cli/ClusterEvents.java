@@ -130,7 +130,7 @@ final class ClusterEvents implements ClusterListener, AutoCloseable {
         }
         Map<String, Object> data = event(System.currentTimeMillis(), "joined", joined, "left", left,
                 "promoted", promoted, "demoted", demoted);
-        data.put("members", HttpApi.memberInfos(cluster, state));
+        data.put("members", HttpApi.memberInfos(now, cluster, state));
         hub.publish("membership", data);
     }
 

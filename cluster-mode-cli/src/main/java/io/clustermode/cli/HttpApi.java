@@ -254,8 +254,14 @@ final class HttpApi implements Routes, AutoCloseable {
 
     /** The members as {@code /cluster/info} lists them. */
     static List<ClusterInfo.MemberInfo> memberInfos(Cluster<KvStore.Result, NodeState> node, NodeState state) {
+        return memberInfos(node.members(), node, state);
+    }
+
+    /** {@code of} as {@code /cluster/info} lists members. */
+    static List<ClusterInfo.MemberInfo> memberInfos(java.util.Collection<Member> of, Cluster<KvStore.Result, NodeState> node,
+                                                    NodeState state) {
         List<ClusterInfo.MemberInfo> members = new ArrayList<>();
-        for (Member member : node.members()) {
+        for (Member member : of) {
             members.add(new ClusterInfo.MemberInfo(member.id().value(), member.address(), member.voter(),
                     member.role().name(), state.httpAddress(member.id().value()).orElse(null),
                     joinedBy(node.joinedBy(member.id()))));
