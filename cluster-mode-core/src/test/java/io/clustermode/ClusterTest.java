@@ -287,9 +287,19 @@ class ClusterTest {
         assertThatThrownBy(() -> secondary.transferLeadership().join()).hasCauseInstanceOf(NotPrimaryException.class);
         assertThatThrownBy(() -> old.transferLeadership(old.id())).isInstanceOf(IllegalArgumentException.class);
 
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        old.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                reasons.add(change.reason());
+            }
+        });
         NodeId successor = old.transferLeadership(secondary.id()).get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(successor).isEqualTo(secondary.id());
         assertThat(old.isPrimary()).isFalse();
+        // The old primary says it handed over (not that it was deposed), and to whom.
+        await().atMost(WAIT).until(() -> reasons.stream().anyMatch(
+                r -> r.startsWith("leadership handed over to " + secondary.id())));
         await().atMost(WAIT).until(secondary::isPrimary);
         // the read sees the state machine as its own type: no cast
         assertThat(secondary.read(counter -> counter.count, Consistency.LINEARIZABLE).get()).isNotNegative();

@@ -37,8 +37,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * through its {@code chromedriver} — against three node processes that ask for an HTTP token:
  * the page asks for the token and then shows the primary; after {@code kill -9} of the primary
  * (the very node that served the page) it shows the new primary without a reload, reading from
- * another member; a 20-member view renders; text and badges keep their contrast, the members'
- * links and the timeline are reached with the keyboard, and the page fits a phone's width.
+ * another member; a hand-over shows as one; a 20-member view renders; text and badges keep their
+ * contrast (light and dark), the members' links and the timeline are reached with the keyboard,
+ * and the page fits a phone's width.
  * Times are printed; the bounds asserted are generous, for a busy machine.
  *
  * <p>Without the browser it is skipped, unless {@code CI=true}: then it fails ({@code .ci/run}
@@ -195,6 +196,24 @@ class WebViewIT {
         browser.manage().window().setSize(new Dimension(1000, 700));
         js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);");
         saveScreenshot();
+
+        // A hand-over is told as one, and the page follows it.
+        String successor = cluster.stream().filter(n -> n != primary && !n.name.equals(newPrimary)).findFirst()
+                .orElseThrow().name;
+        HttpResponse<String> transfer = nodes.client.send(HttpRequest.newBuilder(URI.create("http://" + writeTo.http()
+                + "/cluster/transfer-leadership?to=" + successor)).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(transfer.statusCode()).as(transfer.body()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> successor.equals(text("primary")));
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.TRUE.equals(js("var want = arguments[0];"
+                    + " return Array.from(document.querySelectorAll('#timeline li[data-type=primary]')).some("
+                    + "function (li) { return li.textContent.indexOf(want) >= 0; });",
+                    "hand-over: " + successor + " is primary")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no hand-over in the timeline: " + js("return Array.from(document.querySelectorAll("
+                    + "'#timeline li')).map(function (li) { return li.textContent; }).join('\\n');"), e);
+        }
 
         renderTwentyMembers();
     }

@@ -271,8 +271,11 @@ public final class RaftCore {
             boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
                     || (message instanceof VoteResponse response && response.preVote() && response.granted());
             if (!futureTermOfPreVote) {
-                becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), "saw term " + message.term()
-                        + " from " + message.from());
+                // Said apart, so that operators (and the web view) can tell a hand-over from a deposition.
+                String reason = role == Role.LEADER && message.from().equals(transferee)
+                        ? "leadership handed over to " + transferee + " (saw term " + message.term() + " from it)"
+                        : "saw term " + message.term() + " from " + message.from();
+                becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), reason);
             }
         } else if (message.term() < term) {
             answerStale(message);
