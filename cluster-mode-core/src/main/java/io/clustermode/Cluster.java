@@ -379,8 +379,8 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     }
 
     /**
-     * On the primary, how far each member's log matches its own (Raft's match index), for
-     * monitoring replication lag; read on the node's event loop, so it completes after the work
+     * On the primary, how far each member's log matches its own (Raft's match index) and how long
+     * ago it last heard from each, for monitoring replication lag and silent members; read on the node's event loop, so it completes after the work
      * queued before it. Completes with empty on any node that is not the primary (a secondary does
      * not know its peers' progress: ask the primary), and fails with
      * {@link ClusterClosedException} once the node has stopped.
@@ -391,8 +391,11 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
             if (match.isEmpty() || status.role() != Role.LEADER) {
                 return Optional.empty();
             }
+            Map<NodeId, Duration> silence = new java.util.TreeMap<>();
+            match.keySet().stream().filter(id -> !id.equals(self))
+                    .forEach(id -> node.sinceHeardFrom(id).ifPresent(ago -> silence.put(id, ago)));
             return Optional.of(new ReplicationProgress(self, status.term(), match.get(self), status.commitIndex(),
-                    match));
+                    match, silence));
         });
     }
 

@@ -1,5 +1,6 @@
 package io.clustermode;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -17,14 +18,18 @@ import java.util.TreeMap;
  * @param matchIndexes every member (the primary itself at its {@code lastIndex}) to the highest
  *                     index known to match the primary's log (0 when nothing is known yet),
  *                     sorted by id
+ * @param silence      every other member the primary has heard from (since this process started)
+ *                     to how long ago it last did: a member that stopped answering shows here
+ *                     long before discovery and the membership notice it; sorted by id
  */
 public record ReplicationProgress(NodeId primary, long term, long lastIndex, long commitIndex,
-                                  Map<NodeId, Long> matchIndexes) {
+                                  Map<NodeId, Long> matchIndexes, Map<NodeId, Duration> silence) {
 
-    /** @throws NullPointerException when {@code primary} or {@code matchIndexes} is null */
+    /** @throws NullPointerException when {@code primary}, {@code matchIndexes} or {@code silence} is null */
     public ReplicationProgress {
         Objects.requireNonNull(primary, "primary");
         matchIndexes = java.util.Collections.unmodifiableMap(new TreeMap<>(matchIndexes));
+        silence = java.util.Collections.unmodifiableMap(new TreeMap<>(silence));
     }
 
     /**

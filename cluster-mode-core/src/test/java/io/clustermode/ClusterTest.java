@@ -271,6 +271,9 @@ class ClusterTest {
             for (Member member : leader.members()) {
                 assertThat(progress.lag(member.id())).as(member.id().value()).isZero();
             }
+            // Heard from every other member within a few heartbeats; the primary is not listed.
+            assertThat(progress.silence().keySet()).hasSize(leader.members().size() - 1).doesNotContain(leader.id());
+            assertThat(progress.silence().values()).allMatch(ago -> ago.compareTo(Duration.ofSeconds(2)) < 0);
         });
         Cluster<Integer, Counter> secondary = clusters.values().stream().filter(c -> c != leader).findFirst()
                 .orElseThrow();

@@ -157,6 +157,8 @@ final class ClusterEvents implements ClusterListener, AutoCloseable {
             member.put("nodeId", id.value());
             member.put("matchIndex", match);
             member.put("lag", progress.lag(id));
+            java.time.Duration silent = progress.silence().get(id);
+            member.put("silentMs", silent == null ? null : silent.toMillis()); // null: the primary, or never heard
             members.add(member);
         });
         return event(System.currentTimeMillis(), "primary", progress.primary().value(), "term", progress.term(),

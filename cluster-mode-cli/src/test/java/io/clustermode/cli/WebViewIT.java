@@ -177,8 +177,14 @@ class WebViewIT {
         assertThat(millis).as("time until the page showed the new primary").isLessThan(15_000);
         assertThat(source).isNotEqualTo(primary.http());
         assertThat(List.of("w1", "w2", "w3")).contains(newPrimary);
-        await().atMost(WAIT).until(() -> browser.findElement(By.cssSelector("#members tr[data-node='" + newPrimary
-                + "']")).getAttribute("data-role").equals("PRIMARY"));
+        await().atMost(WAIT).until(() -> "PRIMARY".equals(js("var r = document.querySelector(\"#members"
+                + " tr[data-node='\" + arguments[0] + \"']\"); return r && r.dataset.role;", newPrimary)));
+        // The timeline tells the election and its cause; the dead member is shown as silent.
+        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(js("var want = arguments[0]; return Array.from("
+                + "document.querySelectorAll('#timeline li')).some(function (li) { return li.textContent.indexOf(want)"
+                + " >= 0 && li.textContent.indexOf('cause: ') >= 0; });", "election: " + newPrimary + " is primary")));
+        await().atMost(WAIT).until(() -> !browser.findElements(By.cssSelector("#members tr[data-node='" + primaryId
+                + "'][data-silent=true]")).isEmpty());
 
         // Writes after the kill: the dead member falls behind, and its bar shows it.
         NodeProcesses.Node writeTo = cluster.stream().filter(n -> n.name.equals(newPrimary)).findFirst().orElseThrow();
