@@ -45,9 +45,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The HTTP API of CONTRACT.md: {@code /cluster/info}, {@code /health}, {@code /metrics} and
- * the key-value store under {@code /kv/}; and, beyond the contract,
- * {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}).
+ * The HTTP API of CONTRACT.md: {@code /cluster/info}, {@code /health}, {@code /metrics}, the
+ * key-value store under {@code /kv/}, the event stream {@code /cluster/events} ({@link EventHub},
+ * fed by {@link ClusterEvents}) and the web view {@code /ui} ({@link WebPage}); and, beyond the
+ * contract, {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}) and
+ * {@code GET /cluster/progress}.
  *
  * <p>Served by {@link NettyHttpServer}, whose pipeline has already refused what is malformed,
  * too large, too slow or unauthenticated by the time a request gets here. Nothing here

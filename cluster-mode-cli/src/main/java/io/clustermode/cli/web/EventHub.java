@@ -40,6 +40,8 @@ import java.util.function.Supplier;
  */
 public final class EventHub implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventHub.class);
+
     /** The Content-Type of the stream. */
     public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
     /** How long a client waits before reconnecting, told in the stream's first line (milliseconds). */
@@ -180,6 +182,7 @@ public final class EventHub implements AutoCloseable {
             for (StreamWriter stream : streams) {
                 if (!stream.write(text)) {
                     slow.add(stream); // closed by the write: it would not take more
+                    LOG.debug("HTTP API: closed the event stream to {}: it did not read what was sent", stream.remote());
                 }
             }
             slow.forEach(streams::remove);
