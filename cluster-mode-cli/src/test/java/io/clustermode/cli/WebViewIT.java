@@ -151,6 +151,9 @@ class WebViewIT {
         // Replication figures arrive (once a second) and draw a lag for each member.
         await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#members .bar[role=img]")).size() == 3);
         assertThat(text("budget")).isEqualTo("2200 ms");
+        // The timeline starts with what the node kept: the members joining and becoming voters.
+        String timeline = text("timeline");
+        assertThat(timeline).contains("w1 joined", "became a voter", "election: " + primaryId + " is primary");
 
         checkContrastKeyboardAndPhone();
         browser.manage().window().setSize(new Dimension(1200, 900));
