@@ -116,6 +116,7 @@ final class HttpApi implements Routes, AutoCloseable {
         this.token = token;
         this.quota = quota;
         this.hub = new EventHub(KEPT_EVENTS, MAX_EVENT_STREAMS, HEARTBEAT, group);
+        metrics.eventStreams(hub::streams);
         InetSocketAddress bound = server.address();
         String host = bound.getAddress().getHostAddress();
         if (bound.getAddress().isAnyLocalAddress()) {

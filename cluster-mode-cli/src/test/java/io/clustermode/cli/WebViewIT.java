@@ -262,6 +262,13 @@ class WebViewIT {
             assertThat(Json.read(relayed.data(), Map.class)).containsEntry("relayedBy", secondary.name)
                     .containsEntry("primary", primary.name);
         }
+        // While a stream is open the node counts it.
+        try (SseClient counted = SseClient.open(nodes.client, URI.create("http://" + secondary.http()
+                + "/cluster/events"), "Authorization", auth)) {
+            assertThat(counted.next(Duration.ofSeconds(10)).type()).isEqualTo("status");
+            assertThat(get(secondary, "/metrics", "Authorization", auth).body())
+                    .containsPattern("(?m)^cluster_mode_http_event_streams [1-9]");
+        }
         try (SseClient stranger = SseClient.open(nodes.client, URI.create("http://" + secondary.http()
                 + "/cluster/events?access_token=" + TOKEN), "Origin", "http://evil.example:80")) {
             assertThat(stranger.header("Access-Control-Allow-Origin")).isNull();
