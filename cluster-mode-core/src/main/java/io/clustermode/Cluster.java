@@ -384,6 +384,27 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     }
 
     /**
+     * On the primary, how far each member's log matches its own (Raft's match index) and how long
+     * ago it last heard from each, for monitoring replication lag and silent members; read on the node's event loop, so it completes after the work
+     * queued before it. Completes with empty on any node that is not the primary (a secondary does
+     * not know its peers' progress: ask the primary), and fails with
+     * {@link ClusterClosedException} once the node has stopped.
+     */
+    public CompletableFuture<Optional<ReplicationProgress>> replicationProgress() {
+        return node.matchIndexes().thenApply(match -> {
+            NodeStatus status = node.status();
+            if (match.isEmpty() || status.role() != Role.LEADER) {
+                return Optional.empty();
+            }
+            Map<NodeId, Duration> silence = new java.util.TreeMap<>();
+            match.keySet().stream().filter(id -> !id.equals(self))
+                    .forEach(id -> node.sinceHeardFrom(id).ifPresent(ago -> silence.put(id, ago)));
+            return Optional.of(new ReplicationProgress(self, status.term(), match.get(self), status.commitIndex(),
+                    match, silence));
+        });
+    }
+
+    /**
      * How {@code member} came into the cluster, as far as this node knows now. Only the primary
      * that added it knows for sure; it tells the others as they ask who it is, so this may change
      * from {@link JoinedBy#UNKNOWN} a moment after the membership change that added it (which is

@@ -261,6 +261,31 @@ class ClusterTest {
     }
 
     @Test
+    void the_primary_reports_every_members_match_index_and_a_secondary_reports_none() throws Exception {
+        startThreeNodes();
+        Cluster<Integer, Counter> leader = primary();
+        Committed<Integer> written = leader.submit(new byte[]{1}).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ReplicationProgress progress = leader.replicationProgress().get().orElseThrow();
+            assertThat(progress.primary()).isEqualTo(leader.id());
+            assertThat(progress.matchIndexes().keySet()).containsExactlyElementsOf(
+                    leader.members().stream().map(Member::id).sorted().collect(Collectors.toList()));
+            assertThat(progress.lastIndex()).isGreaterThanOrEqualTo(written.index());
+            for (Member member : leader.members()) {
+                assertThat(progress.lag(member.id())).as(member.id().value()).isZero();
+            }
+            // Heard from every other member within a few heartbeats; the primary is not listed.
+            assertThat(progress.silence().keySet()).hasSize(leader.members().size() - 1).doesNotContain(leader.id());
+            assertThat(progress.silence().values()).allMatch(ago -> ago.compareTo(Duration.ofSeconds(2)) < 0);
+        });
+        Cluster<Integer, Counter> secondary = clusters.values().stream().filter(c -> c != leader).findFirst()
+                .orElseThrow();
+        assertThat(secondary.replicationProgress().get()).isEmpty();
+        secondary.close();
+        assertThatThrownBy(() -> secondary.replicationProgress().join()).hasCauseInstanceOf(ClusterClosedException.class);
+    }
+
+    @Test
     void leadership_calls_complete_with_the_new_primary_or_fail_with_a_cluster_exception() throws Exception {
         startThreeNodes();
         Cluster<Integer, Counter> old = primary();
@@ -268,9 +293,19 @@ class ClusterTest {
         assertThatThrownBy(() -> secondary.transferLeadership().join()).hasCauseInstanceOf(NotPrimaryException.class);
         assertThatThrownBy(() -> old.transferLeadership(old.id())).isInstanceOf(IllegalArgumentException.class);
 
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        old.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                reasons.add(change.reason());
+            }
+        });
         NodeId successor = old.transferLeadership(secondary.id()).get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(successor).isEqualTo(secondary.id());
         assertThat(old.isPrimary()).isFalse();
+        // The old primary says it handed over (not that it was deposed), and to whom.
+        await().atMost(WAIT).until(() -> reasons.stream().anyMatch(
+                r -> r.startsWith("leadership handed over to " + secondary.id())));
         await().atMost(WAIT).until(secondary::isPrimary);
         // the read sees the state machine as its own type: no cast
         assertThat(secondary.read(counter -> counter.count, Consistency.LINEARIZABLE).get()).isNotNegative();

@@ -122,6 +122,7 @@ final class DemoCommand implements Callable<Integer> {
             node.start(seeds);
             event("started " + node.name + " (pid " + node.process.pid() + ", HTTP 127.0.0.1:" + node.http + ")");
         }
+        out.println("web view: " + webView());
         boolean raw = rawTerminal();
         work.execute(() -> {
             while (running) {
@@ -296,7 +297,9 @@ final class DemoCommand implements Callable<Integer> {
     private void render(PrintStream out, boolean raw) {
         StringBuilder screen = new StringBuilder(CLEAR);
         screen.append(BOLD).append("cluster-mode demo").append(RESET).append(" - ").append(count)
-                .append(" nodes on loopback, data in ").append(dir).append("\n\n");
+                .append(" nodes on loopback, data in ").append(dir).append("\n");
+        screen.append("web view: ").append(BOLD).append(webView()).append(RESET)
+                .append(" (in a browser; every node serves it at /ui, and it follows the primary)\n\n");
         screen.append(String.format("%-7s %-8s %-10s %-5s %-8s %-7s %-8s %-8s %-11s %s%n", "NODE", "PROCESS", "ROLE",
                 "TERM", "PRIMARY", "COMMIT", "APPLIED", "HTTP", "PARTITIONS", "MEMBERS"));
         for (DemoNode node : nodes) {
@@ -327,6 +330,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.print(screen);
         out.flush();
+    }
+
+    /** The address of the web view: on the first node that runs. */
+    private String webView() {
+        DemoNode on = nodes.stream().filter(DemoNode::alive).findFirst().orElse(nodes.get(0));
+        return "http://" + new HostPort(LOOPBACK, on.http) + "/ui";
     }
 
     private static void sleep(long millis) {

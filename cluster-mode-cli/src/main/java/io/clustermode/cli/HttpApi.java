@@ -15,6 +15,8 @@ import io.clustermode.cli.http.ForwardingClient;
 import io.clustermode.cli.http.HttpServerSettings;
 import io.clustermode.cli.http.NettyHttpServer;
 import io.clustermode.cli.http.Routes;
+import io.clustermode.cli.web.EventHub;
+import io.clustermode.cli.web.WebPage;
 import io.clustermode.kv.KvStore;
 import io.clustermode.ClusterStatus;
 import io.clustermode.transport.HostPort;
@@ -43,9 +45,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The HTTP API of CONTRACT.md: {@code /cluster/info}, {@code /health}, {@code /metrics} and
- * the key-value store under {@code /kv/}; and, beyond the contract,
- * {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}).
+ * The HTTP API of CONTRACT.md: {@code /cluster/info}, {@code /health}, {@code /metrics}, the
+ * key-value store under {@code /kv/}, the event stream {@code /cluster/events} ({@link EventHub},
+ * fed by {@link ClusterEvents}) and the web view {@code /ui} ({@link WebPage}); and, beyond the
+ * contract, {@code POST /cluster/transfer-leadership} ({@link LeadershipTransfer}) and
+ * {@code GET /cluster/progress}.
  *
  * <p>Served by {@link NettyHttpServer}, whose pipeline has already refused what is malformed,
  * too large, too slow or unauthenticated by the time a request gets here. Nothing here
@@ -86,12 +90,22 @@ final class HttpApi implements Routes, AutoCloseable {
     private final BearerToken token;
     private final KvQuota quota;
     private final String address;
+    private final EventHub hub;
     private volatile Started started;
 
     /** What the API serves once the node runs. */
     private record Started(Cluster<KvStore.Result, NodeState> cluster, NodeState state, String announced,
-                           ServeOnPrimary onPrimary, TransferRateLimit transfers) {
+                           ServeOnPrimary onPrimary, TransferRateLimit transfers, ClusterEvents events) {
     }
+
+    /** Events kept for {@code Last-Event-ID} resumption: a few minutes of a busy cluster's changes. */
+    static final int KEPT_EVENTS = 256;
+    /** Event streams one node serves at once; the rest of the connection cap stays for the API. */
+    static final int MAX_EVENT_STREAMS = 256;
+    /** A comment line this often keeps a quiet event stream open through proxies. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** {@code progress} events at most this often. */
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     private HttpApi(EventLoopGroup group, NettyHttpServer server, ForwardingClient client, Duration requestTimeout,
                     NodeMetrics metrics, BearerToken token, KvQuota quota) {
@@ -102,6 +116,8 @@ final class HttpApi implements Routes, AutoCloseable {
         this.metrics = metrics;
         this.token = token;
         this.quota = quota;
+        this.hub = new EventHub(KEPT_EVENTS, MAX_EVENT_STREAMS, HEARTBEAT, group);
+        metrics.eventStreams(hub::streams);
         InetSocketAddress bound = server.address();
         String host = bound.getAddress().getHostAddress();
         if (bound.getAddress().isAnyLocalAddress()) {
@@ -148,12 +164,18 @@ final class HttpApi implements Routes, AutoCloseable {
     /** Starts answering; {@code announcedAddress} is where other nodes reach this API. */
     void start(Cluster<KvStore.Result, NodeState> node, NodeState machine, String announcedAddress) {
         ServeOnPrimary onPrimary = new ServeOnPrimary(node, machine, client, token, group);
+        ClusterEvents events = new ClusterEvents(node, machine, hub, client, token, group, PROGRESS_INTERVAL);
         started = new Started(node, machine, announcedAddress, onPrimary,
-                new TransferRateLimit(node.config().electionTimeout()));
+                new TransferRateLimit(node.config().electionTimeout()), events);
     }
 
     @Override
     public void close() {
+        Started node = started;
+        if (node != null) {
+            node.events().close();
+        }
+        hub.close();
         server.close();
         client.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -205,6 +227,18 @@ final class HttpApi implements Routes, AutoCloseable {
             case "/cluster/info":
                 requireGet(method);
                 return done(ApiAnswer.json(200, info(node)));
+            case "/cluster/events":
+                if (!method.equals("GET")) {
+                    throw new BadRequest(405, "method " + method + " not allowed here; use GET");
+                }
+                return done(events(node, request));
+            case ClusterEvents.PROGRESS_PATH:
+                requireGet(method);
+                return progress(node, request);
+            case "/ui":
+            case "/ui/":
+                requireGet(method);
+                return done(WebPage.answer());
             case "/health":
                 requireGet(method);
                 return done(health(node.cluster()));
@@ -213,8 +247,8 @@ final class HttpApi implements Routes, AutoCloseable {
                 return done(ApiAnswer.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
             default:
                 return done(ApiAnswer.error(404, "no such resource: " + path
-                        + " (try /cluster/info, /health, /metrics, /kv/{key}, " + PARTITIONS_PATH + "{group} or POST "
-                + TRANSFER_PATH + ")"));
+                        + " (try /cluster/info, /cluster/events, /ui, /health, /metrics, /kv/{key}, " + PARTITIONS_PATH
+                        + "{group} or POST " + TRANSFER_PATH + ")"));
         }
     }
 
@@ -230,17 +264,29 @@ final class HttpApi implements Routes, AutoCloseable {
 
     // ------------------------------------------------------------------ cluster info and health
 
+    /** The members as {@code /cluster/info} lists them. */
+    static List<ClusterInfo.MemberInfo> memberInfos(Cluster<KvStore.Result, NodeState> node, NodeState state) {
+        return memberInfos(node.members(), node, state);
+    }
+
+    /** {@code of} as {@code /cluster/info} lists members. */
+    static List<ClusterInfo.MemberInfo> memberInfos(java.util.Collection<Member> of, Cluster<KvStore.Result, NodeState> node,
+                                                    NodeState state) {
+        List<ClusterInfo.MemberInfo> members = new ArrayList<>();
+        for (Member member : of) {
+            members.add(new ClusterInfo.MemberInfo(member.id().value(), member.address(), member.voter(),
+                    member.role().name(), state.httpAddress(member.id().value()).orElse(null),
+                    joinedBy(node.joinedBy(member.id()))));
+        }
+        return members;
+    }
+
     private static ClusterInfo info(Started started) {
         Cluster<KvStore.Result, NodeState> node = started.cluster();
         NodeState state = started.state();
         ClusterStatus status = node.status();
         Optional<Member> primary = node.primary();
-        List<ClusterInfo.MemberInfo> members = new ArrayList<>();
-        for (Member member : node.members()) {
-            members.add(new ClusterInfo.MemberInfo(member.id().value(), member.address(), member.voter(),
-                    member.role().name(), state.httpAddress(member.id().value()).orElse(null),
-                    joinedBy(node.joinedBy(member.id()))));
-        }
+        List<ClusterInfo.MemberInfo> members = memberInfos(node, state);
         return new ClusterInfo(node.id().value(), node.config().clusterName(), node.role().name(), status.term(),
                 primary.map(p -> p.id().value()).orElse(null), status.commitIndex(), status.appliedIndex(), members,
                 node.config().advertise(), started.announced(),
@@ -266,6 +312,53 @@ final class HttpApi implements Routes, AutoCloseable {
         String reason = node.status().member() ? "no primary known"
                 : "not a member of the cluster yet";
         return ApiAnswer.json(503, new Health("DOWN", node.role().name(), null, reason));
+    }
+
+    // ------------------------------------------------------------------ the web view
+
+    /**
+     * {@code GET /cluster/events}: the node's event stream ({@link EventHub}), resumed after
+     * {@code Last-Event-ID} when given. A page served by another member of the cluster (the web
+     * view following the primary after its own node died) may read it: its origin is allowed
+     * when it is the announced HTTP address of a member (CORS), and no other.
+     */
+    private ApiAnswer events(Started node, ApiRequest request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        String origin = request.header("Origin");
+        if (origin != null && memberOrigin(node, origin)) {
+            headers.put("Access-Control-Allow-Origin", origin);
+            headers.put("Vary", "Origin");
+        }
+        headers.put("X-Accel-Buffering", "no"); // nginx: pass each event on at once
+        return hub.subscribe(request.header("Last-Event-ID"), node.events().status(() -> info(node)), headers);
+    }
+
+    /** Whether {@code origin} ({@code scheme://host:port}) is where a member of the cluster serves HTTP. */
+    private static boolean memberOrigin(Started node, String origin) {
+        int scheme = origin.indexOf("://");
+        if (scheme < 0) {
+            return false;
+        }
+        String hostPort = origin.substring(scheme + 3);
+        if (hostPort.equals(node.announced())) {
+            return true;
+        }
+        for (Member member : node.cluster().members()) {
+            if (node.state().httpAddress(member.id().value()).filter(hostPort::equals).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code GET /cluster/progress} (beyond CONTRACT.md): each member's match index and lag, as the
+     * primary knows them; any other node forwards it to the primary.
+     */
+    private CompletableFuture<ApiAnswer> progress(Started node, ApiRequest request) {
+        return node.onPrimary().serve(request, false, false, timeout(request), left -> node.events().progress()
+                .thenApply(document -> document.map(d -> ApiAnswer.json(200, d)).orElseThrow(
+                        () -> new NotPrimaryException(node.cluster().id(), null))));
     }
 
     // ------------------------------------------------------------------ leadership transfer

@@ -300,7 +300,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         cluster.addListener(new ClusterListener() {
             @Override
             public void onRoleChange(RoleChange change) {
-                if (change.role() == ClusterRole.PRIMARY) {
+                if (change.role() != ClusterRole.INACTIVE) {
                     background.execute(announcer::announceIfNeeded);
                 }
             }
@@ -410,7 +410,11 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         return HostPort.parse("--http", bound).withHost(host).toString();
     }
 
-    /** Proposes this node's HTTP address into the directory when it is primary and the directory lacks it. */
+    /**
+     * Proposes this node's HTTP address into the directory when it is an active member and the
+     * directory lacks it: the primary's is where secondaries forward to; every member's is where
+     * the web view goes when the node that served it is gone.
+     */
     private static final class Announcer {
         private final Cluster<KvStore.Result, NodeState> cluster;
         private final NodeState state;
@@ -425,7 +429,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
 
         void announceIfNeeded() {
             String self = cluster.id().value();
-            if (!cluster.isPrimary() || address.equals(state.httpAddress(self).orElse(null))
+            if (!cluster.isActive() || address.equals(state.httpAddress(self).orElse(null))
                     || !inFlight.compareAndSet(false, true)) {
                 return;
             }

@@ -137,6 +137,14 @@ final class NodeMetrics implements io.clustermode.ClusterObserver, io.clustermod
                 .register(registry);
     }
 
+    /** Reports how many event streams ({@code GET /cluster/events}) are open, as {@code open} tells. */
+    void eventStreams(java.util.function.IntSupplier open) {
+        // Held strongly: a gauge keeps its object weakly, and a method reference has no other holder.
+        Gauge.builder("cluster.mode.http.event.streams", open, java.util.function.IntSupplier::getAsInt)
+                .strongReference(true).description("open GET /cluster/events streams (the web view's and others')")
+                .register(registry);
+    }
+
     @Override
     public void campaigned(long term) {
         electionStarted(term);

@@ -40,6 +40,15 @@ class DemoIT {
         try {
             // A node's role PRIMARY is printed bold (the column header is not).
             await().atMost(Duration.ofSeconds(60)).until(() -> text(screen).contains("\033[1mPRIMARY"));
+            // The web view's address is printed, and a node serves the page there.
+            java.util.regex.Matcher page = java.util.regex.Pattern.compile("web view: (?:\033\\[1m)?(http://[0-9.:]+/ui)")
+                    .matcher(text(screen));
+            assertThat(page.find()).as("the web view's address on the screen").isTrue();
+            java.net.http.HttpResponse<String> html = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(page.group(1))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(html.statusCode()).isEqualTo(200);
+            assertThat(html.body()).contains("<title>cluster-mode</title>");
             List<ProcessHandle> children = demo.toHandle().children().toList();
             assertThat(children).hasSize(3);
             OutputStream keys = demo.getOutputStream();

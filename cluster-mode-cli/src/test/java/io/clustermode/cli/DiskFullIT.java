@@ -111,7 +111,7 @@ class DiskFullIT {
         String log = nodes.stderr("d1");
         assertThat(log).contains("d1 stops at term").contains("its storage failed")
                 .containsIgnoringCase("no space left on device");
-        assertThat(log.lines().filter(line -> line.contains("ERROR")).count()).as("one line names the cause")
+        assertThat(log.lines().filter(line -> line.contains("ERROR")).count()).as("one line names the cause: " + log.lines().filter(line -> line.contains("ERROR")).toList())
                 .isEqualTo(1);
         // Another primary, and everything acknowledged is there.
         await().atMost(WAIT).ignoreExceptions().until(() -> {

@@ -32,6 +32,13 @@ final class ProgressTracker {
         progress.forEach(action);
     }
 
+    /** Each follower's match index (thesis §3.5), sorted by id; empty when this node does not lead. */
+    Map<NodeId, Long> matchIndexes() {
+        Map<NodeId, Long> out = new TreeMap<>();
+        progress.forEach((peer, p) -> out.put(peer, p.match));
+        return out;
+    }
+
     /** Leadership ended, or begins: nothing known of anyone. */
     void clear() {
         progress.clear();

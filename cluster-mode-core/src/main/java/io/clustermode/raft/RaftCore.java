@@ -300,8 +300,11 @@ public final class RaftCore {
             boolean futureTermOfPreVote = (message instanceof VoteRequest request && request.preVote())
                     || (message instanceof VoteResponse response && response.preVote() && response.granted());
             if (!futureTermOfPreVote) {
-                becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), "saw term " + message.term()
-                        + " from " + message.from());
+                // Said apart, so that operators (and the web view) can tell a hand-over from a deposition.
+                String reason = role == Role.LEADER && message.from().equals(transferee)
+                        ? "leadership handed over to " + transferee + " (saw term " + message.term() + " from it)"
+                        : "saw term " + message.term() + " from " + message.from();
+                becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), reason);
             }
         } else if (message.term() < term) {
             answerStale(message);
@@ -867,6 +870,14 @@ public final class RaftCore {
     /** The entry at {@code index}; it must lie between the snapshot and the last index. */
     public Entry entryAt(long index) {
         return log.entry(index);
+    }
+
+    /**
+     * On a leader, how far each other member's log is known to match its own (its match index,
+     * thesis §3.5), sorted by id; empty on any other role. For monitoring.
+     */
+    public java.util.Map<NodeId, Long> matchIndexes() {
+        return role == Role.LEADER ? tracker.matchIndexes() : java.util.Map.of();
     }
 
     /** The node a leadership transfer is handing over to; null when none. */

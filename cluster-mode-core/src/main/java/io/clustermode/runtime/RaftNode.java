@@ -320,6 +320,23 @@ public final class RaftNode<R> implements AutoCloseable {
         return future;
     }
 
+    /**
+     * On a leader, each other member's match index (see {@link RaftCore#matchIndexes()}) with this
+     * node's own last index, read on the event loop in one consistent picture; the map is empty
+     * on any other role.
+     */
+    public CompletableFuture<Map<NodeId, Long>> matchIndexes() {
+        return call(() -> {
+            Map<NodeId, Long> match = core.matchIndexes();
+            if (match.isEmpty() && core.role() != Role.LEADER) {
+                return match;
+            }
+            Map<NodeId, Long> out = new java.util.TreeMap<>(match);
+            out.put(self, core.lastIndex());
+            return out;
+        });
+    }
+
     /** Starts handing leadership to {@code target}; false when this node is not the leader or it is no voter. */
     public CompletableFuture<Boolean> transferLeadership(NodeId target) {
         return call(() -> core.transferLeadership(target));

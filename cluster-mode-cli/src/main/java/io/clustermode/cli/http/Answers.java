@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -38,6 +39,23 @@ final class Answers {
             written.addListener(ChannelFutureListener.CLOSE);
         }
         return written;
+    }
+
+    /**
+     * Writes the head of an open answer ({@link ApiAnswer#stream}): chunked, not cached, and the
+     * connection closed when it ends. Its body follows through a {@link StreamWriter}.
+     */
+    static void open(ChannelHandlerContext ctx, HttpRequest request, ApiAnswer answer) {
+        HttpResponse response = new DefaultHttpResponse(request.protocolVersion(),
+                HttpResponseStatus.valueOf(answer.status()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        answer.headers().forEach((name, value) -> response.headers().set(name, value));
+        HttpUtil.setKeepAlive(response, false);
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        ctx.writeAndFlush(response);
     }
 
     /** {@code answer} as a Netty response; for a HEAD request without the body, but with its length. */

@@ -9,10 +9,23 @@ import java.util.Map;
  *
  * @param status      the HTTP status
  * @param contentType the Content-Type header
- * @param body        the body bytes (not copied: do not change them)
+ * @param body        the body bytes (not copied: do not change them); ignored for a stream
  * @param headers     extra headers, in order
+ * @param stream      null for an answer whose body is {@code body}; else the answer stays open
+ *                    after its head and {@code stream} writes its body for as long as it likes
  */
-public record ApiAnswer(int status, String contentType, byte[] body, Map<String, String> headers) {
+public record ApiAnswer(int status, String contentType, byte[] body, Map<String, String> headers,
+                        StreamBody stream) {
+
+    /** An answer with a body known at once. */
+    public ApiAnswer(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
+    }
+
+    /** An open-ended answer (Server-Sent Events, say) of status 200: {@code stream} writes its body. */
+    public static ApiAnswer stream(String contentType, Map<String, String> headers, StreamBody stream) {
+        return new ApiAnswer(200, contentType, new byte[0], headers, java.util.Objects.requireNonNull(stream));
+    }
 
     /** The content type of every JSON answer. */
     public static final String JSON = "application/json; charset=utf-8";
@@ -36,7 +49,7 @@ public record ApiAnswer(int status, String contentType, byte[] body, Map<String,
     public ApiAnswer with(String header, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(header, value);
-        return new ApiAnswer(status, contentType, body, more);
+        return new ApiAnswer(status, contentType, body, more, stream);
     }
 
     /** The body as UTF-8 text (for logs and tests). */

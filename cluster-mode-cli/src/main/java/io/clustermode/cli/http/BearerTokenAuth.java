@@ -20,7 +20,9 @@ import java.net.SocketAddress;
  * Lets a request through only when it carries {@code Authorization: Bearer <token>}; the
  * others get 401 with {@code WWW-Authenticate: Bearer}, their bodies dropped as they arrive
  * (never buffered), and the connection stays usable. {@code GET /health} (for load balancers
- * and probes) and the UI's static files under {@code /ui} need no token.
+ * and probes) and the UI's static files under {@code /ui} need no token. {@code GET /cluster/events}
+ * also takes the token as {@code ?access_token=TOKEN}, since a browser's {@code EventSource}
+ * cannot send headers.
  *
  * <p>Each refusal is reported to {@link HttpServerEvents#authenticationRefused} and logged at
  * most once a minute per client address; the token is never logged. Sits before the
@@ -48,6 +50,9 @@ public final class BearerTokenAuth extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof HttpRequest request) {
             String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (authorization == null) {
+                authorization = queryToken(request);
+            }
             if (isOpen(request) || token.matches(authorization)) {
                 dropping = false;
                 ctx.fireChannelRead(msg);
@@ -65,6 +70,28 @@ public final class BearerTokenAuth extends ChannelInboundHandlerAdapter {
         }
         ctx.fireChannelRead(msg);
     }
+
+    /**
+     * For {@code GET /cluster/events} only: the token as {@code ?access_token=} (RFC 6750 §2.3),
+     * as {@code Authorization} would carry it, since a browser's {@code EventSource} cannot send
+     * headers; null when there is none. Nowhere else, so tokens stay out of the URLs of
+     * ordinary requests.
+     */
+    static String queryToken(HttpRequest request) {
+        if (!HttpMethod.GET.equals(request.method())) {
+            return null;
+        }
+        io.netty.handler.codec.http.QueryStringDecoder uri = new io.netty.handler.codec.http.QueryStringDecoder(
+                request.uri());
+        if (!uri.path().equals(EVENTS_PATH)) {
+            return null;
+        }
+        java.util.List<String> values = uri.parameters().get("access_token");
+        return values == null || values.size() != 1 ? null : "Bearer " + values.get(0);
+    }
+
+    /** The one path that takes the token from the query. */
+    static final String EVENTS_PATH = "/cluster/events";
 
     /** Whether {@code request} is served without a token. */
     static boolean isOpen(HttpRequest request) {

@@ -42,6 +42,11 @@ public final class Json {
         }
     }
 
+    /** {@code value} as a Jackson tree (to build documents from parts already written). */
+    public static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
     /** The error document of the API: {@code {"error": message}}. */
     public static byte[] error(String message) {
         return bytes(Map.of("error", message));

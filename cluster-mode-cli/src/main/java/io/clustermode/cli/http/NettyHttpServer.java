@@ -31,7 +31,9 @@ import java.time.Duration;
  *   <li>{@link MalformedRequests}: what cannot be parsed is answered 400/414/431, as JSON;</li>
  *   <li>{@link BearerTokenAuth}, when a token is configured: 401 without it;</li>
  *   <li>{@link CappedAggregator}: the body, up to a cap; larger is 413;</li>
- *   <li>{@link RouteHandler}: the routes, whose futures are answered when they complete.</li>
+ *   <li>{@link RouteHandler}: the routes, whose futures are answered when they complete; an
+ *       answer that stays open ({@link ApiAnswer#stream}, Server-Sent Events) gets its head, then
+ *       a {@link StreamWriter} for the rest.</li>
  * </ol>
  * Connections beyond the cap are closed as they are accepted ({@link ConnectionLimit}). No
  * handler blocks its event loop, so a few slow or hostile clients cannot hold the others up.

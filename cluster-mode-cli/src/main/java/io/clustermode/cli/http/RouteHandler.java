@@ -48,7 +48,15 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 LOG.warn("HTTP API: {} {} failed", request.method(), call == null ? "" : call.path(), error);
                 out = ApiAnswer.error(500, "internal error: " + error);
             }
-            Answers.send(ctx, head, out, false);
+            if (out.stream() != null) {
+                if (ctx.channel().isActive()) {
+                    Answers.open(ctx, head, out);
+                }
+                out.stream().start(new StreamWriter(ctx)); // a closed one learns at once that it is
+
+            } else {
+                Answers.send(ctx, head, out, false);
+            }
         }, ctx.executor());
     }
 
