@@ -183,8 +183,12 @@ public final class PartitionGroup {
             }
         }
         long now = System.nanoTime();
+        List<Integer> changed = new java.util.ArrayList<>();
         for (int p = 0; p < count; p++) {
             NodeId after = newOwners[p];
+            if (!java.util.Objects.equals(after, owners[p]) || newEpochs[p] != epochs[p]) {
+                changed.add(p);
+            }
             if (after == null && owners[p] != null) {
                 unownedSince[p] = now == 0 ? 1 : now;
             } else if (after != null) {
@@ -200,6 +204,21 @@ public final class PartitionGroup {
         }
         owners = newOwners;
         epochs = newEpochs;
+        if (!changed.isEmpty() && !listeners.isEmpty()) {
+            List<PartitionListener> toTell = List.copyOf(listeners);
+            events.execute(() -> {
+                for (int p : changed) {
+                    for (PartitionListener listener : toTell) {
+                        try {
+                            listener.onOwnerChanged(p, Optional.ofNullable(newOwners[p]), newEpochs[p]);
+                        } catch (RuntimeException e) {
+                            org.slf4j.LoggerFactory.getLogger(PartitionGroup.class).warn("node {}: a partition"
+                                    + " listener of {} failed: {}", self, name, e.toString());
+                        }
+                    }
+                }
+            });
+        }
     }
 
     /**

@@ -22,4 +22,13 @@ public interface PartitionListener {
      */
     default void onRevoked(int partition, long epoch) {
     }
+
+    /**
+     * In this node's view of the table, {@code partition} changed hands: it is held by
+     * {@code owner} now under {@code epoch}, or by nobody (empty owner) since the grant of
+     * {@code epoch} ended. For every partition of the group, held here or not; for dashboards and
+     * routing. The view may trail the primary's by a round trip.
+     */
+    default void onOwnerChanged(int partition, java.util.Optional<NodeId> owner, long epoch) {
+    }
 }

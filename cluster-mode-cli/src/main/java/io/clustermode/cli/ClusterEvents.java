@@ -75,6 +75,13 @@ final class ClusterEvents implements ClusterListener, AutoCloseable {
         long millis = progressInterval.toMillis();
         this.ticker = scheduler.scheduleWithFixedDelay(this::progressRound, millis, millis, TimeUnit.MILLISECONDS);
         cluster.addListener(this);
+        cluster.partitionGroups().values().forEach(group -> group.addListener(new io.clustermode.PartitionListener() {
+            @Override
+            public void onOwnerChanged(int partition, java.util.Optional<io.clustermode.NodeId> owner, long epoch) {
+                hub.publish("partition", event(System.currentTimeMillis(), "group", group.name(), "partition",
+                        partition, "owner", owner.map(io.clustermode.NodeId::value).orElse(null), "epoch", epoch));
+            }
+        }));
     }
 
     @Override
