@@ -52,7 +52,7 @@ final class MessageArbitraries {
 
     /** Entries of one type each, consecutive from {@code first}. */
     static Arbitrary<List<Entry>> entries(long first) {
-        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 2);
+        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 3);
         Arbitrary<List<Object[]>> specs = Combinators.combine(kinds, nonNegative(), blobs(64), configurations())
                 .as((kind, term, data, conf) -> new Object[]{kind, term, data, conf})
                 .list().ofMaxSize(6);
@@ -65,6 +65,12 @@ final class MessageArbitraries {
                 switch ((Integer) s[0]) {
                     case 0 -> out.add(Entry.command(index, term, (byte[]) s[2]));
                     case 1 -> out.add(Entry.noop(index, term));
+                    case 2 -> out.add(new Entry(index, term, io.clustermode.raft.EntryType.PARTITIONS,
+                            io.clustermode.raft.PartitionChange.encode(List.of(
+                                    new io.clustermode.raft.PartitionChange.Join("orders", 64, NodeId.of("n1")),
+                                    new io.clustermode.raft.PartitionChange.Grant("orders", (int) (term % 64),
+                                            NodeId.of("n1")),
+                                    new io.clustermode.raft.PartitionChange.Release("orders", 3, index))), null));
                     default -> out.add(Entry.configuration(index, term, (Configuration) s[3]));
                 }
             }
@@ -146,10 +152,28 @@ final class MessageArbitraries {
                 .as(Message.ReadIndexResponse::new);
     }
 
+    static Arbitrary<Message> partitionReports() {
+        Arbitrary<java.util.Map<String, Integer>> groups = Arbitraries.maps(
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(12),
+                Arbitraries.integers().between(1, 4096)).ofMaxSize(4);
+        Arbitrary<List<Message.PartitionReport.Released>> released = Combinators.combine(
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(12),
+                Arbitraries.integers().between(0, 4095), nonNegative())
+                .as(Message.PartitionReport.Released::new).list().ofMaxSize(5);
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(), groups, released)
+                .as(Message.PartitionReport::new);
+    }
+
+    static Arbitrary<Message> partitionReportAcks() {
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(), nonNegative())
+                .as(Message.PartitionReportAck::new);
+    }
+
     /** Every type, equally often. */
     static Arbitrary<Message> messages() {
         return Arbitraries.oneOf(List.of(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
                 heartbeats(), heartbeatResponses(), installSnapshots(), installSnapshotResponses(), timeoutNows(),
-                forwardRequests(), forwardResponses(), readIndexRequests(), readIndexResponses()));
+                forwardRequests(), forwardResponses(), readIndexRequests(), readIndexResponses(), partitionReports(),
+                partitionReportAcks()));
     }
 }
