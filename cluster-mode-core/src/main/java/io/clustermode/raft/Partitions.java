@@ -99,7 +99,8 @@ final class Partitions {
     private long lastDecision;
     /** The members heard recently at the last decision, and whether a holder then was not. */
     private java.util.Set<NodeId> activeAtDecision = java.util.Set.of();
-    private boolean silentHolderAtDecision;
+    /** The tick from which a silent holder's lease may have surely lapsed; MAX_VALUE when no holder is silent. */
+    private long nextExpiry = Long.MAX_VALUE;
     /** {@link #releasable()}, until the table, the holdings or the driver's progress change. */
     private List<PartitionReport.Released> releasableCache;
 
@@ -400,9 +401,9 @@ final class Partitions {
                 return List.of(); // nothing changed; holders' leases are looked at every quarter election timeout
             }
             java.util.Set<NodeId> active = recentlyHeard();
-            if (!silentHolderAtDecision && active.equals(activeAtDecision)) {
+            if (now < nextExpiry && active.equals(activeAtDecision)) {
                 lastDecision = now;
-                return List.of(); // time passed, but everyone who holds or takes part is still heard
+                return List.of(); // time passed, but nobody came or went, and no silent holder's lease ran out
             }
         }
         decisionDue = false;
@@ -427,11 +428,13 @@ final class Partitions {
             proposedIndex = nextIndex;
         }
         activeAtDecision = recentlyHeard();
-        silentHolderAtDecision = false;
+        nextExpiry = Long.MAX_VALUE;
         for (String group : work.groups()) {
-            for (int p = 0; p < work.count(group) && !silentHolderAtDecision; p++) {
+            for (int p = 0; p < work.count(group); p++) {
                 NodeId owner = work.owner(group, p);
-                silentHolderAtDecision = owner != null && !activeAtDecision.contains(owner);
+                if (owner != null && !owner.equals(self) && !activeAtDecision.contains(owner)) {
+                    nextExpiry = Math.min(nextExpiry, expiryOf(owner));
+                }
             }
         }
         return changes;
@@ -499,14 +502,19 @@ final class Partitions {
         if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
             return !heardRecently(holder);
         }
+        return now >= expiryOf(holder);
+    }
+
+    /** The tick from which {@code holder}'s lease has surely lapsed, if it is not heard again. */
+    private long expiryOf(NodeId holder) {
         Long heard = lastHeard.get(holder);
-        return heard == null ? now - leaderSince >= newLeaderTicks() : now - heard >= silenceTicks();
+        return heard == null ? leaderSince + newLeaderTicks() : heard + silenceTicks();
     }
 
     private void balance(PartitionTable work, String group, Configuration configuration,
                          List<PartitionChange> changes, long index) {
         int count = work.count(group);
-        List<NodeId> active = new ArrayList<>();
+        java.util.Set<NodeId> active = new TreeSet<>();
         for (NodeId member : work.members(group)) {
             if (configuration.contains(member) && heardRecently(member)) {
                 active.add(member);
@@ -535,12 +543,12 @@ final class Partitions {
         }
         // Quotas: those holding more get the larger ones, so only what balance needs moves.
         TreeMap<NodeId, Integer> holding = new TreeMap<>();
-        for (NodeId member : active) {
-            int owned = 0;
-            for (int p = 0; p < count; p++) {
-                owned += member.equals(work.owner(group, p)) && !work.revoking(group, p) ? 1 : 0;
+        active.forEach(member -> holding.put(member, 0));
+        for (int p = 0; p < count; p++) {
+            NodeId owner = work.owner(group, p);
+            if (owner != null && !work.revoking(group, p)) {
+                holding.computeIfPresent(owner, (member, owned) -> owned + 1);
             }
-            holding.put(member, owned);
         }
         List<NodeId> byHolding = new ArrayList<>(active);
         byHolding.sort(Comparator.comparing((NodeId m) -> -holding.get(m)).thenComparing(m -> m));

@@ -213,8 +213,8 @@ public final class Schedule {
      */
     private void awaitPartitionsHeld(long deadline) {
         while (cluster.now < deadline) {
-            String missing = unheldPartition();
-            if (missing == null) {
+            // Looked at once a tick: the table is copied for each look.
+            if (cluster.now % SimCluster.TICK == 0 && unheldPartition() == null) {
                 return;
             }
             if (churn != null) {
