@@ -92,6 +92,7 @@ public final class PrimaryLabel implements AutoCloseable {
     private volatile long primaryTerm = -1;
     private volatile long establishedTerm = -1;
     private volatile boolean closed;
+    private volatile KubernetesClient ownedClient;
 
     private PrimaryLabel(Cluster<?, ?> cluster, KubernetesClient client, String namespace, String service,
                          String pod) {
@@ -139,6 +140,23 @@ public final class PrimaryLabel implements AutoCloseable {
         cluster.addListener(label.listener);
         OptionalLong token = cluster.fencingToken();
         label.roleChanged(token.isPresent() ? ClusterRole.PRIMARY : cluster.role(), token.orElse(-1));
+        return label;
+    }
+
+    /**
+     * As {@link #start(Cluster, KubernetesClient, String, String, String)} with the namespace and
+     * service of {@code discovery} (the node's own discovery: its service selects the cluster's
+     * pods), and a client of its own, configured the usual fabric8 way and closed by
+     * {@link #close()}: the cluster closes its discovery's client when it stops, and the last
+     * relabelling comes after that.
+     */
+    public static PrimaryLabel start(Cluster<?, ?> cluster, KubernetesDiscovery discovery, String pod) {
+        KubernetesClient own = discovery.config().client() != null ? discovery.config().client()
+                : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+        PrimaryLabel label = start(cluster, own, discovery.namespace(), discovery.config().service(), pod);
+        if (own != discovery.config().client()) {
+            label.ownedClient = own;
+        }
         return label;
     }
 
@@ -350,6 +368,9 @@ public final class PrimaryLabel implements AutoCloseable {
         } finally {
             closed = true;
             worker.shutdownNow();
+            if (ownedClient != null) {
+                ownedClient.close();
+            }
         }
     }
 }
