@@ -116,6 +116,9 @@ public final class FencingFilter implements Filter {
             current = store.raise(token.group(), token.token());
             loggedFailures.clear();
         } catch (IOException e) {
+            if (loggedFailures.size() > 64) {
+                loggedFailures.clear(); // bounded: a store failing with ever-new messages logs them again now and then
+            }
             if (loggedFailures.putIfAbsent(String.valueOf(e.getMessage()), Boolean.TRUE) == null) {
                 LOG.warn("fencing filter: cannot check tokens of group {}, answering 503 until the store works: {}",
                         token.group(), e.getMessage());

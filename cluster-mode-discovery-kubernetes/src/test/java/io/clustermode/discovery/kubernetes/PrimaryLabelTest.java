@@ -160,6 +160,25 @@ class PrimaryLabelTest {
     }
 
     @Test
+    void when_the_labelled_primary_is_cut_off_its_successor_demotes_its_pod_before_labelling_its_own()
+            throws Exception {
+        startNodes();
+        String old = awaitLabelledPrimary();
+        network.isolate(NodeId.of(old)); // from its peers only: it still reaches the API server
+        await().atMost(PATIENCE).until(() -> nodes.stream()
+                .anyMatch(n -> n.isPrimary() && !n.id().value().equals(old)));
+        String next = nodes.stream().filter(n -> n.isPrimary() && !n.id().value().equals(old)).findFirst()
+                .orElseThrow().id().value();
+        await().atMost(PATIENCE).until(() -> "primary".equals(model(next)));
+        int demoted = events.lastIndexOf(old + "=secondary");
+        assertThat(demoted).as(events.toString()).isNotNegative().isLessThan(events.lastIndexOf(next + "=primary"));
+        network.heal();
+        await().atMost(PATIENCE).until(() -> nodes.stream().filter(Cluster::isPrimary).count() == 1);
+        awaitLabelledPrimary();
+        assertThat(violations).as("moments with two pods labelled primary").isEmpty();
+    }
+
+    @Test
     void when_the_api_fails_the_labeller_retries_until_it_works() throws Exception {
         client.services().inNamespace(NS).withName(SERVICE).delete(); // the cluster's pods cannot be told
         await().atMost(PATIENCE).until(() -> client.services().inNamespace(NS).withName(SERVICE).get() == null);
