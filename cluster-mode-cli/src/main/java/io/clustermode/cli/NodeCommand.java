@@ -291,7 +291,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }
         metrics.attach(cluster);
         // after the start: the labeller follows the node's role (it never blocks the node)
-        PrimaryLabel label = k8sLabelPrimary ? PrimaryLabel.start(cluster, kubernetesDiscovery, podName) : null;
+        PrimaryLabel label = k8sLabelPrimary ? labelPrimary(cluster) : null;
         String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
                 config.advertise());
         api.start(cluster, state, announced);
@@ -546,6 +546,34 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             default:
                 throw usage("--discovery must be static, dns or kubernetes, was '" + discovery + "'");
         }
+    }
+
+    /** --k8s-label-primary: the labeller, told of every role change of {@code cluster}. */
+    private PrimaryLabel labelPrimary(Cluster<?, ?> cluster) {
+        PrimaryLabel label = PrimaryLabel.start(new PrimaryLabel.Node() {
+            @Override
+            public String id() {
+                return cluster.id().value();
+            }
+
+            @Override
+            public java.util.OptionalLong fencingToken() {
+                return cluster.fencingToken();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> confirmPrimacy() {
+                // a linearizable read succeeds once an entry of the term is committed and a majority follows
+                return cluster.read(machine -> Boolean.TRUE, io.clustermode.Consistency.LINEARIZABLE);
+            }
+        }, kubernetesDiscovery, podName);
+        cluster.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                label.roleChanged(change.fencingToken());
+            }
+        });
+        return label;
     }
 
     /** The pod's name for --k8s-label-primary: POD_NAME (the downward API), else HOSTNAME (a pod's host name is its name). */

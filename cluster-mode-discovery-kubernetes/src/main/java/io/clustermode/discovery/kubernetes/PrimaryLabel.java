@@ -1,10 +1,5 @@
 package io.clustermode.discovery.kubernetes;
 
-import io.clustermode.Cluster;
-import io.clustermode.ClusterListener;
-import io.clustermode.ClusterRole;
-import io.clustermode.Consistency;
-import io.clustermode.RoleChange;
 import io.clustermode.discovery.FailureLog;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -21,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -46,10 +43,26 @@ import java.util.concurrent.TimeUnit;
  * and still thinks it leads finds its own pod marked by its successor's term and stays
  * {@value #SECONDARY}, however its patches interleave with the successor's.
  *
+ * <h2>The node</h2>
+ * The labeller sees its node through {@link Node}, three calls a {@code Cluster} answers, and is
+ * told of role changes by {@link #roleChanged(OptionalLong)}; the plug-in modules see only the core's SPIs,
+ * never its API (so a plug-in can be replaced without touching what it plugs into). For a
+ * {@code Cluster} ({@code cluster-mode node --k8s-label-primary} does this):
+ * <pre>{@code
+ * PrimaryLabel label = PrimaryLabel.start(new PrimaryLabel.Node() {
+ *     public String id() { return node.id().value(); }
+ *     public OptionalLong fencingToken() { return cluster.fencingToken(); }
+ *     public CompletionStage<?> confirmPrimacy() { return cluster.read(m -> null, Consistency.LINEARIZABLE); }
+ * }, discovery, podName);
+ * cluster.addListener(new ClusterListener() {
+ *     public void onRoleChange(RoleChange change) { label.roleChanged(change.fencingToken()); }
+ * });
+ * }</pre>
+ *
  * <h2>Threads and failures</h2>
- * Role changes come on the cluster's notification thread and only schedule work; the API
- * requests run on this labeller's own thread ({@code cluster-mode-<id>-k8s-label}), never on
- * Raft's. A request that fails (the API server down, a missing RBAC rule) is retried with a
+ * {@link #roleChanged(OptionalLong)} only schedules work; the API requests run on this labeller's own
+ * thread ({@code cluster-mode-<id>-k8s-label}), never on Raft's or the listeners'. A request
+ * that fails (the API server down, a missing RBAC rule) is retried with a
  * back-off from {@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}; each distinct failure is
  * logged once at WARN. The labeller needs {@code get}, {@code list} and {@code patch} on pods
  * and {@code get} on the Service in its namespace.
@@ -73,13 +86,12 @@ public final class PrimaryLabel implements AutoCloseable {
     /** Compare-and-set attempts of one pod before the round is retried later. */
     private static final int CAS_ATTEMPTS = 5;
 
-    private final Cluster<?, ?> cluster;
+    private final Node node;
     private final KubernetesClient client;
     private final String namespace;
     private final String service;
     private final String pod;
     private final ScheduledExecutorService worker;
-    private final ClusterListener listener;
     private final FailureLog failures = new FailureLog(LOG);
 
     // owned by the worker thread
@@ -87,73 +99,85 @@ public final class PrimaryLabel implements AutoCloseable {
     private String written = "";
     private long backoffMillis;
     private ScheduledFuture<?> retry;
+    private long primaryTerm = -1;
+    private long establishedTerm = -1;
 
-    // written on the notification thread, read on the worker
-    private volatile long primaryTerm = -1;
-    private volatile long establishedTerm = -1;
     private volatile boolean closed;
     private volatile KubernetesClient ownedClient;
 
-    private PrimaryLabel(Cluster<?, ?> cluster, KubernetesClient client, String namespace, String service,
-                         String pod) {
-        this.cluster = cluster;
+    /**
+     * The node whose pod is labelled: what the labeller asks it (on the labeller's thread; the
+     * calls must not block).
+     */
+    public interface Node {
+
+        /** The node's id, for the logs and the thread's name. */
+        String id();
+
+        /** The fencing token (the term) while this node is the primary; empty otherwise. */
+        OptionalLong fencingToken();
+
+        /**
+         * Completes once this node's primacy in its current term is established — an entry of
+         * the term committed and a majority still following (a {@code Cluster}'s linearizable
+         * read); fails when it cannot be.
+         */
+        CompletionStage<?> confirmPrimacy();
+    }
+
+    private PrimaryLabel(Node node, KubernetesClient client, String namespace, String service, String pod) {
+        this.node = node;
         this.client = client;
         this.namespace = namespace;
         this.service = service;
         this.pod = pod;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "cluster-mode-" + cluster.id() + "-k8s-label");
+            Thread thread = new Thread(runnable, "cluster-mode-" + node.id() + "-k8s-label");
             thread.setDaemon(true);
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = executor;
-        this.listener = new ClusterListener() {
-            @Override
-            public void onRoleChange(RoleChange change) {
-                roleChanged(change.role(), change.term());
-            }
-        };
     }
 
     /**
-     * Starts keeping the label for {@code cluster}: labels this pod {@value #SECONDARY} at once
-     * (unless it is the primary), and follows the role from then on.
+     * Starts keeping the label for {@code node}: labels this pod {@value #SECONDARY} at once
+     * (unless the node is the primary), and follows the role from then on: call
+     * {@link #roleChanged(OptionalLong)} whenever the node's role changes.
      *
-     * @param cluster   the node whose pod this is
+     * @param node      the node whose pod this is
      * @param client    the client to use (not closed by this labeller)
      * @param namespace the namespace of the pods and the service
      * @param service   the Service whose selector picks the cluster's pods
      * @param pod       this pod's name
+     * @throws IllegalArgumentException when the pod's name is missing
      */
-    public static PrimaryLabel start(Cluster<?, ?> cluster, KubernetesClient client, String namespace,
-                                     String service, String pod) {
-        Objects.requireNonNull(cluster, "cluster");
+    public static PrimaryLabel start(Node node, KubernetesClient client, String namespace, String service,
+                                     String pod) {
+        Objects.requireNonNull(node, "node");
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(service, "service");
         if (pod == null || pod.isBlank()) {
             throw new IllegalArgumentException("the pod's name is needed to label it (POD_NAME or HOSTNAME)");
         }
-        PrimaryLabel label = new PrimaryLabel(cluster, client, namespace, service, pod);
-        cluster.addListener(label.listener);
-        OptionalLong token = cluster.fencingToken();
-        label.roleChanged(token.isPresent() ? ClusterRole.PRIMARY : cluster.role(), token.orElse(-1));
+        PrimaryLabel label = new PrimaryLabel(node, client, namespace, service, pod);
+        label.roleChanged(node.fencingToken());
         return label;
     }
 
     /**
-     * As {@link #start(Cluster, KubernetesClient, String, String, String)} with the namespace and
+     * As {@link #start(Node, KubernetesClient, String, String, String)} with the namespace and
      * service of {@code discovery} (the node's own discovery: its service selects the cluster's
      * pods), and a client of its own, configured the usual fabric8 way and closed by
-     * {@link #close()}: the cluster closes its discovery's client when it stops, and the last
+     * {@link #close()}: a cluster closes its discovery's client when it stops, and the last
      * relabelling comes after that.
      */
-    public static PrimaryLabel start(Cluster<?, ?> cluster, KubernetesDiscovery discovery, String pod) {
+    public static PrimaryLabel start(Node node, KubernetesDiscovery discovery, String pod) {
         KubernetesClient own = discovery.config().client() != null ? discovery.config().client()
                 : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
-        PrimaryLabel label = start(cluster, own, discovery.namespace(), discovery.config().service(), pod);
+        PrimaryLabel label = start(node, own, discovery.namespace(), discovery.config().service(), pod);
         if (own != discovery.config().client()) {
             label.ownedClient = own;
         }
@@ -165,19 +189,37 @@ public final class PrimaryLabel implements AutoCloseable {
         return pod;
     }
 
-    private void roleChanged(ClusterRole role, long term) {
+    /**
+     * The node's role changed: {@code fencingToken} is the term when it is now the primary,
+     * empty otherwise ({@code RoleChange.fencingToken()}). Pass what the change said rather than
+     * asking the node again: a node may tell its listeners before its status shows the change.
+     * Returns at once (the work happens on the labeller's thread); calls after {@link #close()}
+     * are ignored.
+     */
+    public void roleChanged(OptionalLong fencingToken) {
+        Objects.requireNonNull(fencingToken, "fencingToken");
+        try {
+            worker.execute(() -> follow(fencingToken));
+        } catch (RejectedExecutionException closedAlready) {
+            // closed: nothing to follow any more
+        }
+    }
+
+    /** Moves towards the role the node last told (on the worker). */
+    private void follow(OptionalLong token) {
         if (closed) {
             return;
         }
-        if (role == ClusterRole.PRIMARY) {
-            if (primaryTerm != term) {
-                primaryTerm = term;
-                confirm(term);
+        LOG.debug("node {}: role changed; fencing token {}", node.id(), token);
+        if (token.isPresent()) {
+            if (primaryTerm != token.getAsLong()) {
+                primaryTerm = token.getAsLong();
+                confirm(primaryTerm);
             }
         } else {
             primaryTerm = -1;
-            worker.execute(this::reconcile);
         }
+        reconcile();
     }
 
     /** Waits (without blocking anyone) for primacy in {@code term} to be established, then labels. */
@@ -185,7 +227,13 @@ public final class PrimaryLabel implements AutoCloseable {
         if (closed || primaryTerm != term) {
             return;
         }
-        cluster.read(machine -> Boolean.TRUE, Consistency.LINEARIZABLE).whenCompleteAsync((ok, failure) -> {
+        CompletionStage<?> confirmation;
+        try {
+            confirmation = node.confirmPrimacy();
+        } catch (RuntimeException e) {
+            confirmation = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        confirmation.whenCompleteAsync((ok, failure) -> {
             if (primaryTerm != term) {
                 return;
             }
@@ -193,7 +241,7 @@ public final class PrimaryLabel implements AutoCloseable {
                 establishedTerm = term;
                 reconcile();
             } else {
-                LOG.debug("node {}: primacy in term {} not confirmed yet ({}); asking again", cluster.id(), term,
+                LOG.debug("node {}: primacy in term {} not confirmed yet ({}); asking again", node.id(), term,
                         failure);
                 worker.schedule(() -> confirm(term), MIN_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -201,7 +249,7 @@ public final class PrimaryLabel implements AutoCloseable {
     }
 
     private boolean stillPrimaryIn(long term) {
-        return cluster.fencingToken().orElse(-1) == term;
+        return node.fencingToken().orElse(-1) == term;
     }
 
     /** Brings the labels to what the role says (on the worker); retries later when the API fails. */
@@ -214,11 +262,12 @@ public final class PrimaryLabel implements AutoCloseable {
             retry = null;
         }
         long term = primaryTerm;
-        boolean leading = term >= 0 && stillPrimaryIn(term);
+        boolean leading = term >= 0;
         boolean primary = leading && establishedTerm == term;
-        if (leading && !primary) {
-            return; // primary, not established yet: confirm() comes back here (the own label is secondary by now)
+        if (leading && !primary && SECONDARY.equals(written)) {
+            return; // primary, not established yet: confirm() comes back here
         }
+        // else secondary; also a leader not established yet whose pod may still say primary of an earlier term
         String wanted = primary ? PRIMARY + "@" + term : SECONDARY;
         if (wanted.equals(written)) {
             return;
@@ -228,30 +277,40 @@ public final class PrimaryLabel implements AutoCloseable {
                 promote(term);
             } else {
                 label(pod, SECONDARY, -1);
-                LOG.info("node {}: pod {} labelled {}={}", cluster.id(), pod, LABEL, SECONDARY);
+                LOG.info("node {}: pod {} labelled {}={}", node.id(), pod, LABEL, SECONDARY);
             }
             written = wanted;
             backoffMillis = 0;
-            failures.succeeded("node " + cluster.id() + ": the pod labels can be written again");
+            failures.succeeded("node " + node.id() + ": the pod labels can be written again");
+        } catch (NotPrimaryNow notNow) {
+            // the node's status says otherwise than its last role change: the change that explains
+            // it is on its way (and comes back here), or the status lags the event: look again soon
+            LOG.debug("node {}: not labelling pod {} primary for term {} yet: {}", node.id(), pod, term,
+                    notNow.getMessage());
+            schedule(MIN_BACKOFF.toMillis());
         } catch (Superseded superseded) {
             written = wanted; // nothing to do until the role changes
-            LOG.info("node {}: not labelling pod {} primary for term {}: {}", cluster.id(), pod, term,
+            LOG.info("node {}: not labelling pod {} primary for term {}: {}", node.id(), pod, term,
                     superseded.getMessage());
         } catch (KubernetesClientException e) {
-            failures.failed("node " + cluster.id() + ": cannot keep the " + LABEL + " labels of namespace " + namespace
+            failures.failed("node " + node.id() + ": cannot keep the " + LABEL + " labels of namespace " + namespace
                     + ", retrying with back-off: " + (e.getCode() == 403 ? "forbidden: the pod's service account needs"
                     + " get, list and patch on pods and get on services (" + e.getMessage() + ")"
                     : e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + e.getMessage() : e.getMessage()));
             backoffMillis = backoffMillis == 0 ? MIN_BACKOFF.toMillis()
                     : Math.min(MAX_BACKOFF.toMillis(), backoffMillis * 2);
-            if (!worker.isShutdown()) {
-                retry = worker.schedule(this::reconcile, backoffMillis, TimeUnit.MILLISECONDS);
-            }
+            schedule(backoffMillis);
+        }
+    }
+
+    private void schedule(long delayMillis) {
+        if (!worker.isShutdown()) {
+            retry = worker.schedule(this::reconcile, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
     /** The other pods become secondary of {@code term}, then this one primary. */
-    private void promote(long term) throws Superseded {
+    private void promote(long term) throws Superseded, NotPrimaryNow {
         if (selector == null) {
             Service found = client.services().inNamespace(namespace).withName(service).get();
             if (found == null || found.getSpec() == null || found.getSpec().getSelector() == null
@@ -274,13 +333,14 @@ public final class PrimaryLabel implements AutoCloseable {
         }
         requireStillPrimary(term);
         label(pod, PRIMARY, term);
-        LOG.info("node {}: pod {} labelled {}={} for term {}{}", cluster.id(), pod, LABEL, PRIMARY, term,
+        LOG.info("node {}: pod {} labelled {}={} for term {}{}", node.id(), pod, LABEL, PRIMARY, term,
                 demoted.isEmpty() ? "" : " (first relabelled " + demoted + " " + SECONDARY + ")");
     }
 
-    private void requireStillPrimary(long term) throws Superseded {
+    /** Checked before every patch of a promotion: the node's own status, at that moment. */
+    private void requireStillPrimary(long term) throws NotPrimaryNow {
         if (!stillPrimaryIn(term)) {
-            throw new Superseded("no longer primary in term " + term);
+            throw new NotPrimaryNow("the node's status does not say primary in term " + term);
         }
     }
 
@@ -337,6 +397,15 @@ public final class PrimaryLabel implements AutoCloseable {
         }
     }
 
+    /** The node's status does not (or not yet) say it is the primary of the term being labelled. */
+    private static final class NotPrimaryNow extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotPrimaryNow(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** A later term has labelled the pods: this node's labelling for its term is moot. */
     private static final class Superseded extends Exception {
         private static final long serialVersionUID = 1L;
@@ -347,21 +416,17 @@ public final class PrimaryLabel implements AutoCloseable {
     }
 
     /**
-     * Stops following the role. Close it after the cluster: a node that is no longer primary
-     * then labels its pod {@value #SECONDARY} one last time (one attempt, waited for up to
+     * Stops following the role. Close it after the node stopped: a node that is no longer
+     * primary then labels its pod {@value #SECONDARY} one last time (waited for up to
      * {@link #MAX_BACKOFF}); otherwise the next primary relabels the pod.
      */
     @Override
     public void close() {
-        cluster.removeListener(listener);
-        if (!stillPrimaryIn(primaryTerm)) {
-            primaryTerm = -1;
-        }
         try {
-            worker.execute(this::reconcile);
+            worker.execute(() -> follow(node.fencingToken()));
             worker.shutdown();
             worker.awaitTermination(MAX_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+        } catch (RejectedExecutionException alreadyClosed) {
             // closed before
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import io.clustermode.Cluster;
 import io.clustermode.ClusterConfig;
 import io.clustermode.ClusterListener;
 import io.clustermode.ClusterRole;
+import io.clustermode.Consistency;
 import io.clustermode.Member;
 import io.clustermode.NodeId;
 import io.clustermode.RoleChange;
@@ -31,6 +32,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -231,11 +234,38 @@ class PrimaryLabelTest {
                 }
             });
             nodes.add(node);
-            labels.add(PrimaryLabel.start(node, client, NS, SERVICE, name));
+            labels.add(labelling(node, name));
         }
         // three voters the primary has heard from: a handover has somewhere to go
         await().atMost(PATIENCE).until(() -> nodes.stream().filter(Cluster::isPrimary).findFirst()
                 .map(p -> p.members().stream().filter(Member::voter).count() == 3).orElse(false));
+    }
+
+    /** The labeller of {@code cluster}'s pod, as an application (or cluster-mode node) makes it. */
+    private PrimaryLabel labelling(Cluster<?, ?> cluster, String pod) {
+        PrimaryLabel label = PrimaryLabel.start(new PrimaryLabel.Node() {
+            @Override
+            public String id() {
+                return cluster.id().value();
+            }
+
+            @Override
+            public OptionalLong fencingToken() {
+                return cluster.fencingToken();
+            }
+
+            @Override
+            public CompletionStage<?> confirmPrimacy() {
+                return cluster.read(machine -> Boolean.TRUE, Consistency.LINEARIZABLE);
+            }
+        }, client, NS, SERVICE, pod);
+        cluster.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                label.roleChanged(change.fencingToken());
+            }
+        });
+        return label;
     }
 
     private Cluster<?, ?> node(String name) {
