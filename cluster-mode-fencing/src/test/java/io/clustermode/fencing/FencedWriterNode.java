@@ -18,7 +18,8 @@ import java.util.Properties;
  * {@code cluster.fencingToken()} once per {@value #WRITES_PER_TOKEN} writes: a pause between
  * reading the token and using it is exactly what the fence must survive.
  *
- * <p>Prints one line per write attempt: {@code committed|fenced|failed <token> <seq>}.
+ * <p>Prints one line per write attempt, {@code committed|fenced|failed <token> <seq>}, and
+ * {@code token <token> <seq>} when it reads its token.
  *
  * <p>Arguments: node id, port, comma-separated seed ports, data dir, JDBC URL, election timeout (ms).
  *
@@ -46,11 +47,11 @@ public final class FencedWriterNode {
         // row would otherwise stall its successor until it resumes)
         properties.setProperty("options", "-c idle_in_transaction_session_timeout=" + electionMillis);
         JdbcFence fence = JdbcFence.of("fence");
-        long[] seq = {0};
+        Writer writer = new Writer();
         while (true) {
             try (Connection c = DriverManager.getConnection(args[4], properties)) {
                 c.setAutoCommit(false);
-                writeUntilTheConnectionFails(cluster, fence, c, id, seq);
+                writer.writeUntilTheConnectionFails(cluster, fence, c, id);
             } catch (SQLException lost) {
                 // the server ended the session (the idle timeout, after a pause): connect again
                 System.out.println("reconnect " + lost.getSQLState());
@@ -59,38 +60,47 @@ public final class FencedWriterNode {
         }
     }
 
-    private static void writeUntilTheConnectionFails(Node cluster, JdbcFence fence, Connection c, String id,
-                                                     long[] seq) throws SQLException, InterruptedException {
-        OptionalLong token = OptionalLong.empty();
-        while (true) {
-            if (seq[0] % WRITES_PER_TOKEN == 0 || token.isEmpty()) {
-                token = cluster.fencingToken();
-            }
-            if (token.isEmpty()) {
-                Thread.sleep(20);
-                continue;
-            }
-            seq[0]++;
-            try {
-                fence.check(c, FENCE, token.getAsLong());
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO writes (node, token, seq) VALUES (?, ?, ?)")) {
-                    insert.setString(1, id);
-                    insert.setLong(2, token.getAsLong());
-                    insert.setLong(3, seq[0]);
-                    insert.executeUpdate();
+    /** The write loop's state, kept across reconnections: the sequence number and the cached token. */
+    private static final class Writer {
+        private long seq;
+        private OptionalLong token = OptionalLong.empty();
+
+        void writeUntilTheConnectionFails(Node cluster, JdbcFence fence, Connection c, String id)
+                throws SQLException, InterruptedException {
+            while (true) {
+                if (seq % WRITES_PER_TOKEN == 0 || token.isEmpty()) {
+                    token = cluster.fencingToken();
+                    if (token.isPresent()) {
+                        System.out.println("token " + token.getAsLong() + " " + seq);
+                    }
                 }
-                c.commit();
-                System.out.println("committed " + token.getAsLong() + " " + seq[0]);
-            } catch (FencedOutException e) {
-                c.rollback();
-                System.out.println("fenced " + token.getAsLong() + " " + seq[0]);
-            } catch (SQLException e) {
-                System.out.println("failed " + token.getAsLong() + " " + seq[0] + " " + e.getSQLState());
-                c.rollback(); // throws when the session is gone: connect again
+                if (token.isEmpty()) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                seq++;
+                try {
+                    fence.check(c, FENCE, token.getAsLong());
+                    try (PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO writes (node, token, seq) VALUES (?, ?, ?)")) {
+                        insert.setString(1, id);
+                        insert.setLong(2, token.getAsLong());
+                        insert.setLong(3, seq);
+                        insert.executeUpdate();
+                    }
+                    c.commit();
+                    System.out.println("committed " + token.getAsLong() + " " + seq);
+                } catch (FencedOutException e) {
+                    c.rollback();
+                    System.out.println("fenced " + token.getAsLong() + " " + seq);
+                } catch (SQLException e) {
+                    System.out.println("failed " + token.getAsLong() + " " + seq + " " + e.getSQLState());
+                    c.rollback(); // throws when the session is gone: connect again
+                } finally {
+                    System.out.flush();
+                }
+                Thread.sleep(20);
             }
-            System.out.flush();
-            Thread.sleep(20);
         }
     }
 

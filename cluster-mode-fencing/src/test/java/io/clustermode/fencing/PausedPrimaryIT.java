@@ -64,6 +64,10 @@ class PausedPrimaryIT {
                 long token = Long.parseLong(latest[1]);
                 Process paused = nodes.get(primary);
 
+                // stop it just after it read its token: it then holds the token for the most writes
+                Path output = dir.resolve(primary + ".out");
+                long reads = tokenReads(output);
+                await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> tokenReads(output) > reads);
                 signal("STOP", paused);
                 long stoppedAt = System.nanoTime();
                 Thread.sleep(100); // a commit already on its way to the server lands now or never
@@ -80,7 +84,7 @@ class PausedPrimaryIT {
                 await().atMost(PATIENCE).until(() -> count(postgres, "SELECT count(*) FROM writes WHERE token > "
                         + token) > 20);
                 long after = count(postgres, mine);
-                List<String> attempts = outcomes(dir.resolve(primary + ".out"), token);
+                List<String> attempts = outcomes(output, token);
                 long refused = attempts.stream().filter(a -> a.startsWith("fenced")).count();
                 long failed = attempts.stream().filter(a -> a.startsWith("failed")).count();
                 String[] successor = latestWrite(postgres);
@@ -103,6 +107,11 @@ class PausedPrimaryIT {
                 }
             }
         }
+    }
+
+    /** How often the node has read its token so far. */
+    private static long tokenReads(Path output) throws IOException {
+        return Files.readAllLines(output, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("token ")).count();
     }
 
     /** The lines of a node's output about attempts with {@code token} that did not commit. */
