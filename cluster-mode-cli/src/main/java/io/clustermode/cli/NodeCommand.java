@@ -13,6 +13,7 @@ import io.clustermode.discovery.dns.DnsDiscovery;
 import io.clustermode.discovery.dns.DnsDiscoveryConfig;
 import io.clustermode.discovery.kubernetes.KubernetesDiscovery;
 import io.clustermode.discovery.kubernetes.KubernetesDiscoveryConfig;
+import io.clustermode.discovery.kubernetes.PrimaryLabel;
 import io.clustermode.kv.KvStore;
 import io.clustermode.NodeId;
 import io.clustermode.transport.HostPort;
@@ -116,6 +117,16 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--k8s-port-name", paramLabel = "NAME", defaultValue = "cluster",
             description = "kubernetes: which named port is the transport (default: ${DEFAULT-VALUE})")
     String k8sPortName;
+
+    @Option(names = "--k8s-label-primary",
+            description = "kubernetes: keep the label cluster-mode.io/role on this cluster's pods (primary on the"
+                    + " primary's pod only, secondary on the others); the pod's name comes from POD_NAME, else HOSTNAME")
+    boolean k8sLabelPrimary;
+
+    /** The kubernetes discovery when --discovery kubernetes (its client and service serve --k8s-label-primary too). */
+    private KubernetesDiscovery kubernetesDiscovery;
+    /** This pod's name, for --k8s-label-primary. */
+    private String podName;
 
     @Option(names = "--min-nodes", paramLabel = "N", defaultValue = "3",
             description = "no primary is elected before N members are known (default: ${DEFAULT-VALUE})")
@@ -287,6 +298,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         }
         metrics.attach(cluster);
         groups.forEach((name, count) -> metrics.partitions(cluster.partitions(name, count)));
+        // after the start: the labeller follows the node's role (it never blocks the node)
+        PrimaryLabel label = k8sLabelPrimary ? labelPrimary(cluster) : null;
         String announced = httpAdvertise != null ? httpAdvertise : announcedHttp(api.address(), httpAddress,
                 config.advertise());
         api.start(cluster, state, announced);
@@ -327,6 +340,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             try {
                 cluster.close(); // a primary hands over first
             } finally {
+                if (label != null) {
+                    label.close(); // after the handover: the pod says secondary as it goes
+                }
                 api.close();
             }
         });
@@ -484,6 +500,12 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private DiscoveryService discoveryService(ClusterConfig.Builder builder) {
+        if (k8sLabelPrimary) {
+            if (!"kubernetes".equals(discovery)) {
+                throw usage("--k8s-label-primary needs --discovery kubernetes");
+            }
+            podName = podName();
+        }
         boolean dnsGiven = dnsName != null || dnsServer != null || dnsSrv || dnsRecordTypes != null;
         boolean k8sGiven = k8sService != null || k8sNamespace != null;
         switch (discovery) {
@@ -526,8 +548,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 try {
                     builder.portName(k8sPortName);
-                    return new KubernetesDiscovery(KubernetesDiscoveryConfig.of(k8sService)
+                    kubernetesDiscovery = new KubernetesDiscovery(KubernetesDiscoveryConfig.of(k8sService)
                             .withNamespace(k8sNamespace).withPortName(k8sPortName));
+                    return kubernetesDiscovery;
                 } catch (RuntimeException e) {
                     throw usage("--discovery kubernetes: " + oneLine(e));
                 }
@@ -535,6 +558,45 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             default:
                 throw usage("--discovery must be static, dns or kubernetes, was '" + discovery + "'");
         }
+    }
+
+    /** --k8s-label-primary: the labeller, told of every role change of {@code cluster}. */
+    private PrimaryLabel labelPrimary(Cluster<?, ?> cluster) {
+        PrimaryLabel label = PrimaryLabel.start(new PrimaryLabel.Node() {
+            @Override
+            public String id() {
+                return cluster.id().value();
+            }
+
+            @Override
+            public java.util.OptionalLong fencingToken() {
+                return cluster.fencingToken();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> confirmPrimacy() {
+                // a linearizable read succeeds once an entry of the term is committed and a majority follows
+                return cluster.read(machine -> Boolean.TRUE, io.clustermode.Consistency.LINEARIZABLE);
+            }
+        }, kubernetesDiscovery, podName);
+        cluster.addListener(new ClusterListener() {
+            @Override
+            public void onRoleChange(RoleChange change) {
+                label.roleChanged(change.fencingToken());
+            }
+        });
+        return label;
+    }
+
+    /** The pod's name for --k8s-label-primary: POD_NAME (the downward API), else HOSTNAME (a pod's host name is its name). */
+    private String podName() {
+        for (String variable : List.of("POD_NAME", "HOSTNAME")) {
+            String value = System.getenv(variable);
+            if (value != null && !value.isBlank()) {
+                return value.strip();
+            }
+        }
+        throw usage("--k8s-label-primary needs this pod's name in the environment variable POD_NAME (or HOSTNAME)");
     }
 
     private void prepareDataDir() {

@@ -27,6 +27,14 @@ class HostPortOptionsTest {
         assertRefused("--http must be host:port", "the port is missing", "status", "--http", "localhost");
     }
 
+    @Test
+    void when_the_primary_label_is_asked_for_without_kubernetes_discovery_then_the_line_names_the_option() {
+        assertRefused("--k8s-label-primary needs --discovery kubernetes", "kubernetes", "node", "--bind",
+                "127.0.0.1:7600", "--k8s-label-primary");
+        assertRefused("--k8s-label-primary needs --discovery kubernetes", "kubernetes", "node", "--bind",
+                "127.0.0.1:7600", "--discovery", "dns", "--dns-name", "nodes.example", "--k8s-label-primary");
+    }
+
     private static void assertRefused(String start, String reason, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream original = System.err;

@@ -40,25 +40,38 @@ class DeploymentFilesTest {
             "--k8s-service", "--k8s-namespace", "--k8s-port-name", "--min-nodes", "--max-nodes", "--voters",
             "--heartbeat-interval", "--election-timeout", "--update-interval", "--connection-timeout",
             "--request-timeout", "--tls-cert", "--tls-key", "--tls-ca", "--cluster-secret-file", "--insecure",
-            "--http-token-file", "--http-tls-cert", "--http-tls-key", "--http-insecure", "--kv-max-bytes");
+            "--http-token-file", "--http-tls-cert", "--http-tls-key", "--http-insecure", "--kv-max-bytes",
+            "--k8s-label-primary");
 
     @Test
-    void the_role_grants_exactly_reading_endpointslices_and_endpoints_to_the_pods_account() throws IOException {
+    void the_roles_grant_exactly_reading_endpointslices_and_endpoints_and_labelling_pods_to_the_pods_account()
+            throws IOException {
         List<HasMetadata> objects = load("rbac.yaml");
         ServiceAccount account = only(objects, ServiceAccount.class);
-        Role role = only(objects, Role.class);
-        RoleBinding binding = only(objects, RoleBinding.class);
+        Role discovery = named(objects, Role.class, "cluster-mode-discovery");
+        Role label = named(objects, Role.class, "cluster-mode-primary-label");
 
-        assertThat(role.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources, PolicyRule::getVerbs)
+        assertThat(discovery.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources,
+                        PolicyRule::getVerbs)
                 .containsExactlyInAnyOrder(
                         tuple(List.of("discovery.k8s.io"), List.of("endpointslices"), List.of("get", "list", "watch")),
                         tuple(List.of(""), List.of("endpoints"), List.of("get", "list", "watch")));
-        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-            assertThat(s.getKind()).isEqualTo("ServiceAccount");
-            assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
-        });
+        // what PrimaryLabel does: get/list/patch pods, get the service whose selector names the pods
+        assertThat(label.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources,
+                        PolicyRule::getResourceNames, PolicyRule::getVerbs)
+                .containsExactlyInAnyOrder(
+                        tuple(List.of(""), List.of("pods"), List.of(), List.of("get", "list", "patch")),
+                        tuple(List.of(""), List.of("services"), List.of("cluster-mode"), List.of("get")));
+        for (Role role : List.of(discovery, label)) {
+            RoleBinding binding = objects.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+                    .filter(b -> b.getRoleRef().getName().equals(role.getMetadata().getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no binding of " + role.getMetadata().getName()));
+            assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+            assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+                assertThat(s.getKind()).isEqualTo("ServiceAccount");
+                assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+            });
+        }
         StatefulSet statefulSet = only(load("statefulset.yaml"), StatefulSet.class);
         assertThat(statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName())
                 .isEqualTo(account.getMetadata().getName());
@@ -77,11 +90,33 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void the_kubernetes_statefulset_runs_three_nodes_discovering_through_the_api() throws IOException {
+    void the_kubernetes_statefulset_runs_three_nodes_discovering_through_the_api_and_labelling_the_primary()
+            throws IOException {
         StatefulSet statefulSet = only(load("statefulset.yaml"), StatefulSet.class);
         Map<String, String> args = commonChecks(statefulSet);
         assertThat(args).containsEntry("--discovery", "kubernetes").containsEntry("--k8s-service", "cluster-mode")
-                .containsEntry("--k8s-port-name", KubernetesDiscoveryConfig.DEFAULT_PORT_NAME);
+                .containsEntry("--k8s-port-name", KubernetesDiscoveryConfig.DEFAULT_PORT_NAME)
+                .containsEntry("--k8s-label-primary", "");
+        assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("POD_NAME"); // the labeller's name for its pod
+                    assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+                });
+    }
+
+    @Test
+    void the_primary_service_selects_the_cluster_pods_labelled_primary() throws IOException {
+        Service primary = only(load("service-primary.yaml"), Service.class);
+        Service cluster = only(load("service.yaml"), Service.class);
+        assertThat(primary.getMetadata().getName()).isEqualTo("cluster-mode-primary");
+        Map<String, String> expected = new java.util.HashMap<>(cluster.getSpec().getSelector());
+        expected.put(PrimaryLabel.LABEL, PrimaryLabel.PRIMARY);
+        assertThat(primary.getSpec().getSelector()).isEqualTo(expected);
+        assertThat(primary.getSpec().getClusterIP()).isNull(); // a normal ClusterIP service: one address, the primary
+        assertThat(primary.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort)
+                .containsExactly(tuple("http", 8600));
+        assertThat(primary.getAdditionalProperties()).isEmpty();
+        assertThat(primary.getSpec().getAdditionalProperties()).isEmpty();
     }
 
     @Test
@@ -164,6 +199,12 @@ class DeploymentFilesTest {
             List<HasMetadata> objects = parsed instanceof List ? (List<HasMetadata>) parsed : List.of((HasMetadata) parsed);
             return objects;
         }
+    }
+
+    private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+        return objects.stream().filter(type::isInstance).map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
     }
 
     private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
