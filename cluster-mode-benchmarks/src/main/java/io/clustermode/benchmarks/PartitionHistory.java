@@ -121,6 +121,33 @@ final class PartitionHistory {
     }
 
     /**
+     * How often, among the rounds from index {@code from} on, a partition was held again by the node
+     * that held it last after a time held by nobody (A, nobody, A): no move, but its work stopped and
+     * started again under a new epoch.
+     */
+    synchronized int returns(int from) {
+        int returns = 0;
+        for (int p = 0; p < count; p++) {
+            String last = null;
+            boolean gap = false;
+            for (int i = 0; i < rounds.size(); i++) {
+                Set<String> now = rounds.get(i).holders(p);
+                if (now.isEmpty()) {
+                    gap = last != null;
+                    continue;
+                }
+                if (gap && now.contains(last) && i >= from) {
+                    returns++;
+                }
+                gap = false;
+                String previous = last;
+                last = now.stream().filter(h -> !h.equals(previous)).findFirst().orElse(previous);
+            }
+        }
+        return returns;
+    }
+
+    /**
      * The longest time, in milliseconds, a partition was held by nobody, among the stretches that
      * ended (or are still going on) at or after round {@code from}: from the start of the last round
      * that saw it held to the end of the first that saw it held again (or of the latest round).

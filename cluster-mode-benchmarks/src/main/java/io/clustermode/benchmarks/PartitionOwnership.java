@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,11 +50,12 @@ public final class PartitionOwnership {
      * @param step                what had just happened
      * @param counts              partitions per node
      * @param balanced            all held once, by the expected members, counts at most one apart
-     * @param moves               partitions moves during the step (a partition may move more than once)
+     * @param moves               partition moves during the step (a partition may move more than once)
+     * @param returns             times a partition was held by nobody and then by its last holder again
      * @param longestUnheldMillis the longest time a partition was held by nobody during the step
      */
     public record Step(String step, Map<String, Integer> counts, boolean balanced, int moves,
-                       double longestUnheldMillis) {
+                       int returns, double longestUnheldMillis) {
     }
 
     /**
@@ -158,12 +160,14 @@ public final class PartitionOwnership {
 
         int rolling = history.size();
         for (int i = 0; i < NODES; i++) {
+            boolean primary = id(i).equals(awaitPrimary());
             mark = history.size();
             cluster.terminate(i);
             cluster.awaitExit(i, 30_000);
             cluster.start(i);
             awaitPrimary();
-            settle("rolling restart: " + id(i) + " stopped (SIGTERM) and started again", members(), mark);
+            settle("rolling restart: " + id(i) + (primary ? " (the primary)" : "")
+                    + " stopped (SIGTERM) and started again", members(), mark);
         }
         int[] rollingMoves = history.moves(rolling);
         double rollingUnheld = history.longestUnheldMillis(rolling);
@@ -246,7 +250,7 @@ public final class PartitionOwnership {
         }
         PartitionHistory.Round r = history.last();
         Step step = new Step(name, r == null ? Map.of() : r.counts(), r != null && r.balanced(COUNT, members),
-                java.util.Arrays.stream(history.moves(from)).sum(), history.longestUnheldMillis(from));
+                Arrays.stream(history.moves(from)).sum(), history.returns(from), history.longestUnheldMillis(from));
         steps.add(step);
         System.out.println("benchmarks: partitions: " + step);
         if (!step.balanced()) {

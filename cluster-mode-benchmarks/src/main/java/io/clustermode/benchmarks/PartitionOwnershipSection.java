@@ -120,14 +120,16 @@ public final class PartitionOwnershipSection {
 
     private void steps(PartitionOwnership.Result r) {
         md.append("Every settled step: partitions per node, moves during the step (from the step's start until it"
-                + " settled) and the longest time a partition was held by nobody in it.\n\n");
-        md.append("| step | partitions per node | balanced | moves | longest unheld ms |\n");
-        md.append("| --- | --- | :---: | ---: | ---: |\n");
+                + " settled), *back*: how often a partition was held by nobody and then by its last holder again (no"
+                + " move, but its work stopped and started again under a new epoch), and the longest time a partition"
+                + " was held by nobody in it.\n\n");
+        md.append("| step | partitions per node | balanced | moves | back | longest unheld ms |\n");
+        md.append("| --- | --- | :---: | ---: | ---: | ---: |\n");
         for (PartitionOwnership.Step s : r.steps()) {
             md.append("| ").append(s.step()).append(" | ").append(s.counts().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
                     .append(" | ").append(s.balanced() ? "yes" : "**no**").append(" | ").append(s.moves())
-                    .append(" | ").append(ms(s.longestUnheldMillis())).append(" |\n");
+                    .append(" | ").append(s.returns()).append(" | ").append(ms(s.longestUnheldMillis())).append(" |\n");
         }
         md.append('\n');
     }

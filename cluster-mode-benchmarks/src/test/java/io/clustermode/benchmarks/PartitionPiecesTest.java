@@ -40,6 +40,8 @@ class PartitionPiecesTest {
 
         assertThat(h.moves(0)).containsExactly(0, 1, 0, 1);
         assertThat(h.moves(4)).containsExactly(0, 1, 0, 0);
+        assertThat(h.returns(0)).isEqualTo(1);   // partition 0: n1, nobody, n1
+        assertThat(h.returns(3)).isZero();
         // partition 0: from the start of round 0 (0 ms) to the end of round 2 (50 ms); partition 3: 20 ms → 70 ms
         assertThat(h.longestUnheldMillis(0)).isEqualTo(50.0);
         assertThat(h.longestUnheldMillis(3)).isEqualTo(50.0);
@@ -92,9 +94,9 @@ class PartitionPiecesTest {
         rolling[1] = 1;
         return new PartitionOwnership.Result(Timeouts.DEFAULT, 17.5, List.of(
                 new PartitionOwnership.Step("5 nodes started", Map.of("n1", 13, "n2", 13, "n3", 13, "n4", 13, "n5", 12),
-                        true, 0, 0),
+                        true, 0, 0, 0),
                 new PartitionOwnership.Step("n6 joined", new TreeMap<>(Map.of("n1", 11, "n2", 11, "n3", 11, "n4", 11,
-                        "n5", 10, "n6", 10)), true, 10, 42)),
+                        "n5", 10, "n6", 10)), true, 10, 3, 42)),
                 10, "n5", 1480, rolling, 2100, cut, 0, 9000);
     }
 
@@ -110,7 +112,7 @@ class PartitionPiecesTest {
                         + " 1 moves: 1, 2 moves: 1 | yes |")
                 .contains("| longest 2,100 ms | **no** |")
                 .contains("revoked by 1,010 ms, first held elsewhere at 1,320 ms after the cut | yes |")
-                .contains("| n6 joined | n1 11, n2 11, n3 11, n4 11, n5 10, n6 10 | yes | 10 | 42 |")
+                .contains("| n6 joined | n1 11, n2 11, n3 11, n4 11, n5 10, n6 10 | yes | 10 | 3 | 42 |")
                 .contains("| 2 of 2 balanced | yes |")
                 .doesNotContain("--quick");
         assertThat(PartitionOwnershipSection.markdown(result(null), MACHINE, "x", true, "1 2 3"))
