@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a poller saw of one partition group: rounds, each with every live node's own list of the
- * partitions it holds (its {@code owned}), and the figures of the partitions part computed from
+ * What a poller saw of one partition group: rounds, each with every answering node's own list of
+ * the partitions it holds (its {@code owned}), and the figures of the partitions part computed from
  * them. A round is bounded by when its requests went out and when its last answer came in; an
  * observation happened somewhere in between, so a duration taken from the outer bounds errs long.
  * The poller adds rounds while the benchmark thread reads them: every method is synchronized.
@@ -21,7 +21,7 @@ final class PartitionHistory {
      *
      * @param startNanos when the requests went out ({@link System#nanoTime()})
      * @param endNanos   when the last answer came in
-     * @param owned      node id to the partitions it says it holds; no entry for a node not running
+     * @param owned      node id to the partitions it says it holds; no entry for a node that did not answer
      */
     record Round(long startNanos, long endNanos, Map<String, List<Integer>> owned) {
 
@@ -84,6 +84,17 @@ final class PartitionHistory {
     /** The latest round, or null before the first. */
     synchronized Round last() {
         return rounds.isEmpty() ? null : rounds.get(rounds.size() - 1);
+    }
+
+    /** What {@code node} said it held in the latest round it answered, or an empty list. */
+    synchronized List<Integer> lastSaid(String node) {
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            List<Integer> said = rounds.get(i).owned().get(node);
+            if (said != null) {
+                return said;
+            }
+        }
+        return List.of();
     }
 
     /** The mean time from one round's start to the next's, in milliseconds. */
@@ -212,7 +223,7 @@ final class PartitionHistory {
         return partitions.stream().anyMatch(p -> r.holders(p).stream().anyMatch(h -> !h.equals(node)));
     }
 
-    /** Whether {@code node} answered (or was carried over) and says it holds none of {@code partitions}. */
+    /** Whether {@code node} answered and says it holds none of {@code partitions}. */
     static boolean revoked(Round r, String node, Set<Integer> partitions) {
         List<Integer> own = r.owned().get(node);
         return own != null && own.stream().noneMatch(partitions::contains);

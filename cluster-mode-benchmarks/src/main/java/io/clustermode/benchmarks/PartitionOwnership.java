@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,10 +51,11 @@ public final class PartitionOwnership {
      * @param balanced            all held once, by the expected members, counts at most one apart
      * @param moves               partition moves during the step (a partition may move more than once)
      * @param returns             times a partition was held by nobody and then by its last holder again
+     * @param doubleHeld          rounds × partitions in which two nodes said they held one partition
      * @param longestUnheldMillis the longest time a partition was held by nobody during the step
      */
     public record Step(String step, Map<String, Integer> counts, boolean balanced, int moves,
-                       int returns, double longestUnheldMillis) {
+                       int returns, int doubleHeld, double longestUnheldMillis) {
     }
 
     /**
@@ -222,8 +222,7 @@ public final class PartitionOwnership {
     }
 
     private Set<Integer> owned(int i) {
-        List<Integer> own = history.last().owned().get(id(i));
-        return own == null ? Set.of() : Set.copyOf(own);
+        return Set.copyOf(history.lastSaid(id(i)));
     }
 
     /**
@@ -250,7 +249,8 @@ public final class PartitionOwnership {
         }
         PartitionHistory.Round r = history.last();
         Step step = new Step(name, r == null ? Map.of() : r.counts(), r != null && r.balanced(COUNT, members),
-                Arrays.stream(history.moves(from)).sum(), history.returns(from), history.longestUnheldMillis(from));
+                Arrays.stream(history.moves(from)).sum(), history.returns(from), history.doubleHeld(from),
+                history.longestUnheldMillis(from));
         steps.add(step);
         System.out.println("benchmarks: partitions: " + step);
         if (!step.balanced()) {
@@ -306,34 +306,26 @@ public final class PartitionOwnership {
     }
 
     /**
-     * The poller: a round asks every running node at once and waits for all answers; a running node
-     * that does not answer keeps what its process said last (a stopped one holds nothing).
+     * The poller: a round asks every running node at once and waits for all answers. A node that
+     * does not answer holds nothing in that round: unheld times err long, never short, and an answer
+     * that did not come cannot make a second holder.
      */
     private void poll() {
-        Map<String, Long> pids = new HashMap<>();
-        Map<String, List<Integer>> lastSaid = new HashMap<>();
         while (polling) {
             long start = System.nanoTime();
             Map<String, CompletableFuture<List<Integer>>> asked = new LinkedHashMap<>();
             for (int i = 0; i < NODES; i++) {
                 ChildProcess process = cluster.process(i);
-                String id = id(i);
-                if (process == null || !process.isAlive()) {
-                    lastSaid.remove(id);
-                    continue;
+                if (process != null && process.isAlive()) {
+                    asked.put(id(i), owned(cluster.nodes().get(i)));
                 }
-                if (!Long.valueOf(process.pid()).equals(pids.put(id, process.pid()))) {
-                    lastSaid.remove(id);
-                }
-                asked.put(id, owned(cluster.nodes().get(i)));
             }
             Map<String, List<Integer>> owned = new TreeMap<>();
             asked.forEach((id, answer) -> {
                 List<Integer> said = answer.join();
                 if (said != null) {
-                    lastSaid.put(id, said);
+                    owned.put(id, said);
                 }
-                owned.put(id, lastSaid.getOrDefault(id, List.of()));
             });
             long end = System.nanoTime();
             history.add(new PartitionHistory.Round(start, end, owned));

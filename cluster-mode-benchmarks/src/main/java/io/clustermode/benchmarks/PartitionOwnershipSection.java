@@ -77,8 +77,8 @@ public final class PartitionOwnershipSection {
                 .append(PartitionOwnership.POLL_MILLIS).append(" ms at most (mean ").append(fmt("%.1f", r.pollMillis()))
                 .append(" ms from one round's start to the next over ").append(fmt("%,d", r.rounds()))
                 .append(" rounds), and records each node's own `owned`: who holds a partition is what the holders"
-                        + " say, not a table. A running node that does not answer within 250 ms keeps its last"
-                        + " answer; a stopped one holds nothing. A *move*: a partition's holder followed by another"
+                        + " say, not a table. A node that does not answer within 250 ms holds nothing in that round"
+                        + " (unheld times err long, never short; a missing answer cannot make a second holder). A *move*: a partition's holder followed by another"
                         + " (A, nobody, A again is none). *Unheld*: from the start of the last round that saw a"
                         + " partition held to the end of the first that saw it held again (errs long by up to two"
                         + " rounds). A step is *settled* when every partition is held by one running node, their"
@@ -122,14 +122,15 @@ public final class PartitionOwnershipSection {
         md.append("Every settled step: partitions per node, moves during the step (from the step's start until it"
                 + " settled), *back*: how often a partition was held by nobody and then by its last holder again (no"
                 + " move, but its work stopped and started again under a new epoch), and the longest time a partition"
-                + " was held by nobody in it.\n\n");
-        md.append("| step | partitions per node | balanced | moves | back | longest unheld ms |\n");
-        md.append("| --- | --- | :---: | ---: | ---: | ---: |\n");
+                + " was held by nobody in it; *two at once*: (round, partition) pairs in which two nodes said they held it.\n\n");
+        md.append("| step | partitions per node | balanced | moves | back | two at once | longest unheld ms |\n");
+        md.append("| --- | --- | :---: | ---: | ---: | ---: | ---: |\n");
         for (PartitionOwnership.Step s : r.steps()) {
             md.append("| ").append(s.step()).append(" | ").append(s.counts().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
                     .append(" | ").append(s.balanced() ? "yes" : "**no**").append(" | ").append(s.moves())
-                    .append(" | ").append(s.returns()).append(" | ").append(ms(s.longestUnheldMillis())).append(" |\n");
+                    .append(" | ").append(s.returns()).append(" | ")
+                    .append(s.doubleHeld()).append(" | ").append(ms(s.longestUnheldMillis())).append(" |\n");
         }
         md.append('\n');
     }

@@ -94,9 +94,9 @@ class PartitionPiecesTest {
         rolling[1] = 1;
         return new PartitionOwnership.Result(Timeouts.DEFAULT, 17.5, List.of(
                 new PartitionOwnership.Step("5 nodes started", Map.of("n1", 13, "n2", 13, "n3", 13, "n4", 13, "n5", 12),
-                        true, 0, 0, 0),
+                        true, 0, 0, 0, 0),
                 new PartitionOwnership.Step("n6 joined", new TreeMap<>(Map.of("n1", 11, "n2", 11, "n3", 11, "n4", 11,
-                        "n5", 10, "n6", 10)), true, 10, 3, 42)),
+                        "n5", 10, "n6", 10)), true, 10, 3, 1, 42)),
                 10, "n5", 1480, rolling, 2100, cut, 0, 9000);
     }
 
@@ -112,7 +112,7 @@ class PartitionPiecesTest {
                         + " 1 moves: 1, 2 moves: 1 | yes |")
                 .contains("| longest 2,100 ms | **no** |")
                 .contains("revoked by 1,010 ms, first held elsewhere at 1,320 ms after the cut | yes |")
-                .contains("| n6 joined | n1 11, n2 11, n3 11, n4 11, n5 10, n6 10 | yes | 10 | 3 | 42 |")
+                .contains("| n6 joined | n1 11, n2 11, n3 11, n4 11, n5 10, n6 10 | yes | 10 | 3 | 1 | 42 |")
                 .contains("| 2 of 2 balanced | yes |")
                 .doesNotContain("--quick");
         assertThat(PartitionOwnershipSection.markdown(result(null), MACHINE, "x", true, "1 2 3"))
