@@ -119,10 +119,10 @@ public final class PartitionOwnershipSection {
     }
 
     private void steps(PartitionOwnership.Result r) {
-        md.append("Every settled step: partitions per node, moves during the step (from the step's start until it"
-                + " settled), *back*: how often a partition was held by nobody and then by its last holder again (no"
-                + " move, but its work stopped and started again under a new epoch), and the longest time a partition"
-                + " was held by nobody in it; *two at once*: (round, partition) pairs in which two nodes said they held it.\n\n");
+        md.append("Every settled step: partitions per node; moves during the step (from the step's start until it"
+                + " settled); *back*: how often a partition was held by nobody and then by its last holder again (no"
+                + " move, but its work stopped and started again under a new epoch); *two at once*: (round, partition)"
+                + " pairs in which two nodes said they held it; the longest time a partition was held by nobody.\n\n");
         md.append("| step | partitions per node | balanced | moves | back | two at once | longest unheld ms |\n");
         md.append("| --- | --- | :---: | ---: | ---: | ---: | ---: |\n");
         for (PartitionOwnership.Step s : r.steps()) {
