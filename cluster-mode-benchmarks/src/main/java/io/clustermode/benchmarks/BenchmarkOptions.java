@@ -159,7 +159,8 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
                 "The report is rewritten with the parts of this run only (what is below its marker line is kept);",
                 "--only http-throughput, --only spring-failover, --only partitions (or several of them) replace just their",
                 "own sections of an existing report. partitions: one run of six nodes with 64 partitions through a join,",
-                "kill -9, a rolling restart and (as root) a cut-off; --quick does not shorten it. spring-failover runs the example examples/spring-scheduler (bin/benchmarks builds its jar).",
+                "kill -9, a rolling restart and (as root) a cut-off; --quick does not shorten it.",
+                "spring-failover runs the example examples/spring-scheduler (bin/benchmarks builds its jar).",
                 "http-throughput compares with etcd when `etcd` is on the PATH (Debian: apt-get install etcd-server;",
                 "bin/benchmarks installs it when run as root).",
                 "Run as root for the network cut-off: the run then happens inside a private network namespace.");
