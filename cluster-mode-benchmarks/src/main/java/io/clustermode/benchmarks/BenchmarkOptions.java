@@ -11,7 +11,7 @@ import java.util.Set;
  * The options of {@link BenchmarkReport}.
  *
  * @param parts       which parts run: {@code failover, handoff, coldstart, replication, http-throughput,
- *                    spring-failover, idle}
+ *                    spring-failover, partitions, idle}
  * @param trials      failover and handoff trials per configuration, and spring-failover trials per signal (default 30)
  * @param coldTrials  cold-start trials per configuration (default 10)
  * @param httpWarmup  http-throughput: warm-up seconds of its first loads (default 10)
@@ -31,7 +31,7 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
 
     /** Every part, in the order they run. */
     public static final List<String> PARTS = List.of("failover", "handoff", "coldstart", "replication",
-            "http-throughput", "spring-failover", "idle");
+            "http-throughput", "spring-failover", "partitions", "idle");
 
     /** Parses the command line; an unknown option or part is an {@link IllegalArgumentException}. */
     public static BenchmarkOptions parse(String[] args, Path repository) {
@@ -140,7 +140,8 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
     /** The usage text. */
     public static String usage() {
         return String.join("\n",
-                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,http-throughput,spring-failover,idle]",
+                "usage: bin/benchmarks [--only failover,handoff,coldstart,replication,http-throughput,spring-failover,",
+                "                             partitions,idle]",
                 "                      [--trials N] [--cold-trials N] [--http-warmup S] [--http-seconds S]",
                 "                      [--http-threads 1|2] [--quick] [--busy] [--out DIR] [--no-netns] [--keep-work]",
                 "  --trials N       failover and handoff trials per configuration, spring-failover trials per signal",
@@ -156,8 +157,10 @@ public record BenchmarkOptions(Set<String> parts, int trials, int coldTrials, in
                 "  --no-netns       no network namespace even as root: the cut-off trials are skipped",
                 "  --keep-work      keep the work dir (node logs, data dirs, runs file) instead of deleting it",
                 "The report is rewritten with the parts of this run only (what is below its marker line is kept);",
-                "--only http-throughput, --only spring-failover (or both) replace just their own sections of an existing",
-                "report. spring-failover runs the example examples/spring-scheduler (bin/benchmarks builds its jar).",
+                "--only http-throughput, --only spring-failover, --only partitions (or several of them) replace just their",
+                "own sections of an existing report. partitions: one run of six nodes with 64 partitions through a join,",
+                "kill -9, a rolling restart and (as root) a cut-off; --quick does not shorten it.",
+                "spring-failover runs the example examples/spring-scheduler (bin/benchmarks builds its jar).",
                 "http-throughput compares with etcd when `etcd` is on the PATH (Debian: apt-get install etcd-server;",
                 "bin/benchmarks installs it when run as root).",
                 "Run as root for the network cut-off: the run then happens inside a private network namespace.");

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * The benchmark program of the project: runs the chosen parts (failover, handoff, cold start,
- * replication, the HTTP API's throughput beside etcd, the Spring Boot example through kill -9 and SIGTERM, idle
- * cost) on real node processes and writes {@code docs/benchmarks.md} with
+ * replication, the HTTP API's throughput beside etcd, the Spring Boot example through kill -9 and SIGTERM,
+ * partition ownership through a join, kill -9, a rolling restart and a cut-off, idle cost) on real node processes and writes {@code docs/benchmarks.md} with
  * its plots. {@code bin/benchmarks --help} shows the options ({@link BenchmarkOptions}).
  *
  * <p>As root with {@code ip} and {@code iptables}, it creates a private network namespace
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 public final class BenchmarkReport {
 
     /** Node addresses the namespace gets: enough for the largest cluster. */
-    private static final int NAMESPACE_NODES = 5;
+    private static final int NAMESPACE_NODES = PartitionOwnership.NODES;
     private static final int[] SIZES = {3, 5};
     private static final List<Timeouts> TIMEOUTS = List.of(Timeouts.DEFAULT, Timeouts.LAN);
     private static final int[] CLIENTS = {1, 16, 64, 256};
@@ -92,9 +92,9 @@ public final class BenchmarkReport {
             hosts = ns.addresses();
             partitions = new Partitions(ns);
             results.netns = true;
-        } else if (options.runs("failover")) {
+        } else if (options.runs("failover") || options.runs("partitions")) {
             results.notes.add("no network namespace (not root, no ip/iptables, or --no-netns): the network cut-off"
-                    + " trials were not run.");
+                    + " trials (failover, partitions) were not run.");
         }
         work = Files.createTempDirectory("cluster-mode-benchmarks");
         System.out.println("benchmarks: " + String.join(",", options.parts()) + ", work dir " + work);
@@ -108,6 +108,8 @@ public final class BenchmarkReport {
                     options.httpWarmup(), options.httpSeconds(), work.resolve("http-throughput"), hosts));
             part("spring-failover", () -> results.springFailover = SpringFailover.run(options.trials(),
                     work.resolve("spring-failover"), hosts));
+            part("partitions", () -> results.partitions = PartitionOwnership.run(work.resolve("partitions"), hosts,
+                    partitions));
             part("idle", () -> results.idle = IdleCost.run(options.quick() ? 2 : IdleCost.SETTLE_SECONDS, options.idleSeconds(),
                     work.resolve("idle"), hosts));
         } finally {

@@ -19,6 +19,8 @@ public final class BenchmarkResults {
     public HttpThroughput.Result httpThroughput;
     /** The Spring Boot example through kill -9 and SIGTERM; null when not run. */
     public SpringFailover.Result springFailover;
+    /** Partition ownership through a join, kill -9, a rolling restart and a cut-off; null when not run. */
+    public PartitionOwnership.Result partitions;
     /** Idle cost; null when not run. */
     public IdleCost.Result idle;
     /** Things the reader must know: parts skipped, errors of a part. */

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code N} node processes of the command-line program ({@code io.clustermode.cli.Main node}),
@@ -27,8 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * hosts (a network namespace's 127.0.0.2, 127.0.0.3, ...) with fixed ports, or all on
  * 127.0.0.1 with free ports. Nodes are started, signalled and polled by index.
  *
- * <p>Not thread-safe: one benchmark thread drives it. {@link #close()} kills every process
- * still running; a shutdown hook does the same if the JVM exits first.
+ * <p>One benchmark thread drives it; another may watch it ({@link #nodes()}, {@link #process(int)}).
+ * {@link #close()} kills every process still running; a shutdown hook does the same if the JVM
+ * exits first.
  */
 public final class ClusterProcesses implements AutoCloseable {
 
@@ -45,10 +47,11 @@ public final class ClusterProcesses implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1).build();
 
     private final List<Node> nodes = new ArrayList<>();
-    private final ChildProcess[] processes;
+    private final AtomicReferenceArray<ChildProcess> processes;
     private final Timeouts timeouts;
     private final List<HostPort> seeds;
     private final NodeLauncher launcher;
+    private List<String> extra = List.of();
     private final Thread hook = new Thread(this::killAll, "cluster-processes-cleanup");
 
     /**
@@ -58,7 +61,7 @@ public final class ClusterProcesses implements AutoCloseable {
      */
     public ClusterProcesses(int count, Timeouts timeouts, Path dir, List<String> hosts) throws IOException {
         this.timeouts = timeouts;
-        this.processes = new ChildProcess[count];
+        this.processes = new AtomicReferenceArray<>(count);
         // The packaged program with the JVM's defaults: the figures are a user's.
         this.launcher = NodeLauncher.builtJars(BenchmarkReport.repositoryRoot(), List.of());
         for (int i = 0; i < count; i++) {
@@ -86,6 +89,16 @@ public final class ClusterProcesses implements AutoCloseable {
         return timeouts;
     }
 
+    /** Further node options every node starts with from now on, e.g. {@code --partitions orders:64}. */
+    public void nodeArgs(String... options) {
+        extra = List.of(options);
+    }
+
+    /** Node {@code i}'s current process (null before its first start); safe from any thread. */
+    public ChildProcess process(int i) {
+        return processes.get(i);
+    }
+
     /** Starts every node at once (as fast as processes can be forked). */
     public void startAll() throws IOException {
         for (int i = 0; i < nodes.size(); i++) {
@@ -98,38 +111,39 @@ public final class ClusterProcesses implements AutoCloseable {
         Node node = nodes.get(i);
         NodeArgs args = NodeArgs.node(node.id()).bind(new HostPort(node.host(), node.transport()))
                 .http(new HostPort(node.host(), node.http())).seeds(seeds).dataDir(node.dataDir())
-                .timeouts(timeouts.heartbeat(), timeouts.election());
-        processes[i] = launcher.start(args.toList(), node.dataDir().resolveSibling(node.id() + ".log"));
+                .timeouts(timeouts.heartbeat(), timeouts.election()).with(extra.toArray(String[]::new));
+        processes.set(i, launcher.start(args.toList(), node.dataDir().resolveSibling(node.id() + ".log")));
     }
 
     /** Whether node {@code i}'s process runs. */
     public boolean alive(int i) {
-        return processes[i] != null && processes[i].isAlive();
+        ChildProcess p = processes.get(i);
+        return p != null && p.isAlive();
     }
 
     /** Node {@code i}'s process id. */
     public long pid(int i) {
-        return processes[i].pid();
+        return processes.get(i).pid();
     }
 
     /** SIGKILL to node {@code i}, sent at the call ({@link ChildProcess#kill9}): the trial's clock starts with it. */
     public void kill9(int i) {
-        processes[i].kill9();
+        processes.get(i).kill9();
     }
 
     /** SIGTERM to node {@code i}: a primary hands over, then the node exits. */
     public void terminate(int i) {
-        processes[i].terminate();
+        processes.get(i).terminate();
     }
 
     /** Waits for node {@code i} to exit; kills it after {@code millis}. Returns its exit code (-1: still there). */
     public int awaitExit(int i, long millis) {
-        OptionalInt code = processes[i].awaitExit(Duration.ofMillis(millis));
+        OptionalInt code = processes.get(i).awaitExit(Duration.ofMillis(millis));
         if (code.isPresent()) {
             return code.getAsInt();
         }
-        ChildProcess.killAll(List.of(processes[i]));
-        return processes[i].awaitExit(Duration.ZERO).orElse(-1);
+        ChildProcess.killAll(List.of(processes.get(i)));
+        return processes.get(i).awaitExit(Duration.ZERO).orElse(-1);
     }
 
     /** The index of node {@code id}, or -1. */
@@ -199,7 +213,11 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private void killAll() {
-        ChildProcess.killAll(Arrays.asList(processes));
+        List<ChildProcess> all = new ArrayList<>();
+        for (int i = 0; i < processes.length(); i++) {
+            all.add(processes.get(i));
+        }
+        ChildProcess.killAll(all);
     }
 
     /** A port nothing listens on now, for a process of a benchmark to bind. */

@@ -3,7 +3,7 @@ package io.clustermode.benchmarks;
 /**
  * Sections of the report that a run of their part alone replaces in an existing report,
  * leaving the others as they were: each sits between a begin and an end comment line of its
- * own ({@link HttpThroughputSection}, {@link SpringFailoverSection}).
+ * own ({@link HttpThroughputSection}, {@link SpringFailoverSection}, {@link PartitionOwnershipSection}).
  */
 final class ReportSections {
 

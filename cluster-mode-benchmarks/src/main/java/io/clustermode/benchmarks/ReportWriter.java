@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  * Writes {@code benchmarks.md} and its plots ({@code benchmarks/*.png} beside it) from one
  * run's {@link BenchmarkResults}. Everything above {@link #MARKER} is regenerated; what an
  * existing file has below it (hand-written sections on storage, codec, simulation) is kept.
- * A run of the HTTP throughput or the spring-failover part alone (or both) replaces only their sections
- * ({@link HttpThroughputSection}, {@link SpringFailoverSection}).
+ * A run of the HTTP throughput, the spring-failover or the partitions part alone (or several of them) replaces
+ * only their sections ({@link HttpThroughputSection}, {@link SpringFailoverSection},
+ * {@link PartitionOwnershipSection}).
  */
 public final class ReportWriter {
 
@@ -25,7 +26,7 @@ public final class ReportWriter {
             + " kept as written below it. -->";
 
     /** Parts whose sections a run of them alone replaces in an existing report. */
-    static final Set<String> SECTION_PARTS = Set.of("http-throughput", "spring-failover");
+    static final Set<String> SECTION_PARTS = Set.of("http-throughput", "spring-failover", "partitions");
 
     private final BenchmarkOptions options;
     private final MachineInfo machine;
@@ -49,7 +50,7 @@ public final class ReportWriter {
         Path plots = options.out().resolve("benchmarks");
         if (onlySections() && Files.exists(report) && Files.readString(report).contains(MARKER)) {
             // These parts alone: their sections are replaced, the sections of earlier runs stay as they were.
-            if (results.httpThroughput == null && results.springFailover == null) {
+            if (results.httpThroughput == null && results.springFailover == null && results.partitions == null) {
                 return null;
             }
             String text = Files.readString(report);
@@ -58,6 +59,9 @@ public final class ReportWriter {
             }
             if (results.springFailover != null) {
                 text = SpringFailoverSection.splice(text, springFailoverSection(), MARKER);
+            }
+            if (results.partitions != null) {
+                text = PartitionOwnershipSection.splice(text, partitionsSection(), MARKER);
             }
             Files.writeString(report, text);
             return report;
@@ -76,6 +80,9 @@ public final class ReportWriter {
         }
         if (results.springFailover != null) {
             md.append(springFailoverSection()).append('\n');
+        }
+        if (results.partitions != null) {
+            md.append(partitionsSection()).append('\n');
         }
         method();
         md.append('\n').append(MARKER).append('\n');
@@ -97,6 +104,11 @@ public final class ReportWriter {
 
     private String springFailoverSection() {
         return SpringFailoverSection.markdown(results.springFailover, machine,
+                "bin/benchmarks " + String.join(" ", options.args()), options.quick(), results.loadAverageAtEnd);
+    }
+
+    private String partitionsSection() {
+        return PartitionOwnershipSection.markdown(results.partitions, machine,
                 "bin/benchmarks " + String.join(" ", options.args()), options.quick(), results.loadAverageAtEnd);
     }
 
