@@ -37,6 +37,8 @@ public final class PartitionTable {
         final boolean[] revoking;
         /** Who held each partition last (also after it was released): where it goes back to, for stickiness. */
         final NodeId[] lastOwners;
+        /** Who held it before its last holder: where it goes home to when it moved only to cover an absence. */
+        final NodeId[] previousOwners;
 
         Group(int count) {
             this.count = count;
@@ -44,6 +46,7 @@ public final class PartitionTable {
             this.epochs = new long[count];
             this.revoking = new boolean[count];
             this.lastOwners = new NodeId[count];
+            this.previousOwners = new NodeId[count];
         }
 
         Group copy() {
@@ -53,6 +56,7 @@ public final class PartitionTable {
             System.arraycopy(epochs, 0, copy.epochs, 0, count);
             System.arraycopy(revoking, 0, copy.revoking, 0, count);
             System.arraycopy(lastOwners, 0, copy.lastOwners, 0, count);
+            System.arraycopy(previousOwners, 0, copy.previousOwners, 0, count);
             return copy;
         }
     }
@@ -114,6 +118,12 @@ public final class PartitionTable {
         return g == null || partition < 0 || partition >= g.count ? null : g.lastOwners[partition];
     }
 
+    /** Who held {@code partition} before its last holder (another node); null when nobody did. */
+    public NodeId previousOwner(String group, int partition) {
+        Group g = groups.get(group);
+        return g == null || partition < 0 || partition >= g.count ? null : g.previousOwners[partition];
+    }
+
     /** How many partitions of {@code group} are granted to {@code node}. */
     public int ownedBy(String group, NodeId node) {
         Group g = groups.get(group);
@@ -166,6 +176,9 @@ public final class PartitionTable {
                 return false;
             }
             g.owners[p] = c.node();
+            if (g.lastOwners[p] != null && !g.lastOwners[p].equals(c.node())) {
+                g.previousOwners[p] = g.lastOwners[p];
+            }
             g.lastOwners[p] = c.node();
             g.epochs[p] = index;
             g.revoking[p] = false;
@@ -201,7 +214,7 @@ public final class PartitionTable {
                 size += 2 + m.value().length() * 3;
             }
             for (int p = 0; p < g.count; p++) {
-                size += 8 + 1 + nodeSize(g.owners[p]) + nodeSize(g.lastOwners[p]);
+                size += 8 + 1 + nodeSize(g.owners[p]) + nodeSize(g.lastOwners[p]) + nodeSize(g.previousOwners[p]);
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size);
@@ -219,6 +232,7 @@ public final class PartitionTable {
                 out.put((byte) (g.revoking[p] ? 1 : 0));
                 putOptional(out, g.owners[p]);
                 putOptional(out, g.lastOwners[p]);
+                putOptional(out, g.previousOwners[p]);
             }
         }
         return Arrays.copyOf(out.array(), out.position());
@@ -267,6 +281,7 @@ public final class PartitionTable {
                     g.revoking[p] = in.get() != 0;
                     g.owners[p] = getOptional(in);
                     g.lastOwners[p] = getOptional(in);
+                    g.previousOwners[p] = getOptional(in);
                     if (g.epochs[p] < 0 || (g.revoking[p] && g.owners[p] == null)) {
                         throw new IllegalArgumentException("partition " + name + "/" + p + " is inconsistent");
                     }

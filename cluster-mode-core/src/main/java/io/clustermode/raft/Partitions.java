@@ -122,6 +122,11 @@ final class Partitions {
         return lease() * 5 / 4 + 3;
     }
 
+    /** A new leader's silence on partitions: a round of reports from every member that hears it. */
+    int settleTicks() {
+        return 2 * config.heartbeatTicks() + 1;
+    }
+
     /** The ticks after its election before a leader may release the grants of a holder it never heard from. */
     int newLeaderTicks() {
         return (2 * config.electionTicks() + lease()) * 5 / 4 + 3;
@@ -395,6 +400,9 @@ final class Partitions {
         if (appliedIndex < proposedIndex) {
             return List.of();
         }
+        if (now - leaderSince < settleTicks()) {
+            return List.of(); // a new leader first hears every member's report: it would take their absence for leaving
+        }
         boolean timely = now - lastDecision >= Math.max(config.heartbeatTicks(), config.electionTicks() / 4);
         if (!decisionDue && decided == proposedIndex) {
             if (!timely) {
@@ -531,7 +539,9 @@ final class Partitions {
             if (!active.contains(owner)) {
                 if (leaseSurelyLapsed(owner)) {
                     change(work, new PartitionChange.Release(group, p, epoch), changes, index);
-                } else if (heardRecently(owner) || configuration.contains(owner)) {
+                } else if (heardRecently(owner)) {
+                    // Alive but no longer taking part (left the group or the configuration): asked to give up.
+                    // A holder not heard (yet) keeps its grant until its lease surely lapsed.
                     change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
                 }
             } else if (work.revoking(group, p) && leaseSurelyLapsed(owner)) {
@@ -558,8 +568,28 @@ final class Partitions {
         }
         for (NodeId member : byHolding) {
             int excess = holding.get(member) - quota.get(member);
-            for (int p = count - 1; p >= 0 && excess > 0; p--) {
-                if (member.equals(work.owner(group, p)) && !work.revoking(group, p)) {
+            // What goes first: partitions whose previous holder is below its quota (they came here
+            // only to cover its absence, and go home), then the highest-numbered.
+            if (excess <= 0) {
+                continue;
+            }
+            List<Integer> order = new ArrayList<>();
+            boolean[] goesHome = new boolean[count];
+            for (int p = count - 1; p >= 0; p--) {
+                NodeId home = work.previousOwner(group, p);
+                goesHome[p] = member.equals(work.owner(group, p)) && home != null && quota.containsKey(home)
+                        && holding.get(home) < quota.get(home);
+                if (goesHome[p]) {
+                    order.add(p);
+                }
+            }
+            for (int p = count - 1; p >= 0; p--) {
+                if (!goesHome[p]) {
+                    order.add(p);
+                }
+            }
+            for (int p : order) {
+                if (excess > 0 && member.equals(work.owner(group, p)) && !work.revoking(group, p)) {
                     long epoch = work.epoch(group, p);
                     if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
                         change(work, new PartitionChange.Release(group, p, epoch), changes, index);
@@ -571,13 +601,15 @@ final class Partitions {
                 }
             }
         }
-        // Unowned partitions: back to their last holder when it has room, else to the emptiest.
+        // Unowned partitions: back to their last holder when it has room, else to the one before
+        // it (home, after covering an absence), else to the emptiest.
         for (int p = 0; p < count; p++) {
-            NodeId last = work.lastOwner(group, p);
-            if (work.owner(group, p) == null && last != null && quota.containsKey(last)
-                    && holding.get(last) < quota.get(last)) {
-                change(work, new PartitionChange.Grant(group, p, last), changes, index);
-                holding.merge(last, 1, Integer::sum);
+            for (NodeId back : new NodeId[] {work.lastOwner(group, p), work.previousOwner(group, p)}) {
+                if (work.owner(group, p) == null && back != null && quota.containsKey(back)
+                        && holding.get(back) < quota.get(back)) {
+                    change(work, new PartitionChange.Grant(group, p, back), changes, index);
+                    holding.merge(back, 1, Integer::sum);
+                }
             }
         }
         for (int p = 0; p < count; p++) {
