@@ -486,6 +486,13 @@ final class Partitions {
         }
     }
 
+    /** A member's stable place among a group's members, for the larger quotas: a hash of the two names. */
+    private static int rank(String group, NodeId member) {
+        int hash = (group + "/" + member.value()).hashCode();
+        hash ^= hash >>> 16;
+        return hash * 0x45d9f3b;
+    }
+
     /** The groups the table says {@code node} takes part in. */
     private java.util.Set<String> groupsOf(NodeId node) {
         TreeSet<String> groups = new TreeSet<>();
@@ -551,7 +558,7 @@ final class Partitions {
         if (active.isEmpty()) {
             return;
         }
-        // Quotas: those holding more get the larger ones, so only what balance needs moves.
+        // Quotas: the counts differ by at most one.
         TreeMap<NodeId, Integer> holding = new TreeMap<>();
         active.forEach(member -> holding.put(member, 0));
         for (int p = 0; p < count; p++) {
@@ -560,8 +567,11 @@ final class Partitions {
                 holding.computeIfPresent(owner, (member, owned) -> owned + 1);
             }
         }
+        // Which members get the larger quotas depends on the group and the members only (a stable
+        // rank), not on what they hold now: a member that restarts comes back to the quota it had,
+        // and takes back exactly what covered for its absence — nothing else moves.
         List<NodeId> byHolding = new ArrayList<>(active);
-        byHolding.sort(Comparator.comparing((NodeId m) -> -holding.get(m)).thenComparing(m -> m));
+        byHolding.sort(Comparator.comparingInt((NodeId m) -> rank(group, m)).thenComparing(m -> m));
         TreeMap<NodeId, Integer> quota = new TreeMap<>();
         for (int i = 0; i < byHolding.size(); i++) {
             quota.put(byHolding.get(i), count / active.size() + (i < count % active.size() ? 1 : 0));
