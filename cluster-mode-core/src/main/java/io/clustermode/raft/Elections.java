@@ -32,6 +32,12 @@ final class Elections {
     private int elapsed;
     /** §5.2: the ticks of silence after which this node campaigns, drawn anew at random. */
     private int timeout;
+    /**
+     * How many timeouts of silence this node waits before it campaigns: 1, or 3 while it is
+     * unhealthy, so that healthy nodes win first and a cluster of only unhealthy nodes still
+     * elects one of them.
+     */
+    private int timeoutsBeforeCampaign = 1;
     /** Votes received in the current (pre-)campaign. */
     private final Map<NodeId, Boolean> votes = new TreeMap<>();
     /**
@@ -96,9 +102,14 @@ final class Elections {
         return elapsed == config.electionTicks();
     }
 
+    /** An unhealthy node campaigns only after three timeouts of silence; a healthy one after one. */
+    void campaignSlowly(boolean slowly) {
+        timeoutsBeforeCampaign = slowly ? 3 : 1;
+    }
+
     /** Whether the timeout has passed; if so, the timer starts over with a new random timeout. */
     boolean timedOut() {
-        if (elapsed < timeout) {
+        if (elapsed < timeout * timeoutsBeforeCampaign) {
             return false;
         }
         elapsed = 0;
@@ -122,7 +133,7 @@ final class Elections {
 
     /** For a node that does not lead: the ticks until it campaigns, or its leader's lease ends with pre-votes deferred. */
     int ticksUntilTimeout() {
-        int ticks = timeout - elapsed;
+        int ticks = timeout * timeoutsBeforeCampaign - elapsed;
         if (!deferredPreVotes.isEmpty() && elapsed < config.electionTicks()) {
             ticks = Math.min(ticks, config.electionTicks() - elapsed);
         }
