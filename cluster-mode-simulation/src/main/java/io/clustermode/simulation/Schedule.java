@@ -55,6 +55,12 @@ public final class Schedule {
     private final List<Long> bounceEnds = new ArrayList<>();
     /** Chance per time unit that one node's health check flips (fails, or passes again); 0 without health checks. */
     private final double healthFlipRate;
+    /**
+     * Draws the health flips, apart from the cluster's random: the faults and the workload of a
+     * schedule with health checks stay those of the same seed without them, until health changes
+     * what the nodes do.
+     */
+    private final Random healthRandom;
 
     private Schedule(long seed, Set<Canary> canaries) {
         this.seed = seed;
@@ -63,6 +69,7 @@ public final class Schedule {
         Random healthSetup = new Random(seed * 0x9E3779B97F4A7C15L + 16);
         boolean healthChecks = healthSetup.nextInt(3) == 0;
         this.healthFlipRate = healthChecks ? 0.002 + healthSetup.nextDouble() * 0.01 : 0;
+        this.healthRandom = new Random(healthSetup.nextLong());
         RaftConfig config = RaftConfig.defaults()
                 .withHealthRecoveryTicks(5 + healthSetup.nextInt(100))
                 .withElectionTicks(10)
@@ -159,10 +166,10 @@ public final class Schedule {
                 clientRequest();
             }
             restartBounced();
-            if (healthFlipRate > 0 && random.nextDouble() < healthFlipRate) {
+            if (healthFlipRate > 0 && healthRandom.nextDouble() < healthFlipRate) {
                 // A node's check starts failing, or passes again: fail and pass periods at random.
                 List<SimNode> nodes = cluster.nodes();
-                SimNode node = nodes.get(random.nextInt(nodes.size()));
+                SimNode node = nodes.get(healthRandom.nextInt(nodes.size()));
                 node.checkPassing = !node.checkPassing;
             }
             if (falseAlarmRate > 0 && random.nextDouble() < falseAlarmRate) {
