@@ -107,6 +107,8 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     private volatile io.clustermode.raft.PartitionTable partitionTable;
     /** Hand-overs of primacy waiting for another node to lead. */
     private final java.util.List<CompletableFuture<NodeId>> handOvers = new CopyOnWriteArrayList<>();
+    /** The application's health checks, which gate primacy. */
+    private final HealthChecks healthChecks;
 
     private Cluster(ClusterConfig config, NodeId self, M machine) throws IOException {
         this.config = config;
@@ -121,11 +123,12 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 config.advertise, config.connectionTimeout, config.tlsCert, config.tlsKey, config.tlsCa,
                 config.clusterSecretFile));
         NodeSettings settings = NodeSettings.defaults(self).withTimeouts(tickFor(config), config.heartbeatInterval,
-                config.electionTimeout);
+                config.electionTimeout).withHealthRecovery(config.healthRecovery);
         this.candidates = new JoinCandidates(JoinCandidates.DEFAULT_CAPACITY,
                 config.updateInterval.multipliedBy(CANDIDATE_EXPIRY_INTERVALS).toNanos());
         transport.helloListener(this::onHello);
         this.node = RaftNode.start(settings, storage, transport, machine, this::describeTo);
+        this.healthChecks = new HealthChecks(self, config.healthCheckInterval, node::reportHealth);
         this.guard = new BootstrapGuard(self, () -> !node.status().configuration().isEmpty());
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
@@ -371,6 +374,43 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
      */
     public Optional<String> clusterId() {
         return node.clusterId();
+    }
+
+    // ------------------------------------------------------------------ health
+
+    /**
+     * Adds a health check: primacy follows health. Every check runs every
+     * {@link ClusterConfig#healthCheckInterval()} (on a daemon thread of this node; a check must
+     * not need the caller's thread); one that returns false, throws, or takes longer than the
+     * interval fails, and the node is unhealthy while any check fails. An unhealthy primary hands
+     * primacy to a healthy, up-to-date voter within about a heartbeat; an unhealthy node does not
+     * take primacy while a healthy one can. It counts as healthy again only after passing for
+     * {@link ClusterConfig#healthRecovery()}, so a flapping check does not bounce primacy. When no
+     * voter is healthy the primary stays — an unhealthy primary beats none — and logs so.
+     *
+     * @param name  names the check in the logs; unique on this node
+     * @param check true when healthy, e.g. "the database answers"
+     * @throws IllegalArgumentException when a check of that name exists or the name is blank
+     */
+    public void addHealthCheck(String name, java.util.function.BooleanSupplier check) {
+        healthChecks.add(name, check);
+    }
+
+    /**
+     * Removes the health check of that name; the next round reports without it.
+     *
+     * @return false when there was none
+     */
+    public boolean removeHealthCheck(String name) {
+        return healthChecks.remove(name);
+    }
+
+    /**
+     * Whether this node counts as healthy now: true without checks, false from a failing check
+     * until every check has passed for {@link ClusterConfig#healthRecovery()}.
+     */
+    public boolean healthy() {
+        return node.healthy();
     }
 
     /** This node's view of the cluster now, in one consistent picture, for monitoring. */
@@ -817,6 +857,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
             return;
         }
         closed = true;
+        healthChecks.close();
         reconciler.close();
         primaryExecutor.lostPrimacy();
         node.close();

@@ -30,6 +30,10 @@ import java.util.List;
  *   <tr><td>voters</td><td>5</td><td>how many members vote (kept odd, at most the member count); the rest are learners</td></tr>
  *   <tr><td>heartbeatInterval</td><td>100 ms</td><td>the primary's heartbeat</td></tr>
  *   <tr><td>electionTimeout</td><td>1 s</td><td>silence before an election, randomized up to twice that</td></tr>
+ *   <tr><td>healthCheckInterval</td><td>1 s</td><td>how often the health checks
+ *       ({@link Cluster#addHealthCheck}) run; a check that takes longer fails</td></tr>
+ *   <tr><td>healthRecovery</td><td>30 s</td><td>how long a node that failed a health check must pass
+ *       them all before it counts as healthy again (so a flapping check does not bounce primacy)</td></tr>
  *   <tr><td>updateInterval</td><td>5 s</td><td>discovery polling (origin: {@code update_interval})</td></tr>
  *   <tr><td>connectionTimeout</td><td>3 s</td><td>connect and handshake (origin: {@code connection_timeout})</td></tr>
  *   <tr><td>removalGrace</td><td>6 update intervals</td><td>how long a member must be missing from discovery
@@ -61,6 +65,8 @@ public final class ClusterConfig {
     final Duration heartbeatInterval;
     final Duration electionTimeout;
     final Duration updateInterval;
+    final Duration healthCheckInterval;
+    final Duration healthRecovery;
     final Duration connectionTimeout;
     final Duration removalGrace;
     final Path tlsCert;
@@ -85,6 +91,8 @@ public final class ClusterConfig {
         this.heartbeatInterval = b.heartbeatInterval;
         this.electionTimeout = b.electionTimeout;
         this.updateInterval = b.updateInterval;
+        this.healthCheckInterval = b.healthCheckInterval;
+        this.healthRecovery = b.healthRecovery;
         this.connectionTimeout = b.connectionTimeout;
         this.removalGrace = b.removalGrace != null ? b.removalGrace : b.updateInterval.multipliedBy(6);
         this.tlsCert = b.tlsCert;
@@ -165,6 +173,16 @@ public final class ClusterConfig {
         return electionTimeout;
     }
 
+    /** How often the health checks run. */
+    public Duration healthCheckInterval() {
+        return healthCheckInterval;
+    }
+
+    /** How long a node that failed a health check must pass them before it counts as healthy again. */
+    public Duration healthRecovery() {
+        return healthRecovery;
+    }
+
     /** How often discovery is polled. */
     public Duration updateInterval() {
         return updateInterval;
@@ -196,6 +214,8 @@ public final class ClusterConfig {
         private Duration heartbeatInterval = Duration.ofMillis(100);
         private Duration electionTimeout = Duration.ofSeconds(1);
         private Duration updateInterval = Duration.ofSeconds(5);
+        private Duration healthCheckInterval = Duration.ofSeconds(1);
+        private Duration healthRecovery = Duration.ofSeconds(30);
         private Duration connectionTimeout = Duration.ofSeconds(3);
         private Duration removalGrace;
         private Path tlsCert;
@@ -287,6 +307,25 @@ public final class ClusterConfig {
             return this;
         }
 
+        /**
+         * How often the health checks ({@link Cluster#addHealthCheck}) run; a check that takes
+         * longer than this counts as failing. Default 1 s.
+         */
+        public Builder healthCheckInterval(Duration interval) {
+            this.healthCheckInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a node that failed a health check must pass them all before it counts as
+         * healthy again: a primary that handed over is not healthy again, and so not primary,
+         * for at least this long. Default 30 s.
+         */
+        public Builder healthRecovery(Duration recovery) {
+            this.healthRecovery = recovery;
+            return this;
+        }
+
         /** How often discovery is polled and the membership reconciled. Default 5 s. */
         public Builder updateInterval(Duration interval) {
             this.updateInterval = interval;
@@ -365,6 +404,8 @@ public final class ClusterConfig {
             requirePositive("heartbeatInterval", heartbeatInterval);
             requirePositive("electionTimeout", electionTimeout);
             requirePositive("updateInterval", updateInterval);
+            requirePositive("healthCheckInterval", healthCheckInterval);
+            requirePositive("healthRecovery", healthRecovery);
             requirePositive("connectionTimeout", connectionTimeout);
             if (removalGrace != null) {
                 requirePositive("removalGrace", removalGrace);

@@ -41,7 +41,7 @@ import java.util.Objects;
  *   AppendRequest           i64 prevLogIndex, i64 prevLogTerm, i64 leaderCommit, i32 count, count x entry
  *   AppendResponse          bool success, i64 prevLogIndex, i64 matchIndex, i64 conflictIndex, i64 conflictTerm
  *   Heartbeat               i64 commit, i64 sequence
- *   HeartbeatResponse       i64 sequence
+ *   HeartbeatResponse       i64 sequence, bool healthy
  *   InstallSnapshot         snapshot meta, i64 offset, bool done, blob chunk
  *   InstallSnapshotResponse i64 snapshotIndex, i64 nextOffset, bool installed
  *   TimeoutNow              (nothing)
@@ -130,7 +130,7 @@ public final class MessageCodec {
         } else if (message instanceof Heartbeat) {
             size += 8 + 8;
         } else if (message instanceof HeartbeatResponse) {
-            size += 8;
+            size += 8 + 1;
         } else if (message instanceof InstallSnapshot m) {
             size += Wire.sizeOf(m.meta()) + 8 + 1 + 4 + m.chunk().length;
         } else if (message instanceof InstallSnapshotResponse) {
@@ -217,6 +217,7 @@ public final class MessageCodec {
             buf.putLong(m.sequence());
         } else if (message instanceof HeartbeatResponse m) {
             buf.putLong(m.sequence());
+            putBoolean(buf, m.healthy());
         } else if (message instanceof InstallSnapshot m) {
             Wire.putSnapshotMeta(buf, m.meta());
             buf.putLong(m.offset());
@@ -368,8 +369,10 @@ public final class MessageCodec {
                 long sequence = nonNegative("sequence", Wire.getLong(in));
                 return new Heartbeat(from, to, term, commit, sequence);
             }
-            case TYPE_HEARTBEAT_RESPONSE:
-                return new HeartbeatResponse(from, to, term, nonNegative("sequence", Wire.getLong(in)));
+            case TYPE_HEARTBEAT_RESPONSE: {
+                long sequence = nonNegative("sequence", Wire.getLong(in));
+                return new HeartbeatResponse(from, to, term, sequence, Wire.getBoolean(in));
+            }
             case TYPE_INSTALL_SNAPSHOT: {
                 SnapshotMeta meta = Wire.getSnapshotMeta(in);
                 long offset = nonNegative("offset", Wire.getLong(in));

@@ -32,6 +32,18 @@ final class Elections {
     private int elapsed;
     /** §5.2: the ticks of silence after which this node campaigns, drawn anew at random. */
     private int timeout;
+    /**
+     * Ticks since a leader was last heard from or a vote granted. Unlike {@link #elapsed}, a new
+     * term does not reset it: other nodes' failed campaigns are no leader, and must not keep an
+     * unhealthy node that is the only one able to win from ever campaigning.
+     */
+    private int silent;
+    /**
+     * Whether this node is unhealthy: then it campaigns only once {@link #silent} reaches three
+     * timeouts, so that healthy nodes win first and a cluster of only unhealthy nodes still
+     * elects one of them.
+     */
+    private boolean slowly;
     /** Votes received in the current (pre-)campaign. */
     private final Map<NodeId, Boolean> votes = new TreeMap<>();
     /**
@@ -63,11 +75,15 @@ final class Elections {
     /** The leader was heard from, a vote granted or a term begun: the silence starts over. */
     void resetTimer() {
         elapsed = 0;
+        silent = 0;
     }
 
-    /** A new term or leader: the silence starts over and lasts a new random timeout; any campaign is over. */
+    /**
+     * A new term or leader: the silence starts over and lasts a new random timeout; any campaign
+     * is over. The silence an unhealthy node counts goes on (see {@link #silent}).
+     */
     void restart() {
-        resetTimer();
+        elapsed = 0;
         newTimeout();
         votes.clear();
     }
@@ -89,6 +105,9 @@ final class Elections {
     /** One tick for a node that does not lead. */
     void tick() {
         elapsed++;
+        if (silent < Integer.MAX_VALUE) {
+            silent++;
+        }
     }
 
     /** Whether the leader's lease ended with the last tick. */
@@ -96,9 +115,14 @@ final class Elections {
         return elapsed == config.electionTicks();
     }
 
+    /** An unhealthy node campaigns only after three timeouts of silence; a healthy one after one. */
+    void campaignSlowly(boolean slowly) {
+        this.slowly = slowly;
+    }
+
     /** Whether the timeout has passed; if so, the timer starts over with a new random timeout. */
     boolean timedOut() {
-        if (elapsed < timeout) {
+        if (elapsed < timeout || (slowly && silent < 3 * timeout)) {
             return false;
         }
         elapsed = 0;
@@ -123,6 +147,9 @@ final class Elections {
     /** For a node that does not lead: the ticks until it campaigns, or its leader's lease ends with pre-votes deferred. */
     int ticksUntilTimeout() {
         int ticks = timeout - elapsed;
+        if (slowly) {
+            ticks = Math.max(ticks, 3 * timeout - silent);
+        }
         if (!deferredPreVotes.isEmpty() && elapsed < config.electionTicks()) {
             ticks = Math.min(ticks, config.electionTicks() - elapsed);
         }

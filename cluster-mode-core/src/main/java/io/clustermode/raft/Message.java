@@ -76,8 +76,13 @@ public sealed interface Message {
     record Heartbeat(NodeId from, NodeId to, long term, long commit, long sequence) implements Message {
     }
 
-    /** The answer to a {@link Heartbeat}, echoing its round. */
-    record HeartbeatResponse(NodeId from, NodeId to, long term, long sequence) implements Message {
+    /**
+     * The answer to a {@link Heartbeat}, echoing its round.
+     *
+     * @param healthy whether the follower passes its health checks (RaftCore#reportHealth), so
+     *                that an unhealthy leader can hand over to a healthy follower
+     */
+    record HeartbeatResponse(NodeId from, NodeId to, long term, long sequence, boolean healthy) implements Message {
     }
 
     /**

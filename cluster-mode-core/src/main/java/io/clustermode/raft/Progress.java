@@ -37,6 +37,12 @@ final class Progress {
     long snapshotOffset;
     /** The highest index sent to this follower in this term: in an append, a probe or a snapshot. */
     long sentUpTo;
+    /**
+     * The follower said, in its last heartbeat answer, that it passes its health checks. False
+     * until it says so, and again after a transfer to it failed: an unhealthy leader hands over
+     * only to a follower it knows to be healthy and alive.
+     */
+    boolean healthy;
 
     Progress(long next) {
         this.next = next;

@@ -67,6 +67,32 @@ final class ProgressTracker {
         return null;
     }
 
+    /** {@code peer} said in a heartbeat answer whether it is healthy, or a transfer to it failed (false). */
+    void healthReported(NodeId peer, boolean healthy) {
+        Progress p = progress.get(peer);
+        if (p != null) {
+            p.healthy = healthy;
+        }
+    }
+
+    /**
+     * The voter an unhealthy leader should hand over to: a healthy one that holds the whole log,
+     * else the healthy one that holds the most (a transfer brings it up to date first); the first
+     * by id among equals; null when no voter is known to be healthy.
+     */
+    NodeId healthySuccessor(Configuration configuration) {
+        NodeId best = null;
+        long bestMatch = -1;
+        for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            if (configuration.isVoter(e.getKey()) && p.healthy && p.match > bestMatch) {
+                best = e.getKey();
+                bestMatch = p.match;
+            }
+        }
+        return best;
+    }
+
     // ------------------------------------------------------------------ quorum questions
 
     /**

@@ -27,11 +27,16 @@ import java.util.Set;
  * @param preVote             whether a node asks whether it could win before it raises its term
  *                            (thesis §9.6), so a node that rejoins after a partition does not
  *                            depose a working leader. Default true; turning it off is for tests.
+ * @param healthRecoveryTicks ticks of passing health reports in a row after which a node that
+ *                            failed its health check counts as healthy again (see
+ *                            {@link RaftCore#reportHealth(boolean)}). The hysteresis keeps a flapping
+ *                            check from bouncing leadership. Default 3000 (30 s at the runtime's
+ *                            default 10 ms tick).
  * @param canaries            deliberately broken rules, for tests only; empty by default
  */
 public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightAppends, int maxEntriesPerAppend,
                          int maxBytesPerAppend, int snapshotChunkBytes, int maxSnapshotBytes, boolean preVote,
-                         Set<Canary> canaries) {
+                         int healthRecoveryTicks, Set<Canary> canaries) {
 
     public RaftConfig {
         requirePositive("electionTicks", electionTicks);
@@ -41,6 +46,7 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
         requirePositive("maxBytesPerAppend", maxBytesPerAppend);
         requirePositive("snapshotChunkBytes", snapshotChunkBytes);
         requirePositive("maxSnapshotBytes", maxSnapshotBytes);
+        requirePositive("healthRecoveryTicks", healthRecoveryTicks);
         if (heartbeatTicks * 3 > electionTicks) {
             throw new IllegalArgumentException("heartbeatTicks (" + heartbeatTicks
                     + ") must be at most a third of electionTicks (" + electionTicks + ")");
@@ -50,43 +56,48 @@ public record RaftConfig(int electionTicks, int heartbeatTicks, int maxInflightA
 
     /** The defaults. */
     public static RaftConfig defaults() {
-        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, 1 << 30, true, Set.of());
+        return new RaftConfig(10, 1, 256, 256, 1 << 20, 1 << 20, 1 << 30, true, 3000, Set.of());
     }
 
     public RaftConfig withElectionTicks(int ticks) {
         return new RaftConfig(ticks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, maxSnapshotBytes, preVote, canaries);
+                snapshotChunkBytes, maxSnapshotBytes, preVote, healthRecoveryTicks, canaries);
     }
 
     public RaftConfig withHeartbeatTicks(int ticks) {
         return new RaftConfig(electionTicks, ticks, maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend,
-                snapshotChunkBytes, maxSnapshotBytes, preVote, canaries);
+                snapshotChunkBytes, maxSnapshotBytes, preVote, healthRecoveryTicks, canaries);
     }
 
     public RaftConfig withBatching(int maxInflight, int maxEntries, int maxBytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflight, maxEntries, maxBytes, snapshotChunkBytes,
-                maxSnapshotBytes, preVote, canaries);
+                maxSnapshotBytes, preVote, healthRecoveryTicks, canaries);
     }
 
     public RaftConfig withSnapshotChunkBytes(int bytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, bytes, maxSnapshotBytes, preVote, canaries);
+                maxBytesPerAppend, bytes, maxSnapshotBytes, preVote, healthRecoveryTicks, canaries);
     }
 
     public RaftConfig withMaxSnapshotBytes(int bytes) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, bytes, preVote, canaries);
+                maxBytesPerAppend, snapshotChunkBytes, bytes, preVote, healthRecoveryTicks, canaries);
     }
 
     public RaftConfig withPreVote(boolean enabled) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, enabled, canaries);
+                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, enabled, healthRecoveryTicks, canaries);
+    }
+
+    public RaftConfig withHealthRecoveryTicks(int ticks) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
+                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, preVote, ticks, canaries);
     }
 
     /** For tests only: these rules are broken on purpose. */
     public RaftConfig withCanaries(Set<Canary> broken) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightAppends, maxEntriesPerAppend,
-                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, preVote, broken);
+                maxBytesPerAppend, snapshotChunkBytes, maxSnapshotBytes, preVote, healthRecoveryTicks, broken);
     }
 
     public boolean broken(Canary canary) {

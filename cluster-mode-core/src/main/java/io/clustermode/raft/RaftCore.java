@@ -70,12 +70,18 @@ public final class RaftCore {
     private final Forwarding forwarding;
     /** Partition ownership: what this node holds, and on the leader who gets what. */
     private final Partitions partitions;
+    /** This node's health as its driver's checks report it, with hysteresis. */
+    private final Health health;
+    /** Set while an unhealthy leader stays because no voter is known to be healthy; null otherwise. */
+    private String healthNote;
 
     // Leader only.
     private final ProgressTracker tracker;
     private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
+    /** Why this leader started the transfer under way, when it did so itself (health); null for a driver's request. */
+    private String transferCause;
     private final ReadIndexQueue reads;
 
     private RaftCore(NodeId self, RaftConfig config, Random random, HardState hardState, Snapshot snapshot,
@@ -98,6 +104,7 @@ public final class RaftCore {
         this.reads = new ReadIndexQueue(self, config, log, tracker, replication, output);
         this.forwarding = new Forwarding(self, config, output);
         this.partitions = new Partitions(self, config, output, meta.partitions(), log.lastIndex());
+        this.health = new Health(config);
     }
 
     /** A core for a node that has never run: empty log, term 0, no configuration. */
@@ -149,6 +156,9 @@ public final class RaftCore {
     /** One unit of time has passed. */
     public void tick() {
         requireNoOutstandingReady();
+        if (health.tick()) {
+            healthChanged();
+        }
         forwarding.tick();
         partitions.tick();
         if (role == Role.LEADER) {
@@ -195,6 +205,8 @@ public final class RaftCore {
             }
         } else {
             ticks = Math.min(elections.ticksUntilTimeout(), forwarding.ticksUntilTimeout());
+            // Recovering health shortens the wait before campaigning: that tick may campaign.
+            ticks = Math.min(ticks, health.ticksUntilRecovered());
         }
         ticks = Math.min(ticks, partitions.ticksUntilTimer(role == Role.LEADER, leader));
         return Math.max(1, ticks);
@@ -220,7 +232,12 @@ public final class RaftCore {
         heartbeatElapsed++;
         boolean roundEnded = elections.tickLeader();
         if (transferee != null && ++transferElapsed >= config.electionTicks()) {
-            transferee = null; // thesis §3.10: abort a transfer that does not finish within an election timeout
+            // Thesis §3.10: abort a transfer that does not finish within an election timeout.
+            // The target is dead, cut off or unhealthy: not a successor again until it answers
+            // a heartbeat saying it is healthy.
+            tracker.healthReported(transferee, false);
+            transferee = null;
+            transferCause = null;
         }
         if (roundEnded) {
             // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
@@ -236,7 +253,66 @@ public final class RaftCore {
             heartbeatElapsed = 0;
             replication.broadcastHeartbeat(term, reads.sequence());
             decidePartitions(); // holders' leases run out with time
+            maybeHandOver(); // a transfer given up on, or a successor that became healthy
         }
+    }
+
+    // ------------------------------------------------------------------ health
+
+    /**
+     * The driver's latest health-check result for this node (true: every check passes). A
+     * failing report makes the node unhealthy at once; it is healthy again only after
+     * {@link RaftConfig#healthRecoveryTicks()} ticks of passing reports, so a flapping check
+     * does not bounce leadership. A node that never got a report is healthy.
+     *
+     * <p>An unhealthy leader hands leadership over ({@link #transferLeadership}) to a voter that
+     * said in its last heartbeat answer that it is healthy, the most caught-up first; when no
+     * voter is, it stays (an unhealthy leader beats none) and {@link #healthNote()} says so. An
+     * unhealthy follower ignores a leader's TimeoutNow and campaigns only after three election
+     * timeouts of silence instead of one, so healthy nodes win first, yet a cluster of only
+     * unhealthy nodes still elects one. Health never touches a vote: safety is unchanged.
+     */
+    public void reportHealth(boolean passing) {
+        requireNoOutstandingReady();
+        if (health.report(passing)) {
+            healthChanged();
+        }
+        maybeHandOver();
+    }
+
+    /** Whether this node counts as healthy (see {@link #reportHealth(boolean)}). */
+    public boolean healthy() {
+        return health.healthy();
+    }
+
+    /**
+     * Set while this node leads although unhealthy because no voter is known to be healthy (an
+     * unhealthy leader beats none); null otherwise. The driver may log it when it changes.
+     */
+    public String healthNote() {
+        return healthNote;
+    }
+
+    private void healthChanged() {
+        elections.campaignSlowly(!health.healthy());
+        if (health.healthy()) {
+            healthNote = null;
+        }
+    }
+
+    /** An unhealthy leader hands over to a healthy voter when there is one, and says so when there is none. */
+    private void maybeHandOver() {
+        if (role != Role.LEADER || health.healthy() || transferee != null) {
+            return;
+        }
+        NodeId successor = tracker.healthySuccessor(configuration);
+        if (successor == null) {
+            healthNote = "unhealthy, but no other voter is known to be healthy: staying leader";
+            return;
+        }
+        healthNote = null;
+        startTransfer(successor);
+        transferCause = "unhealthy";
     }
 
     /**
@@ -302,7 +378,8 @@ public final class RaftCore {
             if (!futureTermOfPreVote) {
                 // Said apart, so that operators (and the web view) can tell a hand-over from a deposition.
                 String reason = role == Role.LEADER && message.from().equals(transferee)
-                        ? "leadership handed over to " + transferee + " (saw term " + message.term() + " from it)"
+                        ? (transferCause == null ? "" : transferCause + ": ") + "leadership handed over to "
+                                + transferee + " (saw term " + message.term() + " from it)"
                         : "saw term " + message.term() + " from " + message.from();
                 becomeFollower(message.term(), MessageCheck.leaderClaimedBy(message), reason);
             }
@@ -354,7 +431,7 @@ public final class RaftCore {
             handleAppendResponse(m);
         } else if (message instanceof Heartbeat m) {
             followLeader(m.from());
-            replication.heartbeatReceived(term, m);
+            replication.heartbeatReceived(term, m, health.healthy());
         } else if (message instanceof HeartbeatResponse m) {
             handleHeartbeatResponse(m);
         } else if (message instanceof InstallSnapshot m) {
@@ -484,6 +561,12 @@ public final class RaftCore {
         if (role != Role.LEADER || target.equals(self) || !configuration.isVoter(target)) {
             return false;
         }
+        startTransfer(target);
+        return true;
+    }
+
+    private void startTransfer(NodeId target) {
+        transferCause = null;
         transferee = target;
         transferElapsed = 0;
         Progress p = tracker.get(target);
@@ -492,7 +575,6 @@ public final class RaftCore {
         } else {
             replication.sendAppend(term, target, p, false);
         }
-        return true;
     }
 
     /**
@@ -626,7 +708,8 @@ public final class RaftCore {
     private void handleTimeoutNow(TimeoutNow message) {
         // Only the leader of this term may hand over (a restarted node that knows no leader yet
         // ignores the request; the leader abandons the transfer after an election timeout).
-        if (role != Role.LEADER && message.from().equals(leader) && promotable()) {
+        // An unhealthy node refuses too: it would only hand leadership on again.
+        if (role != Role.LEADER && message.from().equals(leader) && promotable() && health.healthy()) {
             // Thesis §3.10: the leader brought us up to date; skip pre-vote and the timeout.
             campaign(false, true, "leadership handed over by " + message.from());
         }
@@ -650,6 +733,8 @@ public final class RaftCore {
         elections.restart();
         tracker.clear();
         transferee = null;
+        transferCause = null;
+        healthNote = null;
         announce(reason);
     }
 
@@ -659,6 +744,7 @@ public final class RaftCore {
         elections.resetTimer();
         heartbeatElapsed = 0;
         transferee = null;
+        transferCause = null;
         tracker.clear();
         tracker.sync(configuration, log.lastIndex());
         // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
@@ -717,8 +803,10 @@ public final class RaftCore {
     private void handleHeartbeatResponse(HeartbeatResponse response) {
         Progress p = role == Role.LEADER ? tracker.heardFrom(response.from()) : null;
         if (p != null) {
+            tracker.healthReported(response.from(), response.healthy());
             replication.heartbeatAnswered(term, response, p);
             reads.confirm(term, configuration);
+            maybeHandOver();
         }
     }
 

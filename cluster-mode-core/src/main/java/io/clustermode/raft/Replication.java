@@ -198,10 +198,13 @@ final class Replication {
         return false;
     }
 
-    /** Takes a heartbeat from the leader of {@code term}: its commit index, as far as this log reaches. */
-    void heartbeatReceived(long term, Heartbeat heartbeat) {
+    /**
+     * Takes a heartbeat from the leader of {@code term}: its commit index, as far as this log
+     * reaches. The answer tells the leader whether this node is {@code healthy}.
+     */
+    void heartbeatReceived(long term, Heartbeat heartbeat, boolean healthy) {
         log.commitTo(Math.min(heartbeat.commit(), log.lastIndex()));
-        output.send(new HeartbeatResponse(self, heartbeat.from(), term, heartbeat.sequence()));
+        output.send(new HeartbeatResponse(self, heartbeat.from(), term, heartbeat.sequence(), healthy));
     }
 
     /**

@@ -27,10 +27,13 @@ import java.util.Objects;
  *                          Default 64 MiB.
  * @param raft              batching, pipelining and snapshot-chunk settings of the core; its
  *                          tick counts are derived from the durations above
+ * @param healthRecovery    how long a node that failed its health checks must pass them before
+ *                          it counts as healthy again ({@link RaftNode#reportHealth(boolean)}).
+ *                          Default 30 s.
  */
 public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInterval, Duration electionTimeout,
                            int snapshotEvery, long snapshotEveryBytes, int maxQueuedRequests, long maxInboxBytes,
-                           RaftConfig raft) {
+                           RaftConfig raft, Duration healthRecovery) {
 
     public NodeSettings {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -58,39 +61,47 @@ public record NodeSettings(NodeId nodeId, Duration tick, Duration heartbeatInter
             throw new IllegalArgumentException("maxInboxBytes must be positive, was " + maxInboxBytes);
         }
         Objects.requireNonNull(raft, "raft");
+        requirePositive("healthRecovery", healthRecovery);
     }
 
     /** The defaults, for a node with this id. */
     public static NodeSettings defaults(NodeId nodeId) {
         return new NodeSettings(nodeId, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
-                10_000, 64L << 20, 100_000, 64L << 20, RaftConfig.defaults());
+                10_000, 64L << 20, 100_000, 64L << 20, RaftConfig.defaults(), Duration.ofSeconds(30));
     }
 
     public NodeSettings withTimeouts(Duration newTick, Duration heartbeat, Duration election) {
         return new NodeSettings(nodeId, newTick, heartbeat, election, snapshotEvery, snapshotEveryBytes,
-                maxQueuedRequests, maxInboxBytes, raft);
+                maxQueuedRequests, maxInboxBytes, raft, healthRecovery);
     }
 
     public NodeSettings withSnapshotEvery(int entries) {
         return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, entries, snapshotEveryBytes,
-                maxQueuedRequests, maxInboxBytes, raft);
+                maxQueuedRequests, maxInboxBytes, raft, healthRecovery);
     }
 
     public NodeSettings withSnapshotEveryBytes(long bytes) {
         return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, bytes,
-                maxQueuedRequests, maxInboxBytes, raft);
+                maxQueuedRequests, maxInboxBytes, raft, healthRecovery);
     }
 
     public NodeSettings withMaxInboxBytes(long bytes) {
         return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, snapshotEveryBytes,
-                maxQueuedRequests, bytes, raft);
+                maxQueuedRequests, bytes, raft, healthRecovery);
+    }
+
+    public NodeSettings withHealthRecovery(Duration recovery) {
+        return new NodeSettings(nodeId, tick, heartbeatInterval, electionTimeout, snapshotEvery, snapshotEveryBytes,
+                maxQueuedRequests, maxInboxBytes, raft, recovery);
     }
 
     /** The core's configuration, with tick counts derived from the durations. */
     RaftConfig coreConfig() {
         int electionTicks = (int) Math.max(1, electionTimeout.toNanos() / tick.toNanos());
         int heartbeatTicks = (int) Math.max(1, heartbeatInterval.toNanos() / tick.toNanos());
-        return raft.withElectionTicks(Math.max(electionTicks, 3 * heartbeatTicks)).withHeartbeatTicks(heartbeatTicks);
+        int recoveryTicks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, healthRecovery.toNanos() / tick.toNanos()));
+        return raft.withElectionTicks(Math.max(electionTicks, 3 * heartbeatTicks)).withHeartbeatTicks(heartbeatTicks)
+                .withHealthRecoveryTicks(recoveryTicks);
     }
 
     private static void requirePositive(String name, Duration value) {

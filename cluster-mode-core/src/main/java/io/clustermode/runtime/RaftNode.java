@@ -109,6 +109,10 @@ public final class RaftNode<R> implements AutoCloseable {
 
     /** The id the cluster chose at bootstrap; empty until this node knows it (written by the loop). */
     private volatile String clusterId;
+    /** Whether the core counts this node as healthy (published by the event loop). */
+    private volatile boolean healthy = true;
+    /** The core's health note last logged (event loop only). */
+    private String loggedHealthNote;
 
     private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
             throws IOException {
@@ -335,6 +339,21 @@ public final class RaftNode<R> implements AutoCloseable {
             out.put(self, core.lastIndex());
             return out;
         });
+    }
+
+    /**
+     * The latest result of this node's health checks (true: all pass). See
+     * {@link RaftCore#reportHealth(boolean)}: an unhealthy leader hands leadership to a healthy
+     * voter, and an unhealthy node counts as healthy again only after
+     * {@link NodeSettings#healthRecovery()} of passing reports. Call it at a steady interval.
+     */
+    public void reportHealth(boolean passing) {
+        submit(new CompletableFuture<>(), () -> core.reportHealth(passing));
+    }
+
+    /** Whether this node counts as healthy now (see {@link #reportHealth(boolean)}). */
+    public boolean healthy() {
+        return healthy;
     }
 
     /** Starts handing leadership to {@code target}; false when this node is not the leader or it is no voter. */
@@ -600,6 +619,16 @@ public final class RaftNode<R> implements AutoCloseable {
 
     private void handleReady() {
         driver.handleReady();
+        healthy = core.healthy();
+        String note = core.healthNote();
+        if (!java.util.Objects.equals(note, loggedHealthNote)) {
+            if (note != null) {
+                LOG.warn("node {} term {}: {}", self, core.term(), note);
+            } else if (core.role() == Role.LEADER && core.healthy()) {
+                LOG.info("node {} term {}: healthy again", self, core.term());
+            }
+            loggedHealthNote = note;
+        }
         if (clusterId.isEmpty()) {
             learnClusterId();
         }

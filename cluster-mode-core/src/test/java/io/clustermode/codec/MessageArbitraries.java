@@ -111,7 +111,7 @@ final class MessageArbitraries {
     }
 
     static Arbitrary<Message> heartbeatResponses() {
-        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative())
+        return Combinators.combine(nodeIds(), nodeIds(), nonNegative(), nonNegative(), Arbitraries.of(true, false))
                 .as(Message.HeartbeatResponse::new);
     }
 

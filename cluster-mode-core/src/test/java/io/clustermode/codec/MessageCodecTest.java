@@ -32,7 +32,7 @@ class MessageCodecTest {
                         Entry.configuration(13, 3, conf)), 9),
                 new Message.AppendResponse(B, A, 3, false, 10, 0, 7, 2),
                 new Message.Heartbeat(A, B, 3, 9, 42),
-                new Message.HeartbeatResponse(B, A, 3, 42),
+                new Message.HeartbeatResponse(B, A, 3, 42, false),
                 new Message.InstallSnapshot(A, B, 3, new SnapshotMeta(100, 2, conf), 4096, new byte[]{9, 8}, true),
                 new Message.InstallSnapshotResponse(B, A, 3, 100, 4098, true),
                 new Message.TimeoutNow(A, B, 3),

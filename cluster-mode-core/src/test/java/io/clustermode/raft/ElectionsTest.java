@@ -118,4 +118,38 @@ class ElectionsTest {
         b.takeTurnAfter(A, ABC);
         assertThat(b.ticksUntilTimeout()).as("b is first among b and c").isEqualTo(1);
     }
+
+    /** Ticks until {@code elections} times out, predicted and counted; fails if the prediction is wrong. */
+    private static int ticksToTimeout(Elections elections) {
+        int predicted = elections.ticksUntilTimeout();
+        for (int ticks = 1; ticks <= 1000; ticks++) {
+            elections.tick();
+            if (elections.timedOut()) {
+                assertThat(ticks).as("ticksUntilTimeout").isEqualTo(predicted);
+                return ticks;
+            }
+        }
+        throw new AssertionError("no timeout in 1000 ticks");
+    }
+
+    @Test
+    void an_unhealthy_node_campaigns_after_three_timeouts_of_silence_that_new_terms_do_not_end() {
+        Elections b = ofB();
+        int electionTicks = RaftConfig.defaults().electionTicks();
+        assertThat(ticksToTimeout(b)).isBetween(electionTicks, 2 * electionTicks - 1);
+        Elections slow = ofB();
+        slow.campaignSlowly(true);
+        for (int i = 0; i < 2 * electionTicks; i++) {
+            slow.tick();
+            assertThat(slow.timedOut()).isFalse();
+            if (i % 5 == 4) {
+                slow.restart(); // others' campaigns raise the term: no leader, the silence goes on
+            }
+        }
+        slow.leaderHeard(); // a leader: the silence starts over
+        int ticks = ticksToTimeout(slow);
+        assertThat(ticks).isGreaterThanOrEqualTo(3 * electionTicks);
+        slow.campaignSlowly(false);
+        assertThat(ticksToTimeout(slow)).isLessThan(2 * electionTicks);
+    }
 }

@@ -154,7 +154,7 @@ class LiveClusterAttackTest {
         return List.of(
                 new Message.Heartbeat(from, to, Long.MAX_VALUE, 0, 0),
                 new Message.AppendResponse(from, to, term, true, 0, 1L << 40, 0, 0),
-                new Message.HeartbeatResponse(from, to, term, Long.MAX_VALUE / 2),
+                new Message.HeartbeatResponse(from, to, term, Long.MAX_VALUE / 2, true),
                 new Message.TimeoutNow(from, to, term),
                 new Message.TimeoutNow(from, to, term + 1),
                 new Message.InstallSnapshot(from, to, term, new SnapshotMeta(1_000_000, term, voters), 0,

@@ -59,7 +59,7 @@ public final class NettyTransportTiming {
                 @Override
                 public void onMessage(Message message) {
                     if (message instanceof Message.Heartbeat hb) {
-                        tb.send(new Message.HeartbeatResponse(b, a, hb.term(), hb.sequence()));
+                        tb.send(new Message.HeartbeatResponse(b, a, hb.term(), hb.sequence(), true));
                     } else if (appends.incrementAndGet() == count) {
                         allArrived.countDown();
                     }

@@ -135,7 +135,7 @@ final class TestNodes implements AutoCloseable {
                         Entry.configuration(13, 3, conf)), 9),
                 new Message.AppendResponse(from, to, 3, false, 10, 0, 7, 2),
                 new Message.Heartbeat(from, to, 3, 9, 42),
-                new Message.HeartbeatResponse(from, to, 3, 42),
+                new Message.HeartbeatResponse(from, to, 3, 42, true),
                 new Message.InstallSnapshot(from, to, 3, new SnapshotMeta(100, 2, conf), 4096, new byte[300], true),
                 new Message.InstallSnapshotResponse(from, to, 3, 100, 4098, true),
                 new Message.TimeoutNow(from, to, 3));

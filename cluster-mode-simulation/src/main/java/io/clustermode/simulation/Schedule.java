@@ -53,11 +53,25 @@ public final class Schedule {
     private double falseAlarmRate;
     private final List<SimNode> bounced = new ArrayList<>();
     private final List<Long> bounceEnds = new ArrayList<>();
+    /** Chance per time unit that one node's health check flips (fails, or passes again); 0 without health checks. */
+    private final double healthFlipRate;
+    /**
+     * Draws the health flips, apart from the cluster's random: the faults and the workload of a
+     * schedule with health checks stay those of the same seed without them, until health changes
+     * what the nodes do.
+     */
+    private final Random healthRandom;
 
     private Schedule(long seed, Set<Canary> canaries) {
         this.seed = seed;
         Random setup = new Random(seed);
+        // Health is drawn apart, so the schedules without it are the runs they were before it came.
+        Random healthSetup = new Random(seed * 0x9E3779B97F4A7C15L + 16);
+        boolean healthChecks = healthSetup.nextInt(3) == 0;
+        this.healthFlipRate = healthChecks ? 0.002 + healthSetup.nextDouble() * 0.01 : 0;
+        this.healthRandom = new Random(healthSetup.nextLong());
         RaftConfig config = RaftConfig.defaults()
+                .withHealthRecoveryTicks(5 + healthSetup.nextInt(100))
                 .withElectionTicks(10)
                 .withHeartbeatTicks(1 + setup.nextInt(3))
                 .withBatching(1 + setup.nextInt(8), 1 + setup.nextInt(8), 64 + setup.nextInt(4096))
@@ -66,6 +80,9 @@ public final class Schedule {
                 .withCanaries(canaries);
         this.cluster = new SimCluster(setup.nextLong(), config);
         this.random = cluster.random;
+        if (healthChecks) {
+            cluster.healthCheckEvery = SimCluster.TICK * (1 + healthSetup.nextInt(20));
+        }
         // A crash right after a vote is cast, with a quick restart: the moment when a vote that
         // was not made durable would be cast twice.
         double bounceAfterVote = setup.nextDouble() * 0.5;
@@ -149,6 +166,12 @@ public final class Schedule {
                 clientRequest();
             }
             restartBounced();
+            if (healthFlipRate > 0 && healthRandom.nextDouble() < healthFlipRate) {
+                // A node's check starts failing, or passes again: fail and pass periods at random.
+                List<SimNode> nodes = cluster.nodes();
+                SimNode node = nodes.get(healthRandom.nextInt(nodes.size()));
+                node.checkPassing = !node.checkPassing;
+            }
             if (falseAlarmRate > 0 && random.nextDouble() < falseAlarmRate) {
                 List<SimNode> nodes = cluster.nodes();
                 SimNode to = nodes.get(random.nextInt(nodes.size()));

@@ -63,6 +63,11 @@ public final class SimCluster {
     /** Partition groups (name to count); each node, when it starts, takes part in those {@link #declares} says. */
     final java.util.TreeMap<String, Integer> partitionGroups = new java.util.TreeMap<>();
     java.util.function.BiPredicate<NodeId, String> declares = (node, group) -> true;
+    /**
+     * Units between two health checks of a node (each node at its own tick phase), whose result
+     * ({@link SimNode#checkPassing}) its core is told; 0 when nodes are never checked.
+     */
+    int healthCheckEvery;
 
     // What clients saw.
     long ackedWriteIndex;
@@ -524,6 +529,11 @@ public final class SimCluster {
             if (ticks) {
                 node.nextTickAt += node.tickPeriod; // its clock runs whether the node is up or not
             }
+            if (healthCheckEvery > 0 && node.isUp() && node.pausedUntil <= now
+                    && Math.floorMod(now - node.tickPhase, healthCheckEvery) == 0) {
+                boolean passing = node.checkPassing;
+                step(node, passing ? "HEALTH passing" : "HEALTH failing", () -> node.core.reportHealth(passing));
+            }
             if (ticks && node.isUp() && node.pausedUntil <= now) {
                 int due = node.core.ticksUntilTimer();
                 if (due > 1) {
@@ -563,6 +573,25 @@ public final class SimCluster {
                 && node.core.role() != Role.LEADER; i++) {
             step(node, "tick (forced)", () -> node.core.tick());
         }
+    }
+
+    /** Makes {@code node}'s check pass or fail from now on, and reports it to its core at once. */
+    public void reportHealth(SimNode node, boolean passing) {
+        node.checkPassing = passing;
+        if (node.isUp()) {
+            step(node, passing ? "HEALTH passing" : "HEALTH failing", () -> node.core.reportHealth(passing));
+        }
+    }
+
+    /**
+     * From now on, every node's health check runs every {@code units} units and its result goes
+     * to its core (see {@link SimNode#checkPasses}); 0 stops the checks.
+     */
+    public void checkHealthEvery(int units) {
+        if (units < 0) {
+            throw new IllegalArgumentException("units must be 0 or positive, was " + units);
+        }
+        healthCheckEvery = units;
     }
 
     /** The network: delays, loss, duplication; scenarios set them. */
@@ -689,6 +718,9 @@ public final class SimCluster {
         @Override
         public void stateChanged(StateChange change) {
             invariants.onStateChange(node, change);
+            if (change.reason().startsWith("unhealthy:")) {
+                node.unhealthyHandovers++;
+            }
             stateListener.accept(node.id, change);
         }
 

@@ -48,6 +48,14 @@ public final class SimNode {
     /** Reads answered since the last step, to be checked after it. */
     final List<AnsweredRead> answeredReads = new ArrayList<>();
 
+    /**
+     * What this node's health check answers now (the simulation flips it); its driver reports it
+     * every {@link SimCluster#healthCheckEvery} units, as the runtime's checker thread would.
+     */
+    boolean checkPassing = true;
+    /** Leadership handovers this node started because it was unhealthy (for scenarios). */
+    int unhealthyHandovers;
+
     /** Until when (simulated time) the node's process is stopped: it neither ticks nor receives. */
     long pausedUntil;
 
@@ -75,6 +83,16 @@ public final class SimNode {
             throw new IllegalStateException(id + " is down");
         }
         return machine;
+    }
+
+    /** Makes this node's health check pass or fail from now on; the next check reports it. */
+    public void checkPasses(boolean passing) {
+        checkPassing = passing;
+    }
+
+    /** How many times this node handed leadership over because it was unhealthy. */
+    public int unhealthyHandovers() {
+        return unhealthyHandovers;
     }
 
     /** Whether its process is stopped at simulated time {@code now} (see {@link SimCluster#pause}). */

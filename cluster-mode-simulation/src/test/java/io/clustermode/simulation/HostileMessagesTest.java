@@ -101,7 +101,7 @@ class HostileMessagesTest {
         cluster.isolate(leader.id());
         assertThat(cluster.read(leader)).isTrue();
         for (SimNode peer : List.of(follower, other)) {
-            assertThat(cluster.forge(new Message.HeartbeatResponse(peer.id(), leader.id(), term, Long.MAX_VALUE / 2)))
+            assertThat(cluster.forge(new Message.HeartbeatResponse(peer.id(), leader.id(), term, Long.MAX_VALUE / 2, true)))
                     .isPresent();
         }
         cluster.runFor(2);

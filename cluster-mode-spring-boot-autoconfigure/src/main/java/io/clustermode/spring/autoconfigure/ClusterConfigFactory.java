@@ -49,6 +49,8 @@ final class ClusterConfigFactory {
         OPTIONS.put("tlsKey", "cluster-mode.tls.key");
         OPTIONS.put("tlsCa", "cluster-mode.tls.ca");
         OPTIONS.put("portName", "cluster-mode.kubernetes.port-name");
+        OPTIONS.put("healthCheckInterval", "cluster-mode.health.check-interval");
+        OPTIONS.put("healthRecovery", "cluster-mode.health.recovery");
         FLAGS.put("--dns-name", "cluster-mode.dns.name");
         FLAGS.put("--dns-srv", "cluster-mode.dns.srv");
         FLAGS.put("--dns-server", "cluster-mode.dns.server");
@@ -197,6 +199,8 @@ final class ClusterConfigFactory {
                 .electionTimeout(properties.getElectionTimeout())
                 .updateInterval(properties.getUpdateInterval())
                 .connectionTimeout(properties.getConnectionTimeout())
+                .healthCheckInterval(properties.getHealth().getCheckInterval())
+                .healthRecovery(properties.getHealth().getRecovery())
                 .insecure(properties.isInsecure())
                 .seeds(properties.getDiscovery() == ClusterModeProperties.Discovery.STATIC ? seeds(properties)
                         : List.of());

@@ -120,6 +120,9 @@ public class ClusterModeProperties implements Validator {
     /** Kubernetes discovery (cluster-mode.discovery=kubernetes). */
     private final Kubernetes kubernetes = new Kubernetes();
 
+    /** Health-gated primacy: the health checks that decide whether this node may stay primary. */
+    private final Health health = new Health();
+
     /** Where peers come from. */
     public enum Discovery {
         /** A fixed list: {@code cluster-mode.seeds}. */
@@ -324,6 +327,57 @@ public class ClusterModeProperties implements Validator {
         /** @param resyncPeriod the resync period (zero: never) */
         public void setResyncPeriod(Duration resyncPeriod) {
             this.resyncPeriod = resyncPeriod;
+        }
+    }
+
+    /**
+     * Health-gated primacy: an unhealthy primary hands primacy to a healthy voter (see
+     * {@code Cluster.addHealthCheck}).
+     */
+    public static class Health {
+
+        /**
+         * Names of HealthIndicator or CompositeHealthContributor beans whose status must be UP
+         * for this node to count as healthy; "db" also finds the bean "dbHealthIndicator".
+         */
+        private List<String> indicators = new ArrayList<>();
+
+        /** How often the checks run; a check that takes longer fails. */
+        @DurationUnit(ChronoUnit.MILLIS)
+        private Duration checkInterval = Duration.ofSeconds(1);
+
+        /** How long a node that failed a check must pass them all before it counts as healthy again. */
+        @DurationUnit(ChronoUnit.MILLIS)
+        private Duration recovery = Duration.ofSeconds(30);
+
+        /** @return the names of the health indicators that gate primacy */
+        public List<String> getIndicators() {
+            return indicators;
+        }
+
+        /** @param indicators the names of the health indicators that gate primacy */
+        public void setIndicators(List<String> indicators) {
+            this.indicators = indicators;
+        }
+
+        /** @return how often the checks run */
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        /** @param checkInterval how often the checks run */
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+
+        /** @return how long a node must pass before it counts as healthy again */
+        public Duration getRecovery() {
+            return recovery;
+        }
+
+        /** @param recovery how long a node must pass before it counts as healthy again */
+        public void setRecovery(Duration recovery) {
+            this.recovery = recovery;
         }
     }
 
@@ -544,5 +598,10 @@ public class ClusterModeProperties implements Validator {
     /** @return Kubernetes discovery */
     public Kubernetes getKubernetes() {
         return kubernetes;
+    }
+
+    /** @return health-gated primacy */
+    public Health getHealth() {
+        return health;
     }
 }
