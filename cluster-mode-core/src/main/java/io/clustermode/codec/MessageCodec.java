@@ -66,8 +66,14 @@ import java.util.Objects;
  */
 public final class MessageCodec {
 
-    /** The format version this codec writes and the only one it reads. */
-    public static final int VERSION = 1;
+    /**
+     * The format version this codec writes and the only one it reads. 2: partition reports
+     * (types 14 and 15), PARTITIONS entries, a partition table in snapshot metas, and the health
+     * flag in heartbeat answers. A node of version 1 and one of version 2 refuse each other's
+     * messages as such (rather than misreading a heartbeat answer): upgrade a cluster across this
+     * change all at once, not one node at a time.
+     */
+    public static final int VERSION = 2;
 
     /** Type byte of {@link VoteRequest}. */
     public static final byte TYPE_VOTE_REQUEST = 1;

@@ -18,9 +18,9 @@ class HandshakeTest {
         assertThat(HexFormat.of().formatHex(new Handshake(1, "prod", NodeId.of("n1")).encode()))
                 .isEqualTo("434d5248" + "0001" + "0004" + "70726f64" + "0002" + "6e31" + "00" + "00" + "0000");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2")).encode()))
-                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000000" + "00" + "00");
+                .isEqualTo("434d5241" + "0002" + "0002" + "6e32" + "01" + "0000" + "00000000" + "00" + "00");
         assertThat(HexFormat.of().formatHex(HandshakeReply.accept(NodeId.of("n2"), new byte[] {7}).encode()))
-                .isEqualTo("434d5241" + "0001" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07" + "00" + "00");
+                .isEqualTo("434d5241" + "0002" + "0002" + "6e32" + "01" + "0000" + "00000001" + "07" + "00" + "00");
         assertThat(HexFormat.of().formatHex(new HandshakeProof(new byte[32]).encode()))
                 .isEqualTo("434d5250" + "20" + "00".repeat(32));
     }

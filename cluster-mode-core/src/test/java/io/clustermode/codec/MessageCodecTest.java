@@ -53,10 +53,10 @@ class MessageCodecTest {
     void theLayoutIsPinned() {
         // Changing these bytes breaks every node of the previous release: bump VERSION instead.
         assertThat(HexFormat.of().formatHex(MessageCodec.encode(new Message.Heartbeat(A, B, 3, 9, 42))))
-                .isEqualTo("0105" + "000161" + "000162" + "0000000000000003" + "0000000000000009"
+                .isEqualTo("0205" + "000161" + "000162" + "0000000000000003" + "0000000000000009"
                         + "000000000000002a");
         assertThat(HexFormat.of().formatHex(MessageCodec.encode(new Message.VoteResponse(B, A, 7, false, true))))
-                .isEqualTo("0102" + "000162" + "000161" + "0000000000000007" + "00" + "01");
+                .isEqualTo("0202" + "000162" + "000161" + "0000000000000007" + "00" + "01");
     }
 
     @Test
@@ -76,9 +76,9 @@ class MessageCodecTest {
     @Test
     void anotherFormatVersionIsRejected() {
         byte[] bytes = MessageCodec.encode(oneOfEach().get(0));
-        bytes[0] = 2;
+        bytes[0] = 1;
         assertThatThrownBy(() -> MessageCodec.decode(ByteBuffer.wrap(bytes)))
-                .isInstanceOf(MalformedInputException.class).hasMessageContaining("version 2");
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("version 1");
     }
 
     @Test

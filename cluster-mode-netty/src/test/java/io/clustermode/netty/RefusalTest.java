@@ -73,10 +73,10 @@ class RefusalTest {
     void anIncompatibleProtocolVersionIsRefusedWithAReason() throws Exception {
         TestNodes.Node a = nodes.start("a", "127.0.0.1");
         try (RawPeer raw = new RawPeer(a.transport.localAddress())) {
-            HandshakeReply reply = raw.handshake(new Handshake(2, TestNodes.CLUSTER, NodeId.of("future")));
+            HandshakeReply reply = raw.handshake(new Handshake(3, TestNodes.CLUSTER, NodeId.of("future")));
             assertThat(reply.accepted()).isFalse();
             assertThat(reply.nodeId()).isEqualTo(a.id);
-            assertThat(reply.refusal()).isEqualTo("protocol version 2 is not supported (this node speaks 1)");
+            assertThat(reply.refusal()).isEqualTo("protocol version 3 is not supported (this node speaks 2)");
             assertThat(raw.closedByPeer()).isTrue();
         }
     }
