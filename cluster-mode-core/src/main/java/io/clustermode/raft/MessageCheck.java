@@ -51,7 +51,8 @@ final class MessageCheck {
             return firstOf(index("snapshot index", m.meta().index()),
                     termAtMost("snapshot term", m.meta().term(), m.term()), index("offset", m.offset()),
                     m.meta().index() == 0 ? "a snapshot at index 0" : null,
-                    SnapshotMeta.readablePartitions(m.meta().partitions()) ? null : "an unreadable partition table");
+                    !m.done() || SnapshotMeta.readablePartitions(m.meta().partitions()) ? null
+                            : "an unreadable partition table");
         } else if (message instanceof InstallSnapshotResponse m) {
             return firstOf(index("snapshotIndex", m.snapshotIndex()), index("nextOffset", m.nextOffset()));
         } else if (message instanceof Message.ForwardRequest m) {

@@ -134,6 +134,19 @@ public final class PartitionTable {
         return owned;
     }
 
+    /**
+     * One group's arrays, for the leader's loops over partitions (a lookup by name per partition
+     * adds up): live views, changed in place by {@link #apply}; never to be written through.
+     */
+    record GroupView(NodeId[] owners, long[] epochs, boolean[] revoking, NodeId[] lastOwners, NodeId[] previousOwners) {
+    }
+
+    /** {@code group}'s arrays; null when there is no such group. */
+    GroupView view(String group) {
+        Group g = groups.get(group);
+        return g == null ? null : new GroupView(g.owners, g.epochs, g.revoking, g.lastOwners, g.previousOwners);
+    }
+
     // ------------------------------------------------------------------ changing
 
     /**

@@ -83,6 +83,8 @@ final class Partitions {
     /** Grants given up whose event the driver has not carried out yet: not released before it has. */
     private final TreeSet<Key> undelivered = new TreeSet<>();
     private long reportSequence;
+    /** {@link #interested()}, until the table or the declared groups change. */
+    private Boolean interestedCache;
     private final TreeMap<Long, Long> reportSentAt = new TreeMap<>();
     private int sinceReport;
 
@@ -122,9 +124,17 @@ final class Partitions {
         return lease() * 5 / 4 + 3;
     }
 
+    /**
+     * Ticks between a member's reports: the lease renews from an acknowledged report's sending,
+     * so a quarter of the lease leaves three reports' worth of slack; never more often than heartbeats.
+     */
+    int reportTicks() {
+        return Math.max(config.heartbeatTicks(), lease() / 4);
+    }
+
     /** A new leader's silence on partitions: a round of reports from every member that hears it. */
     int settleTicks() {
-        return 2 * config.heartbeatTicks() + 1;
+        return 2 * reportTicks() + 1;
     }
 
     /** The ticks after its election before a leader may release the grants of a holder it never heard from. */
@@ -161,18 +171,20 @@ final class Partitions {
             throw new IllegalArgumentException("at most " + PartitionChange.MAX_GROUPS + " partition groups");
         }
         declared.put(group, count);
+        interestedCache = null;
         dirty = true;
         decisionDue = true;
-        sinceReport = config.heartbeatTicks(); // tell the leader at the next tick
+        sinceReport = reportTicks(); // tell the leader at the next tick
     }
 
     /** This node no longer takes part in {@code group}: what it holds there is given up at once. */
     void withdraw(String group) {
         if (declared.remove(group) != null) {
+            interestedCache = null;
             dirty = true;
             decisionDue = true;
             refresh(false);
-            sinceReport = config.heartbeatTicks();
+            sinceReport = reportTicks();
         }
     }
 
@@ -190,7 +202,7 @@ final class Partitions {
     int ticksUntilTimer(boolean leading, NodeId leader) {
         int ticks = Integer.MAX_VALUE;
         if (!leading && leader != null && interested()) {
-            ticks = Math.max(1, config.heartbeatTicks() - sinceReport);
+            ticks = Math.max(1, reportTicks() - sinceReport);
         }
         if (!leading && !held.isEmpty()) {
             ticks = (int) Math.min(ticks, Math.max(1, leaseFrom + lease() - now));
@@ -247,7 +259,7 @@ final class Partitions {
             if (!nowHeld.contains(key)) {
                 output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), false));
                 undelivered.add(key);
-                sinceReport = config.heartbeatTicks(); // report the release soon
+                sinceReport = reportTicks(); // report the release soon
             }
         }
         for (Key key : nowHeld) {
@@ -266,7 +278,7 @@ final class Partitions {
             if (!event.held()) {
                 undelivered.remove(new Key(event.group(), event.partition(), event.epoch()));
                 decisionDue = true; // a leader releases its own at its next decision
-                sinceReport = config.heartbeatTicks(); // a follower reports it at its next tick
+                sinceReport = reportTicks(); // a follower reports it at its next tick
             }
         }
     }
@@ -292,7 +304,15 @@ final class Partitions {
         return releasableCache;
     }
 
+    /** Whether this node takes part in a group, or the table says it does (it must say it left): cached per change. */
     private boolean interested() {
+        if (interestedCache == null) {
+            interestedCache = computeInterested();
+        }
+        return interestedCache;
+    }
+
+    private boolean computeInterested() {
         if (!declared.isEmpty()) {
             return true;
         }
@@ -306,7 +326,7 @@ final class Partitions {
 
     /** A follower's report to its leader, when one is due; null otherwise. */
     PartitionReport maybeReport(long term, NodeId leader) {
-        if (leader == null || sinceReport < config.heartbeatTicks() || !interested()) {
+        if (leader == null || sinceReport < reportTicks() || !interested()) {
             return null;
         }
         sinceReport = 0;
@@ -345,6 +365,7 @@ final class Partitions {
             return; // every node ignores it alike
         }
         if (table.apply(changes, entry.index())) {
+            interestedCache = null;
             output.partitionsChanged(table);
             dirty = true;
             decisionDue = true;
@@ -354,6 +375,7 @@ final class Partitions {
     /** A snapshot from the leader replaced the log: its table replaces this one. */
     void restored(SnapshotMeta meta) {
         table = meta.partitions().length == 0 ? new PartitionTable() : PartitionTable.decode(meta.partitions());
+        interestedCache = null;
         output.partitionsChanged(table);
         dirty = true;
     }
@@ -529,6 +551,7 @@ final class Partitions {
     private void balance(PartitionTable work, String group, Configuration configuration,
                          List<PartitionChange> changes, long index) {
         int count = work.count(group);
+        PartitionTable.GroupView g = work.view(group);
         java.util.Set<NodeId> active = new TreeSet<>();
         for (NodeId member : work.members(group)) {
             if (configuration.contains(member) && heardRecently(member)) {
@@ -538,11 +561,11 @@ final class Partitions {
         // Holders that are gone, left the group or cannot be heard: asked to give up when they can
         // hear it, released without their word once their lease surely lapsed.
         for (int p = 0; p < count; p++) {
-            NodeId owner = work.owner(group, p);
+            NodeId owner = g.owners()[p];
             if (owner == null) {
                 continue;
             }
-            long epoch = work.epoch(group, p);
+            long epoch = g.epochs()[p];
             if (!active.contains(owner)) {
                 if (leaseSurelyLapsed(owner)) {
                     change(work, new PartitionChange.Release(group, p, epoch), changes, index);
@@ -551,7 +574,7 @@ final class Partitions {
                     // A holder not heard (yet) keeps its grant until its lease surely lapsed.
                     change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
                 }
-            } else if (work.revoking(group, p) && leaseSurelyLapsed(owner)) {
+            } else if (g.revoking()[p] && leaseSurelyLapsed(owner)) {
                 change(work, new PartitionChange.Release(group, p, epoch), changes, index);
             }
         }
@@ -562,8 +585,8 @@ final class Partitions {
         TreeMap<NodeId, Integer> holding = new TreeMap<>();
         active.forEach(member -> holding.put(member, 0));
         for (int p = 0; p < count; p++) {
-            NodeId owner = work.owner(group, p);
-            if (owner != null && !work.revoking(group, p)) {
+            NodeId owner = g.owners()[p];
+            if (owner != null && !g.revoking()[p]) {
                 holding.computeIfPresent(owner, (member, owned) -> owned + 1);
             }
         }
@@ -586,8 +609,8 @@ final class Partitions {
             List<Integer> order = new ArrayList<>();
             boolean[] goesHome = new boolean[count];
             for (int p = count - 1; p >= 0; p--) {
-                NodeId home = work.previousOwner(group, p);
-                goesHome[p] = member.equals(work.owner(group, p)) && home != null && quota.containsKey(home)
+                NodeId home = g.previousOwners()[p];
+                goesHome[p] = member.equals(g.owners()[p]) && home != null && quota.containsKey(home)
                         && holding.get(home) < quota.get(home);
                 if (goesHome[p]) {
                     order.add(p);
@@ -599,8 +622,8 @@ final class Partitions {
                 }
             }
             for (int p : order) {
-                if (excess > 0 && member.equals(work.owner(group, p)) && !work.revoking(group, p)) {
-                    long epoch = work.epoch(group, p);
+                if (excess > 0 && member.equals(g.owners()[p]) && !g.revoking()[p]) {
+                    long epoch = g.epochs()[p];
                     if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
                         change(work, new PartitionChange.Release(group, p, epoch), changes, index);
                     } else {
@@ -614,8 +637,8 @@ final class Partitions {
         // Unowned partitions: back to their last holder when it has room, else to the one before
         // it (home, after covering an absence), else to the emptiest.
         for (int p = 0; p < count; p++) {
-            for (NodeId back : new NodeId[] {work.lastOwner(group, p), work.previousOwner(group, p)}) {
-                if (work.owner(group, p) == null && back != null && quota.containsKey(back)
+            for (NodeId back : new NodeId[] {g.lastOwners()[p], g.previousOwners()[p]}) {
+                if (g.owners()[p] == null && back != null && quota.containsKey(back)
                         && holding.get(back) < quota.get(back)) {
                     change(work, new PartitionChange.Grant(group, p, back), changes, index);
                     holding.merge(back, 1, Integer::sum);
@@ -623,7 +646,7 @@ final class Partitions {
             }
         }
         for (int p = 0; p < count; p++) {
-            if (work.owner(group, p) != null) {
+            if (g.owners()[p] != null) {
                 continue;
             }
             NodeId emptiest = null;

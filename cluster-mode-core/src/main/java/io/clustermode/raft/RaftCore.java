@@ -621,9 +621,10 @@ public final class RaftCore {
         if (ready.snapshot() != null) {
             partitions.restored(ready.snapshot().meta());
         }
-        for (Entry entry : ready.committedEntries()) {
-            if (entry.type() == EntryType.PARTITIONS) {
-                partitions.applied(entry);
+        List<Entry> applied = ready.committedEntries();
+        for (int i = 0; i < applied.size(); i++) { // after every input: no iterator
+            if (applied.get(i).type() == EntryType.PARTITIONS) {
+                partitions.applied(applied.get(i));
                 partitionsMoved = true;
             }
         }
