@@ -37,7 +37,10 @@ public final class PartitionTable {
         final boolean[] revoking;
         /** Who held each partition last (also after it was released): where it goes back to, for stickiness. */
         final NodeId[] lastOwners;
-        /** Who held it before its last holder: where it goes home to when it moved only to cover an absence. */
+        /**
+         * Who held it before its last holder, while that one covers for it: where it goes home to.
+         * Cleared when it goes home.
+         */
         final NodeId[] previousOwners;
 
         Group(int count) {
@@ -118,7 +121,10 @@ public final class PartitionTable {
         return g == null || partition < 0 || partition >= g.count ? null : g.lastOwners[partition];
     }
 
-    /** Who held {@code partition} before its last holder (another node); null when nobody did. */
+    /**
+     * Who held {@code partition} before its last holder, as long as it has not gone back there:
+     * its home while another covers for it; null when there is none.
+     */
     public NodeId previousOwner(String group, int partition) {
         Group g = groups.get(group);
         return g == null || partition < 0 || partition >= g.count ? null : g.previousOwners[partition];
@@ -190,7 +196,8 @@ public final class PartitionTable {
             }
             g.owners[p] = c.node();
             if (g.lastOwners[p] != null && !g.lastOwners[p].equals(c.node())) {
-                g.previousOwners[p] = g.lastOwners[p];
+                // Back home ends the cover: the one that covered is no home of this partition.
+                g.previousOwners[p] = c.node().equals(g.previousOwners[p]) ? null : g.lastOwners[p];
             }
             g.lastOwners[p] = c.node();
             g.epochs[p] = index;
