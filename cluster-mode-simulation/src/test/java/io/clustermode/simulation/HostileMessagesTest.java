@@ -62,6 +62,55 @@ class HostileMessagesTest {
         }
     }
 
+    /** Every node takes part in "orders" of 6 partitions; returns once every partition is granted. */
+    private io.clustermode.raft.PartitionTable declareOrders() {
+        for (SimNode node : cluster.nodes()) {
+            node.core().declarePartitions("orders", 6);
+        }
+        cluster.runFor(30 * ELECTION_UNITS);
+        io.clustermode.raft.PartitionTable table = leader.core().partitionTable();
+        for (int p = 0; p < 6; p++) {
+            assertThat(table.owner("orders", p)).as("owner of orders/" + p).isNotNull();
+        }
+        return table;
+    }
+
+    @Test
+    void when_a_partition_report_releases_another_members_grant_or_comes_from_a_stranger_then_nothing_moves() {
+        long term = term();
+        io.clustermode.raft.PartitionTable before = declareOrders();
+        int othersPartition = -1;
+        for (int p = 0; p < 6 && othersPartition < 0; p++) {
+            othersPartition = other.id().equals(before.owner("orders", p)) ? p : -1;
+        }
+        assertThat(othersPartition).as("the balance gave 'other' a partition").isNotNegative();
+        Message.PartitionReport.Released notYours = new Message.PartitionReport.Released("orders", othersPartition,
+                before.epoch("orders", othersPartition));
+        // Under a member's id, giving up what another member holds; and from a node of no configuration.
+        assertThat(cluster.forge(new Message.PartitionReport(follower.id(), leader.id(), term, 1 << 20,
+                java.util.Map.of("orders", 6), List.of(notYours)))).isEmpty();
+        assertThat(cluster.forge(new Message.PartitionReport(NodeId.of("intruder"), leader.id(), term, 1,
+                java.util.Map.of("orders", 6, "intruders", 4096), List.of(notYours)))).isEmpty();
+        cluster.runFor(3 * ELECTION_UNITS);
+        io.clustermode.raft.PartitionTable after = leader.core().partitionTable();
+        assertThat(after.owner("orders", othersPartition)).isEqualTo(other.id());
+        assertThat(after.epoch("orders", othersPartition)).isEqualTo(before.epoch("orders", othersPartition));
+        assertThat(after.groups()).containsExactly("orders");
+        assertThat(after.members("orders")).doesNotContain(NodeId.of("intruder"));
+        assertClusterUnharmed(term);
+    }
+
+    @Test
+    void when_a_partition_report_names_a_bad_group_or_an_acknowledgement_comes_from_no_leader_then_it_is_refused() {
+        long term = term();
+        assertThat(cluster.forge(new Message.PartitionReport(follower.id(), leader.id(), term, 1,
+                java.util.Map.of("bad name", 6), List.of()))).hasValueSatisfying(r -> assertThat(r).contains("bad name"));
+        assertThat(cluster.forge(new Message.PartitionReport(follower.id(), leader.id(), term, 1,
+                java.util.Map.of("orders", 1 << 20), List.of()))).isPresent();
+        assertThat(cluster.forge(new Message.PartitionReportAck(other.id(), follower.id(), term, 1, 1))).isPresent();
+        assertClusterUnharmed(term);
+    }
+
     @Test
     void when_a_heartbeat_carries_the_largest_term_then_every_node_refuses_it() {
         long term = term();
