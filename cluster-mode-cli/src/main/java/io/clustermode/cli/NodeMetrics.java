@@ -115,7 +115,7 @@ final class NodeMetrics implements io.clustermode.ClusterObserver, io.clustermod
      * ({@code cluster_mode_partitions_owned}), how many none holds in its view
      * ({@code cluster_mode_partitions_unowned}), the moves it saw (a partition granted to another
      * member than its last holder) and the time partitions spent without a holder, summed over
-     * the partitions ({@code cluster_mode_partitions_unowned_seconds_total}).
+     * the partitions ({@code cluster_mode_partitions_unowned_time_seconds_total}).
      */
     void partitions(io.clustermode.PartitionGroup group) {
         Gauge.builder("cluster.mode.partitions.owned", group, g -> g.owned().size()).tag("group", group.name())

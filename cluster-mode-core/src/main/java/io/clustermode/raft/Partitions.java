@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * last heard from it, or — for a holder this leader never heard — {@link #newLeaderTicks()}
  * after this leader's election (the previous leader may have renewed leases until it stepped
  * down, at most two check-quorum rounds after the new leader's election). Both bounds allow
- * clocks to run 10 % apart (the factor 5/4 ≥ 1.1/0.9), plus two ticks of rounding.
+ * clocks to run 10 % apart (the factor 5/4 ≥ 1.1/0.9), plus three ticks of rounding.
  *
  * <h2>Balance</h2>
  * Among the group's active members (members of the configuration that take part in the group and
