@@ -35,8 +35,17 @@ public sealed interface PartitionChange {
     record Leave(String group, NodeId node) implements PartitionChange {
     }
 
-    /** Partition {@code partition}, unowned, goes to {@code node}; the entry's index is its epoch. */
-    record Grant(String group, int partition, NodeId node) implements PartitionChange {
+    /**
+     * Partition {@code partition}, unowned, goes to {@code node}; the entry's index is its epoch.
+     * {@code node} becomes the partition's home ({@link PartitionTable#home}) unless the grant only
+     * {@code cover}s for its home's absence.
+     */
+    record Grant(String group, int partition, NodeId node, boolean cover) implements PartitionChange {
+
+        /** A grant that makes {@code node} the partition's home. */
+        public Grant(String group, int partition, NodeId node) {
+            this(group, partition, node, false);
+        }
     }
 
     /** The holder of {@code partition} under {@code epoch} is asked to give it up (drain). */
@@ -78,7 +87,7 @@ public sealed interface PartitionChange {
                 putString(out, c.group());
                 putString(out, c.node().value());
             } else if (change instanceof Grant c) {
-                out.put((byte) 3);
+                out.put((byte) (c.cover() ? 6 : 3));
                 putString(out, c.group());
                 out.putInt(c.partition());
                 putString(out, c.node().value());
@@ -118,7 +127,8 @@ public sealed interface PartitionChange {
                 changes.add(switch (op) {
                     case 1 -> new Join(group, in.getInt(), nodeId(getString(in)));
                     case 2 -> new Leave(group, nodeId(getString(in)));
-                    case 3 -> new Grant(group, in.getInt(), nodeId(getString(in)));
+                    case 3 -> new Grant(group, in.getInt(), nodeId(getString(in)), false);
+                    case 6 -> new Grant(group, in.getInt(), nodeId(getString(in)), true);
                     case 4 -> new Revoke(group, in.getInt(), in.getLong());
                     case 5 -> new Release(group, in.getInt(), in.getLong());
                     default -> throw new IllegalArgumentException("unknown partition change " + op);

@@ -38,10 +38,11 @@ public final class PartitionTable {
         /** Who held each partition last (also after it was released): where it goes back to, for stickiness. */
         final NodeId[] lastOwners;
         /**
-         * Who held it before its last holder, while that one covers for it: where it goes home to.
-         * Cleared when it goes home.
+         * Where each partition belongs: the member the leader last placed it with for balance. A
+         * grant that only covers for an absent home keeps it, so the partition goes back there when
+         * its home returns — however many holders covered meanwhile.
          */
-        final NodeId[] previousOwners;
+        final NodeId[] homes;
 
         Group(int count) {
             this.count = count;
@@ -49,7 +50,7 @@ public final class PartitionTable {
             this.epochs = new long[count];
             this.revoking = new boolean[count];
             this.lastOwners = new NodeId[count];
-            this.previousOwners = new NodeId[count];
+            this.homes = new NodeId[count];
         }
 
         Group copy() {
@@ -59,7 +60,7 @@ public final class PartitionTable {
             System.arraycopy(epochs, 0, copy.epochs, 0, count);
             System.arraycopy(revoking, 0, copy.revoking, 0, count);
             System.arraycopy(lastOwners, 0, copy.lastOwners, 0, count);
-            System.arraycopy(previousOwners, 0, copy.previousOwners, 0, count);
+            System.arraycopy(homes, 0, copy.homes, 0, count);
             return copy;
         }
     }
@@ -122,12 +123,12 @@ public final class PartitionTable {
     }
 
     /**
-     * Who held {@code partition} before its last holder, as long as it has not gone back there:
-     * its home while another covers for it; null when there is none.
+     * Where {@code partition} belongs: the member it was last granted to for balance, which it goes
+     * back to while another only covers for that member's absence; null before its first grant.
      */
-    public NodeId previousOwner(String group, int partition) {
+    public NodeId home(String group, int partition) {
         Group g = groups.get(group);
-        return g == null || partition < 0 || partition >= g.count ? null : g.previousOwners[partition];
+        return g == null || partition < 0 || partition >= g.count ? null : g.homes[partition];
     }
 
     /** How many partitions of {@code group} are granted to {@code node}. */
@@ -144,13 +145,13 @@ public final class PartitionTable {
      * One group's arrays, for the leader's loops over partitions (a lookup by name per partition
      * adds up): live views, changed in place by {@link #apply}; never to be written through.
      */
-    record GroupView(NodeId[] owners, long[] epochs, boolean[] revoking, NodeId[] lastOwners, NodeId[] previousOwners) {
+    record GroupView(NodeId[] owners, long[] epochs, boolean[] revoking, NodeId[] lastOwners, NodeId[] homes) {
     }
 
     /** {@code group}'s arrays; null when there is no such group. */
     GroupView view(String group) {
         Group g = groups.get(group);
-        return g == null ? null : new GroupView(g.owners, g.epochs, g.revoking, g.lastOwners, g.previousOwners);
+        return g == null ? null : new GroupView(g.owners, g.epochs, g.revoking, g.lastOwners, g.homes);
     }
 
     // ------------------------------------------------------------------ changing
@@ -195,9 +196,8 @@ public final class PartitionTable {
                 return false;
             }
             g.owners[p] = c.node();
-            if (g.lastOwners[p] != null && !g.lastOwners[p].equals(c.node())) {
-                // Back home ends the cover: the one that covered is no home of this partition.
-                g.previousOwners[p] = c.node().equals(g.previousOwners[p]) ? null : g.lastOwners[p];
+            if (!c.cover() || g.homes[p] == null) {
+                g.homes[p] = c.node();
             }
             g.lastOwners[p] = c.node();
             g.epochs[p] = index;
@@ -234,7 +234,7 @@ public final class PartitionTable {
                 size += 2 + m.value().length() * 3;
             }
             for (int p = 0; p < g.count; p++) {
-                size += 8 + 1 + nodeSize(g.owners[p]) + nodeSize(g.lastOwners[p]) + nodeSize(g.previousOwners[p]);
+                size += 8 + 1 + nodeSize(g.owners[p]) + nodeSize(g.lastOwners[p]) + nodeSize(g.homes[p]);
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size);
@@ -252,7 +252,7 @@ public final class PartitionTable {
                 out.put((byte) (g.revoking[p] ? 1 : 0));
                 putOptional(out, g.owners[p]);
                 putOptional(out, g.lastOwners[p]);
-                putOptional(out, g.previousOwners[p]);
+                putOptional(out, g.homes[p]);
             }
         }
         return Arrays.copyOf(out.array(), out.position());
@@ -301,7 +301,7 @@ public final class PartitionTable {
                     g.revoking[p] = in.get() != 0;
                     g.owners[p] = getOptional(in);
                     g.lastOwners[p] = getOptional(in);
-                    g.previousOwners[p] = getOptional(in);
+                    g.homes[p] = getOptional(in);
                     if (g.epochs[p] < 0 || (g.revoking[p] && g.owners[p] == null)) {
                         throw new IllegalArgumentException("partition " + name + "/" + p + " is inconsistent");
                     }

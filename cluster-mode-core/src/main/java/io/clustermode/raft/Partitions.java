@@ -601,46 +601,49 @@ final class Partitions {
         }
         for (NodeId member : byHolding) {
             int excess = holding.get(member) - quota.get(member);
-            // What goes first: partitions whose previous holder is below its quota (they came here
-            // only to cover its absence, and go home), then the highest-numbered.
             if (excess <= 0) {
                 continue;
             }
+            // What goes first: partitions whose home is back and has room (they came here only to
+            // cover its absence), then covers for a home still away (they move again when it
+            // returns anyway), then the highest-numbered of its own.
             List<Integer> order = new ArrayList<>();
-            boolean[] goesHome = new boolean[count];
-            for (int p = count - 1; p >= 0; p--) {
-                NodeId home = g.previousOwners()[p];
-                goesHome[p] = member.equals(g.owners()[p]) && home != null && quota.containsKey(home)
-                        && holding.get(home) < quota.get(home);
-                if (goesHome[p]) {
-                    order.add(p);
-                }
-            }
-            for (int p = count - 1; p >= 0; p--) {
-                if (!goesHome[p]) {
-                    order.add(p);
+            for (int tier = 0; tier < 3; tier++) {
+                for (int p = count - 1; p >= 0; p--) {
+                    NodeId home = g.homes()[p];
+                    if (!member.equals(g.owners()[p]) || g.revoking()[p]) {
+                        continue;
+                    }
+                    boolean covering = home != null && !home.equals(member);
+                    boolean homeHasRoom = covering && quota.containsKey(home) && holding.get(home) < quota.get(home);
+                    int its = homeHasRoom ? 0 : covering && !quota.containsKey(home) ? 1 : 2;
+                    if (its == tier) {
+                        order.add(p);
+                    }
                 }
             }
             for (int p : order) {
-                if (excess > 0 && member.equals(g.owners()[p]) && !g.revoking()[p]) {
-                    long epoch = g.epochs()[p];
-                    if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
-                        change(work, new PartitionChange.Release(group, p, epoch), changes, index);
-                    } else {
-                        change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
-                    }
-                    holding.merge(member, -1, Integer::sum);
-                    excess--;
+                if (excess == 0) {
+                    break;
                 }
+                long epoch = g.epochs()[p];
+                if (config.broken(Canary.PARTITION_GRANT_WITHOUT_LEASE)) {
+                    change(work, new PartitionChange.Release(group, p, epoch), changes, index);
+                } else {
+                    change(work, new PartitionChange.Revoke(group, p, epoch), changes, index);
+                }
+                holding.merge(member, -1, Integer::sum);
+                excess--;
             }
         }
-        // Unowned partitions: back to their last holder when it has room, else to the one before
-        // it (home, after covering an absence), else to the emptiest.
+        // Unowned partitions: home when it has room, else back to their last holder when it has
+        // room, else to the emptiest. A grant while the home is away (a member of the cluster not
+        // taking part now: restarting, cut off) only covers for it, and the home stays.
         for (int p = 0; p < count; p++) {
-            for (NodeId back : new NodeId[] {g.lastOwners()[p], g.previousOwners()[p]}) {
+            for (NodeId back : new NodeId[] {g.homes()[p], g.lastOwners()[p]}) {
                 if (g.owners()[p] == null && back != null && quota.containsKey(back)
                         && holding.get(back) < quota.get(back)) {
-                    change(work, new PartitionChange.Grant(group, p, back), changes, index);
+                    grant(work, group, p, back, configuration, quota, changes, index);
                     holding.merge(back, 1, Integer::sum);
                 }
             }
@@ -659,8 +662,15 @@ final class Partitions {
             if (emptiest == null) {
                 break;
             }
-            change(work, new PartitionChange.Grant(group, p, emptiest), changes, index);
+            grant(work, group, p, emptiest, configuration, quota, changes, index);
             holding.merge(emptiest, 1, Integer::sum);
         }
+    }
+
+    private static void grant(PartitionTable work, String group, int p, NodeId to, Configuration configuration,
+                              Map<NodeId, Integer> quota, List<PartitionChange> changes, long index) {
+        NodeId home = work.view(group).homes()[p];
+        boolean cover = home != null && !home.equals(to) && configuration.contains(home) && !quota.containsKey(home);
+        change(work, new PartitionChange.Grant(group, p, to, cover), changes, index);
     }
 }

@@ -46,6 +46,29 @@ class PartitionTableTest {
     }
 
     @Test
+    void a_grant_makes_its_holder_the_home_unless_it_only_covers_for_the_home() {
+        PartitionTable table = table();
+        NodeId c = NodeId.of("c");
+        table.apply(List.of(new PartitionChange.Join("orders", 4, c)), 11);
+        assertThat(table.home("orders", 0)).isEqualTo(A);
+        // A is away: B, then C cover for it; the home stays A however many cover.
+        table.apply(List.of(new PartitionChange.Release("orders", 0, 10),
+                new PartitionChange.Grant("orders", 0, B, true)), 12);
+        table.apply(List.of(new PartitionChange.Release("orders", 0, 12),
+                new PartitionChange.Grant("orders", 0, c, true)), 13);
+        assertThat(table.owner("orders", 0)).isEqualTo(c);
+        assertThat(table.lastOwner("orders", 0)).isEqualTo(c);
+        assertThat(table.home("orders", 0)).isEqualTo(A);
+        // Moved for balance: the new holder is its home.
+        table.apply(List.of(new PartitionChange.Release("orders", 0, 13),
+                new PartitionChange.Grant("orders", 0, B)), 14);
+        assertThat(table.home("orders", 0)).isEqualTo(B);
+        // A first grant that covers (nobody's home yet) makes a home all the same.
+        table.apply(List.of(new PartitionChange.Grant("orders", 2, c, true)), 15);
+        assertThat(table.home("orders", 2)).isEqualTo(c);
+    }
+
+    @Test
     void joins_with_another_count_grants_to_non_members_and_bad_names_change_nothing() {
         PartitionTable table = table();
         assertThat(table.apply(List.of(new PartitionChange.Join("orders", 5, NodeId.of("c"))), 20)).isFalse();
@@ -64,6 +87,7 @@ class PartitionTableTest {
         assertThat(PartitionTable.decode(table.encode()).toString()).isEqualTo(table.toString());
         List<PartitionChange> changes = List.of(new PartitionChange.Join("orders", 4, A),
                 new PartitionChange.Leave("orders", B), new PartitionChange.Grant("orders", 3, A),
+                new PartitionChange.Grant("orders", 2, B, true),
                 new PartitionChange.Revoke("orders", 3, 99), new PartitionChange.Release("orders", 3, 99));
         assertThat(PartitionChange.decode(PartitionChange.encode(changes))).isEqualTo(changes);
     }

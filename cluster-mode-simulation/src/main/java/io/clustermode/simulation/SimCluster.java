@@ -474,6 +474,19 @@ public final class SimCluster {
         return started[0];
     }
 
+    /**
+     * {@code node} stops taking part in partition group {@code group}, as {@code Cluster.close()}
+     * does before a process stops: it gives up what it holds there.
+     */
+    public void withdrawPartitions(SimNode node, String group) {
+        step(node, "WITHDRAW " + group, () -> node.core.withdrawPartitions(group));
+    }
+
+    /** Declares partition group {@code group} of {@code count} partitions on every node that starts from now on. */
+    public void declarePartitionGroup(String group, int count) {
+        partitionGroups.put(group, count);
+    }
+
     // ------------------------------------------------------------------ time
 
     /**
