@@ -60,6 +60,18 @@ public final class PartitionGroup {
         this.unownedSince = new long[count];
     }
 
+    /**
+     * Checks a group's name and count as {@link Cluster#partitions} would, without taking part:
+     * for configuration read before the cluster starts.
+     *
+     * @param group a name of 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit
+     * @param count 1 to 4096
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static void check(String group, int count) {
+        io.clustermode.raft.PartitionChange.check(group, count);
+    }
+
     /** The group's name. */
     public String name() {
         return name;

@@ -686,16 +686,14 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
             String name = colon < 0 ? spec : spec.substring(0, colon);
             int count;
             try {
-                count = colon < 0 ? -1 : Integer.parseInt(spec.substring(colon + 1));
+                count = Integer.parseInt(colon < 0 ? "" : spec.substring(colon + 1));
             } catch (NumberFormatException e) {
-                count = -1;
+                throw usage("--partitions " + spec + ": expected NAME:COUNT");
             }
-            if (count < 1 || count > 4096) {
-                throw usage("--partitions " + spec + ": expected NAME:COUNT with a COUNT of 1 to 4096");
-            }
-            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-                throw usage("--partitions " + spec + ": a group's NAME is 1 to 64 letters, digits, '.', '_' or '-',"
-                        + " starting with a letter or digit");
+            try {
+                io.clustermode.PartitionGroup.check(name, count);
+            } catch (IllegalArgumentException e) {
+                throw usage("--partitions " + spec + ": " + e.getMessage());
             }
             if (groups.put(name, count) != null) {
                 throw usage("--partitions names the group " + name + " twice");

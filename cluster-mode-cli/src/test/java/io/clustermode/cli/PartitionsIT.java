@@ -126,8 +126,8 @@ class PartitionsIT {
     @Test
     void bad_partition_options_are_refused_naming_the_option() throws Exception {
         nodes = new NodeProcesses(dir);
-        for (String[] bad : new String[][] {{"orders", "expected NAME:COUNT"}, {"orders:0", "COUNT of 1 to 4096"},
-                {"or ders:4", "a group's NAME"}, {"a:2,a:3", "names the group a twice"}}) {
+        for (String[] bad : new String[][] {{"orders", "expected NAME:COUNT"}, {"orders:0", "count 0 is outside 1..4096"},
+                {"or ders:4", "a partition group is named by 1 to 64 letters"}, {"a:2,a:3", "names the group a twice"}}) {
             int code = nodes.run("bad", "node", "--node-id", "x", "--bind", "127.0.0.1:0", "--http", "127.0.0.1:0",
                     "--partitions", bad[0]);
             assertThat(code).isEqualTo(2);

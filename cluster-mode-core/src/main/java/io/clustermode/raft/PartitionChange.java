@@ -59,6 +59,22 @@ public sealed interface PartitionChange {
     record Release(String group, int partition, long epoch) implements PartitionChange {
     }
 
+    /**
+     * Checks a group's name and count as a member declares them.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static void check(String group, int count) {
+        if (!validName(group)) {
+            throw new IllegalArgumentException("a partition group is named by 1 to 64 letters, digits, '.', '_' or '-'"
+                    + " (starting with a letter or digit): '" + group + "'");
+        }
+        if (count < 1 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("partition group " + group + ": count " + count + " is outside 1.."
+                    + MAX_COUNT);
+        }
+    }
+
     /** Whether {@code name} may name a group. */
     static boolean validName(String name) {
         return name != null && NAME.matcher(name).matches();

@@ -150,14 +150,7 @@ final class Partitions {
 
     /** This node takes part in {@code group} of {@code count} partitions. */
     void declare(String group, int count) {
-        if (!PartitionChange.validName(group)) {
-            throw new IllegalArgumentException("a partition group is named by 1 to 64 letters, digits, '.', '_' or '-'"
-                    + " (starting with a letter or digit): '" + group + "'");
-        }
-        if (count < 1 || count > PartitionChange.MAX_COUNT) {
-            throw new IllegalArgumentException("partition group " + group + ": count " + count + " is outside 1.."
-                    + PartitionChange.MAX_COUNT);
-        }
+        PartitionChange.check(group, count);
         int known = table.count(group);
         if (known != 0 && known != count) {
             throw new IllegalArgumentException("partition group " + group + " has " + known + " partitions, not " + count);
