@@ -274,7 +274,7 @@ public final class PartitionGroup {
     /** The node stopped: nothing is held any more. */
     synchronized void stopped() {
         for (var entry : List.copyOf(held.entrySet())) {
-            event(new PartitionEvent(name, entry.getKey(), entry.getValue(), false));
+            event(new PartitionEvent(name, entry.getKey(), entry.getValue(), false, "the node stopped"));
         }
     }
 }

@@ -213,6 +213,24 @@ final class Partitions {
         leaseFrom = now;
     }
 
+    /** Why this node no longer holds {@code key}: the reasons in the order {@link #refresh} checks them. */
+    private String whyGivenUp(Key key, boolean leaseRuns) {
+        if (key.epoch() != table.epoch(key.group(), key.partition())
+                || !self.equals(table.owner(key.group(), key.partition()))) {
+            return "released";
+        }
+        if (!leaseRuns) {
+            return "its lease lapsed (no report acknowledged for " + lease() + " ticks)";
+        }
+        if (key.epoch() <= staleUpTo) {
+            return "granted before its lease last lapsed";
+        }
+        if (!declared.containsKey(key.group())) {
+            return "it left the group";
+        }
+        return table.revoking(key.group(), key.partition()) ? "revoked by the primary" : "no longer granted";
+    }
+
     /**
      * What this node holds now, given whether it leads; an event for every change. A lease that
      * ran out lapses every grant of this node for good.
@@ -250,14 +268,16 @@ final class Partitions {
                 || !self.equals(table.owner(key.group(), key.partition())));
         for (Key key : held) {
             if (!nowHeld.contains(key)) {
-                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), false));
+                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), false,
+                        whyGivenUp(key, leaseRuns)));
                 undelivered.add(key);
                 sinceReport = reportTicks(); // report the release soon
             }
         }
         for (Key key : nowHeld) {
             if (!held.contains(key)) {
-                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), true));
+                output.partitionEvent(new PartitionEvent(key.group(), key.partition(), key.epoch(), true,
+                        "granted by the primary"));
             }
         }
         held.clear();

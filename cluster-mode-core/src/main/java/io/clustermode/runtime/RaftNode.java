@@ -670,8 +670,9 @@ public final class RaftNode<R> implements AutoCloseable {
         public void partitionsChanged(io.clustermode.raft.PartitionTable table,
                                       List<io.clustermode.raft.PartitionEvent> events) {
             for (io.clustermode.raft.PartitionEvent event : events) {
-                LOG.info("node {} term {}: {} partition {}/{} (epoch {})", self, core.term(),
-                        event.held() ? "holds" : "gave up", event.group(), event.partition(), event.epoch());
+                LOG.info("node {} term {}: {} partition {}/{} (epoch {}): {}", self, core.term(),
+                        event.held() ? "holds" : "gave up", event.group(), event.partition(), event.epoch(),
+                        event.reason());
             }
             for (var listener : partitionListeners) {
                 try {
