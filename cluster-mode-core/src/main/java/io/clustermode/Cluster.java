@@ -556,7 +556,10 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 return existing;
             }
             try {
-                node.declarePartitions(group, count).get();
+                // On the testkit's runtime the event loop runs on this thread: it must wait through the runtime.
+                runtime.await(node.declarePartitions(group, count), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(e); // no deadline was given
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClusterClosedException(self + ": interrupted while joining partition group " + group);

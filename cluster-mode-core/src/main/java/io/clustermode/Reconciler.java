@@ -411,7 +411,7 @@ final class Reconciler implements AutoCloseable {
         }
         LOG.info("node {} bootstraps the cluster: it has the lowest id of the {} nodes known", self, known.size());
         try {
-            node.bootstrap(Configuration.ofVoters(self)).get(config.electionTimeout.toMillis() * 5,
+            runtime.await(node.bootstrap(Configuration.ofVoters(self)), config.electionTimeout.toMillis() * 5,
                     TimeUnit.MILLISECONDS);
             origins.record(self, MemberDirectory.Origin.BOOTSTRAP);
         } catch (Exception e) {

@@ -672,8 +672,12 @@ public final class TestCluster<R, M extends StateMachine<R>> {
 
     /** The history as register operations (times in virtual milliseconds), for the register checker. */
     public History registerHistory(RegisterModel<R> model) {
+        return registerHistory(history, model, sim.now() + 1);
+    }
+
+    /** {@code history} as register operations; calls still open end at {@code end}. */
+    static <R> History registerHistory(List<Call<?>> history, RegisterModel<R> model, long end) {
         List<Operation> operations = new ArrayList<>();
-        long end = sim.now() + 1;
         for (Call<?> call : history) {
             Outcome outcome = call.outcome();
             long completed = call.completedAt().orElse(end);
