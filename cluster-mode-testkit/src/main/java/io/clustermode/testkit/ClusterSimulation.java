@@ -77,7 +77,7 @@ import java.util.function.Supplier;
  * @param <R> the state machine's result type
  * @param <M> the state machine's type
  */
-public final class ClusterSimulation<R, M extends StateMachine<R>> {
+final class ClusterSimulation<R, M extends StateMachine<R>> {
 
     private static final long MS = 1_000_000L;
 
@@ -100,6 +100,10 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
     private final Map<String, NodeId> holders = new TreeMap<>();
     private final List<String> holderConflicts = new ArrayList<>();
     private final List<String> assignments = new ArrayList<>();
+    /** Whether every node has been a voter under one primary (the cluster formed). */
+    private boolean formed;
+    /** A failure inside a step (a state machine that threw, a job's body that threw): thrown when the step is over. */
+    private RuntimeException pending;
 
     private record PrimaryJob(String name, long period, long duration, Consumer<PrimaryRun> body) {
     }
@@ -121,11 +125,6 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         for (SimulatedNode<R, M> node : nodes) {
             start(node);
         }
-        // As real nodes do: they find each other, the first bootstraps, the primary adds the
-        // others as learners and promotes them. A test's faults begin once all are voters.
-        runUntil(() -> servingPrimary() != null && nodes.stream().allMatch(n -> n.cluster.status().voter()
-                && n.cluster.status().appliedIndex() > 0), builder.electionTimeout.multipliedBy(60));
-        note("FORMED");
     }
 
     /** A builder: {@code nodes(3)}, {@code seed(1)}, the real defaults for timing, and no state machine unless told. */
@@ -241,7 +240,12 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
     // ------------------------------------------------------------------ nodes
 
     private void start(SimulatedNode<R, M> node) {
-        VirtualRuntime runtime = new VirtualRuntime(time, time.random().nextLong(), () -> traceStatus(node));
+        VirtualRuntime runtime = new VirtualRuntime(time, time.random().nextLong(), timer -> {
+            if (timer && trace != null) {
+                note("tick " + node.id());
+            }
+            traceStatus(node);
+        });
         List<String> seeds = new ArrayList<>();
         nodes.forEach(n -> seeds.add(n.address()));
         ClusterConfig config = ClusterConfig.builder()
@@ -274,6 +278,13 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
             @Override
             public void onRoleChange(RoleChange change) {
                 roleChanged(node, change);
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                if (pending == null) {
+                    pending = new IllegalStateException("node " + node.id() + " stopped: " + cause, cause);
+                }
             }
         });
         settings.partitions.forEach((group, count) -> node.cluster.partitions(group, count));
@@ -402,6 +413,11 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         }
         node.runtime.kill();
         network.detach(node.id());
+        // Requests still waiting for the stopped process never reached it: nothing was done.
+        for (SimulatedNode.Deferred waiting : node.deferred) {
+            waiting.call().complete(ms(), null, new Call.NodeDownException(node.id()));
+        }
+        node.deferred.clear();
         holders.values().removeIf(node.id()::equals);
         note("CRASH " + node.id());
         for (PrimaryRun run : runs) {
@@ -426,9 +442,28 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
      */
     public void pause(SimulatedNode<R, M> node, Duration duration) {
         own(node);
+        if (duration.toMillis() < 1) {
+            throw new IllegalArgumentException("a pause lasts at least one time unit (1 ms), was " + duration);
+        }
         if (node.isUp()) {
             node.runtime.pauseUntil(time.now() + duration.toNanos());
             note("PAUSE " + node.id() + " " + duration.toMillis() + " ms");
+            VirtualRuntime process = node.runtime;
+            time.post(null, duration.toNanos(), () -> resumed(node, process));
+        }
+    }
+
+    /** A pause may have ended: the requests clients made meanwhile go in now. */
+    private void resumed(SimulatedNode<R, M> node, VirtualRuntime process) {
+        if (node.runtime != process || !process.alive()) {
+            return;
+        }
+        if (process.pausedUntil() > time.now()) {
+            time.post(null, process.pausedUntil() - time.now(), () -> resumed(node, process));
+            return;
+        }
+        while (!node.deferred.isEmpty()) {
+            node.deferred.poll().request().run();
         }
     }
 
@@ -439,7 +474,16 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("time runs forward, was " + duration);
         }
-        time.runUntil(time.now() + duration.toNanos(), () -> false);
+        time.runUntil(time.now() + duration.toNanos(), () -> pending != null);
+        throwPending();
+    }
+
+    private void throwPending() {
+        if (pending != null) {
+            RuntimeException thrown = pending;
+            pending = null;
+            throw failure(thrown.getMessage() == null ? thrown.toString() : thrown.getMessage(), thrown);
+        }
     }
 
     /**
@@ -457,7 +501,9 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
      * @throws AssertionError when it does not hold by then
      */
     public void runUntil(BooleanSupplier condition, Duration limit) {
-        if (!time.runUntil(time.now() + limit.toNanos(), condition)) {
+        boolean held = time.runUntil(time.now() + limit.toNanos(), () -> pending != null || condition.getAsBoolean());
+        throwPending();
+        if (!held) {
             throw failure("the condition did not hold within " + limit.toMillis() + " ms of virtual time");
         }
     }
@@ -469,8 +515,21 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
      * @throws AssertionError when none appears in that time
      */
     public SimulatedNode<R, M> awaitPrimary() {
-        runUntil(() -> servingPrimary() != null, settings.electionTimeout.multipliedBy(30));
+        // The first time, as real nodes do: they find each other, the first bootstraps, the
+        // primary adds the others as learners and promotes them; a test's faults begin once all vote.
+        runUntil(() -> servingPrimary() != null && (formed || formedNow()), settings.electionTimeout.multipliedBy(30));
         return servingPrimary();
+    }
+
+    private boolean formedNow() {
+        for (SimulatedNode<R, M> node : nodes) {
+            if (!node.isUp() || !node.cluster.status().voter() || node.cluster.status().appliedIndex() == 0) {
+                return false;
+            }
+        }
+        formed = true;
+        note("FORMED");
+        return true;
     }
 
     private SimulatedNode<R, M> servingPrimary() {
@@ -500,11 +559,11 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         byte[] copy = command.clone();
         Call<Committed<R>> call = new Call<>(history.size(), Call.Kind.COMMAND, node.id(), copy, null, null, ms());
         history.add(call);
-        if (!node.isUp()) {
-            call.complete(ms(), null, new Call.NodeDownException(node.id()));
-        } else {
-            node.cluster.submit(copy).whenComplete((done, error) -> call.complete(ms(), done, error));
-        }
+        note("SUBMIT #" + call.id() + " to " + node.id() + " " + TestCluster.printable(copy));
+        send(node, call, () -> node.cluster.submit(copy).whenComplete((done, error) -> {
+            call.complete(ms(), done, error);
+            note("ANSWER #" + call.id() + " " + call.outcome());
+        }));
         return call;
     }
 
@@ -516,12 +575,23 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         own(node);
         Call<T> call = new Call<>(history.size(), Call.Kind.READ, node.id(), null, query, key, ms());
         history.add(call);
+        note("QUERY #" + call.id() + " at " + node.id() + (key == null ? "" : " key " + key));
+        send(node, call, () -> node.cluster.read(query, Consistency.LINEARIZABLE).whenComplete((value, error) -> {
+            call.complete(ms(), value, error);
+            note("ANSWER #" + call.id() + " " + call.outcome());
+        }));
+        return call;
+    }
+
+    /** To a down node a call fails at once; to a paused one it goes in when the node resumes. */
+    private void send(SimulatedNode<R, M> node, Call<?> call, Runnable request) {
         if (!node.isUp()) {
             call.complete(ms(), null, new Call.NodeDownException(node.id()));
+        } else if (node.isPaused()) {
+            node.deferred.add(new SimulatedNode.Deferred(call, request));
         } else {
-            node.cluster.read(query, Consistency.LINEARIZABLE).whenComplete((value, error) -> call.complete(ms(), value, error));
+            request.run();
         }
-        return call;
     }
 
     /** Every call made, in the order made. */
@@ -567,7 +637,13 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
                     runs.add(run);
                     current[0] = run;
                     note("PRIMARY-ONLY start " + run);
-                    job.body().accept(run);
+                    try {
+                        job.body().accept(run);
+                    } catch (RuntimeException | AssertionError e) {
+                        pending = new IllegalStateException("primary-only job '" + job.name() + "' threw on "
+                                + node.id() + " at " + ms() + " ms (seed " + seed + "): " + e, e);
+                        return;
+                    }
                     step(node, run);
                 });
             } catch (NotPrimaryException notNow) {
@@ -702,6 +778,39 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
         }
     }
 
+    /**
+     * Heals every fault — links restored, losses stopped, crashed nodes restarted, pauses waited
+     * out — lets the cluster settle (a primary, every node applied everything committed), then
+     * compares every node's {@link StateMachine#snapshot()} byte for byte: a machine that reads
+     * the clock, draws random numbers or depends on hash order diverges here.
+     *
+     * @throws AssertionError naming the nodes whose states differ
+     */
+    public void assertStateMachinesEqualAfterHeal() {
+        heal();
+        dropRate(0);
+        nodes.forEach(this::restart);
+        runUntil(() -> nodes.stream().noneMatch(SimulatedNode::isPaused));
+        SimulatedNode<R, M> primary = awaitPrimary();
+        runUntil(() -> {
+            io.clustermode.ClusterStatus status = primary.cluster.status();
+            return status.role() == ClusterRole.PRIMARY && status.commitIndex() == status.lastIndex()
+                    && nodes.stream().allMatch(n -> n.cluster.status().appliedIndex() == status.commitIndex());
+        });
+        Map<String, List<NodeId>> groups = new LinkedHashMap<>();
+        for (SimulatedNode<R, M> node : nodes) {
+            groups.computeIfAbsent(java.util.Arrays.toString(node.machine.snapshot()), k -> new ArrayList<>())
+                    .add(node.id());
+        }
+        if (groups.size() > 1) {
+            StringBuilder out = new StringBuilder("state machines differ after heal (is apply deterministic? no clock,"
+                    + " no randomness, no hash order):");
+            groups.forEach((state, ids) -> out.append("\n  ").append(ids).append(": ")
+                    .append(state.length() <= 200 ? state : state.substring(0, 200) + "..."));
+            throw failure(out.toString());
+        }
+    }
+
     /** Checks that no two nodes' {@code ClusterListener}s were told PRIMARY in one term. */
     public void assertAtMostOnePrimaryPerTerm() {
         if (!primaryConflicts.isEmpty()) {
@@ -767,7 +876,7 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
     }
 
     private void note(String event) {
-        String line = String.format("t=%-7.3f %s", time.now() / 1e6, event);
+        String line = String.format(java.util.Locale.ROOT, "t=%-7.3f %s", time.now() / 1e6, event);
         if (trace != null) {
             trace.append(line).append('\n');
         }
@@ -782,6 +891,10 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
     }
 
     AssertionError failure(String what) {
+        return failure(what, null);
+    }
+
+    AssertionError failure(String what, Throwable cause) {
         StringBuilder out = new StringBuilder(what).append("\n  seed ").append(seed).append(", at ")
                 .append(ms()).append(" ms of virtual time; nodes:");
         for (SimulatedNode<R, M> node : nodes) {
@@ -792,7 +905,7 @@ public final class ClusterSimulation<R, M extends StateMachine<R>> {
             lastSteps.subList(Math.max(0, lastSteps.size() - 15), lastSteps.size())
                     .forEach(s -> out.append("\n    ").append(s));
         }
-        return new AssertionError(out.toString());
+        return new AssertionError(out.toString(), cause);
     }
 
     private SimulatedNode<R, M> own(SimulatedNode<R, M> node) {

@@ -25,7 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param <R> the state machine's result type
  * @param <M> the state machine's type
  */
-public final class SimulatedNode<R, M extends StateMachine<R>> {
+final class SimulatedNode<R, M extends StateMachine<R>> {
 
     private final NodeId id;
     private final String address;
@@ -38,10 +38,19 @@ public final class SimulatedNode<R, M extends StateMachine<R>> {
     final List<RoleChange> roles = new ArrayList<>();
     /** The status last written to the trace. */
     String lastStatus;
+    /** A request a client made while the node's process was paused, and its call. */
+    record Deferred(Call<?> call, Runnable request) {
+    }
+
+    /** Requests clients made while the process was paused: they go in when it resumes. */
+    final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
+    /** The handle tests hold. */
+    final TestNode<M> handle;
 
     SimulatedNode(NodeId id, String address) {
         this.id = id;
         this.address = address;
+        this.handle = new TestNode<>(this);
     }
 
     /** The node's id: {@code n1}, {@code n2}, ... */

@@ -19,11 +19,12 @@ final class VirtualRuntime implements NodeRuntime {
 
     private final VirtualTime time;
     private final long seed;
-    private final Runnable afterTurn;
+    private final java.util.function.Consumer<Boolean> afterTurn;
     private boolean alive = true;
     private long pausedUntil;
 
-    VirtualRuntime(VirtualTime time, long seed, Runnable afterTurn) {
+    /** {@code afterTurn} hears of each turn of the node's event loop: true when its timer, not input, was due. */
+    VirtualRuntime(VirtualTime time, long seed, java.util.function.Consumer<Boolean> afterTurn) {
         this.time = time;
         this.seed = seed;
         this.afterTurn = afterTurn;
@@ -46,8 +47,8 @@ final class VirtualRuntime implements NodeRuntime {
         pausedUntil = Math.max(pausedUntil, at);
     }
 
-    void turned() {
-        afterTurn.run();
+    void turned(boolean timer) {
+        afterTurn.accept(timer);
     }
 
     VirtualTime time() {

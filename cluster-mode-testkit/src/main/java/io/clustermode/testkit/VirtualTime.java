@@ -105,13 +105,13 @@ final class VirtualTime {
                 events.poll();
                 run(next);
             } else {
-                turn(due);
+                turn(due, true);
             }
         }
     }
 
     private void run(Event event) {
-        VirtualRuntime owner = event.owner;
+        VirtualRuntime owner = event.owner; // null: the simulation's own, never held up
         if (owner != null && !owner.alive()) {
             return; // its process is gone, and with it what it had planned
         }
@@ -130,7 +130,7 @@ final class VirtualTime {
         for (int i = 0; i < loops.size(); i++) {
             Loop loop = loops.get(i);
             if (!loop.turning && loop.owner.pausedUntil() <= now && loop.loop.hasWork()) {
-                turn(loop);
+                turn(loop, false);
                 turned = true;
             }
         }
@@ -144,7 +144,7 @@ final class VirtualTime {
         return Math.max(loop.loop.wakeAt(), loop.owner.pausedUntil());
     }
 
-    private void turn(Loop loop) {
+    private void turn(Loop loop, boolean timer) {
         steps++;
         loop.turning = true;
         try {
@@ -152,6 +152,6 @@ final class VirtualTime {
         } finally {
             loop.turning = false;
         }
-        loop.owner.turned();
+        loop.owner.turned(timer);
     }
 }

@@ -17,12 +17,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Real {@code Cluster} nodes on virtual time, driven as an application drives them: its
  * listener, its primary-only work through {@code PrimaryExecutor}, its partition listeners.
  */
-class ClusterSimulationTest {
+class RealClusterNodesTest {
 
     @Test
     void when_the_primary_is_isolated_then_healed_the_listeners_hear_it_step_down_and_another_take_over() {
         List<String> heard = new ArrayList<>();
-        ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(3).seed(3)
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(3).seed(3)
                 .stateMachine(Counter::new)
                 .onStart(node -> node.cluster().addListener(new io.clustermode.ClusterListener() {
                     @Override
@@ -31,7 +31,7 @@ class ClusterSimulationTest {
                     }
                 }))
                 .build();
-        SimulatedNode<Long, Counter> first = sim.awaitPrimary();
+        TestNode<Counter> first = sim.awaitPrimary();
         assertThat(heard).contains(first.id() + " PRIMARY " + first.cluster().status().term());
         long firstTerm = first.cluster().fencingToken().orElseThrow();
 
@@ -39,7 +39,7 @@ class ClusterSimulationTest {
         sim.runUntil(() -> sim.nodes().stream().anyMatch(n -> n != first && n.role() == ClusterRole.PRIMARY));
         // It hears no quorum: it steps down, and its listener is told.
         sim.runUntil(() -> lastRole(first) != ClusterRole.PRIMARY);
-        SimulatedNode<Long, Counter> second = sim.primary().orElseThrow();
+        TestNode<Counter> second = sim.primary().orElseThrow();
         assertThat(second).isNotSameAs(first);
         assertThat(second.cluster().fencingToken().orElseThrow()).isGreaterThan(firstTerm);
         assertThat(first.roleChanges()).last().extracting(RoleChange::role).isNotEqualTo(ClusterRole.PRIMARY);
@@ -56,14 +56,14 @@ class ClusterSimulationTest {
 
     @Test
     void primary_executor_work_never_overlaps_across_nodes_through_crashes_and_restarts() {
-        ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(5).seed(7)
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(5).seed(7)
                 .stateMachine(Counter::new).recordTrace(false).build();
         sim.schedulePrimaryOnly("sweep", Duration.ofMillis(50), Duration.ofMillis(200), run -> { });
         sim.dropRate(0.02);
         for (int round = 0; round < 4; round++) {
-            SimulatedNode<Long, Counter> primary = sim.awaitPrimary();
+            TestNode<Counter> primary = sim.awaitPrimary();
             sim.advance(Duration.ofMillis(120 + sim.random().nextInt(300))); // a run is in progress
-            SimulatedNode<Long, Counter> follower = sim.nodes().stream().filter(n -> n != primary).findFirst().orElseThrow();
+            TestNode<Counter> follower = sim.nodes().stream().filter(n -> n != primary).findFirst().orElseThrow();
             sim.isolate(follower);
             sim.crash(primary);
             sim.awaitPrimary();
@@ -83,11 +83,11 @@ class ClusterSimulationTest {
 
     @Test
     void a_primary_only_job_that_ignores_revocation_is_caught() {
-        ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(3).seed(5)
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(3).seed(5)
                 .stateMachine(Counter::new).build();
         // The broken job: it checks primacy once, then works on with its own timer for two
         // seconds, whatever the node hears meanwhile (it never asks PrimaryExecutor again).
-        SimulatedNode<Long, Counter> first = sim.awaitPrimary();
+        TestNode<Counter> first = sim.awaitPrimary();
         PrimaryRun broken = sim.beginPrimaryWork(first, "ignores-revocation");
         first.scheduler().schedule(() -> sim.endPrimaryWork(broken, false), 3, TimeUnit.SECONDS);
         sim.schedulePrimaryOnly("well-behaved", Duration.ofMillis(20), Duration.ofMillis(100), run -> { });
@@ -105,7 +105,7 @@ class ClusterSimulationTest {
     @Test
     void partitions_move_under_faults_and_each_has_at_most_one_holder_at_a_time() {
         List<String> events = new ArrayList<>();
-        ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(3).seed(9)
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(3).seed(9)
                 .stateMachine(Counter::new)
                 .partitions("orders", 8)
                 .onStart(node -> node.cluster().partitionGroup("orders").orElseThrow().addListener(new PartitionListener() {
@@ -122,7 +122,7 @@ class ClusterSimulationTest {
                 .recordTrace(false).build();
         sim.awaitPrimary();
         sim.runUntil(() -> sim.partitionHolders().size() == 8);
-        SimulatedNode<Long, Counter> victim = sim.node("n2");
+        TestNode<Counter> victim = sim.node("n2");
         assertThat(sim.partitionHolders()).containsValue(victim.id());
 
         sim.crash(victim);
@@ -145,19 +145,19 @@ class ClusterSimulationTest {
         assertThat(faultyRun(21)).isNotEqualTo(faultyRun(22));
     }
 
-    private static ClusterRole lastRole(SimulatedNode<?, ?> node) {
+    private static ClusterRole lastRole(TestNode<?> node) {
         List<RoleChange> changes = node.roleChanges();
         return changes.isEmpty() ? ClusterRole.INACTIVE : changes.get(changes.size() - 1).role();
     }
 
     private static String faultyRun(long seed) {
-        ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(5).seed(seed)
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(5).seed(seed)
                 .stateMachine(Counter::new).partitions("jobs", 4).build();
         sim.schedulePrimaryOnly("tick", Duration.ofMillis(30), Duration.ofMillis(40), run -> { });
         sim.awaitPrimary();
         sim.dropRate(0.02);
         for (int i = 0; i < 30; i++) {
-            SimulatedNode<Long, Counter> node = sim.nodes().get(sim.random().nextInt(5));
+            TestNode<Counter> node = sim.nodes().get(sim.random().nextInt(5));
             switch (sim.random().nextInt(6)) {
                 case 0 -> sim.crash(node);
                 case 1 -> sim.restart(node);
