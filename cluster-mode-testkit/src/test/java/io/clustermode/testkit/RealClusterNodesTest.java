@@ -140,6 +140,24 @@ class RealClusterNodesTest {
     }
 
     @Test
+    void a_primary_whose_health_check_fails_hands_primacy_to_a_healthy_node() {
+        java.util.Set<String> sick = new java.util.TreeSet<>();
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(3).seed(13)
+                .stateMachine(Counter::new)
+                .onStart(node -> node.cluster().addHealthCheck("database", () -> !sick.contains(node.id().value())))
+                .build();
+        TestNode<Counter> first = sim.awaitPrimary();
+        sim.advance(Duration.ofSeconds(2)); // the checks have run and passed
+
+        sick.add(first.id().value());
+        sim.runUntil(() -> sim.primary().filter(p -> p != first).isPresent() && lastRole(first) != ClusterRole.PRIMARY,
+                Duration.ofSeconds(10));
+        assertThat(first.cluster().healthy()).isFalse();
+        assertThat(sim.awaitPrimary()).isNotSameAs(first);
+        sim.assertAtMostOnePrimaryPerTerm();
+    }
+
+    @Test
     void the_same_seed_gives_the_same_trace_byte_for_byte_and_another_seed_another() {
         assertThat(faultyRun(21)).isEqualTo(faultyRun(21));
         assertThat(faultyRun(21)).isNotEqualTo(faultyRun(22));
