@@ -37,42 +37,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * N real {@link Cluster} instances — the application's own {@code Cluster}, listeners,
- * {@code PrimaryExecutor}, partition groups and health checks — on virtual time, a simulated
- * network and simulated disks, driven by one seeded scheduler: the same seed and the same calls
- * give the same run, and {@link #trace()} is byte-identical.
+ * The engine behind {@link TestCluster}: N real {@link Cluster} instances — the application's own
+ * {@code Cluster}, listeners, {@code PrimaryExecutor}, partition groups and health checks — each
+ * started through {@code ClusterAccess} on a {@link VirtualRuntime}, over a {@link VirtualNetwork}
+ * and an in-memory disk per node, all driven by one {@link VirtualTime}: the same seed and the
+ * same calls give the same run, and {@link #trace()} is byte-identical. What it simulates and what
+ * it does not is {@link TestCluster}'s to say (its class comment).
  *
- * <pre>{@code
- * ClusterSimulation<Long, Counter> sim = ClusterSimulation.builder().nodes(3).seed(42)
- *         .stateMachine(Counter::new)
- *         .onStart(node -> node.cluster().addListener(myListener))
- *         .build();
- * SimulatedNode<Long, Counter> primary = sim.awaitPrimary();
- * sim.isolate(primary);
- * sim.advance(Duration.ofSeconds(5));
- * sim.heal();
- * sim.assertAtMostOnePrimaryPerTerm();
- * }</pre>
- *
- * <h2>What runs, and what differs from production</h2>
- * Each node is {@code Cluster.start}'s node — discovery of its peers (static seeds), the
- * bootstrap guard, the membership reconciler, the Raft event loop, the notification thread, the
- * {@code PrimaryExecutor}, partition work and health checks — started on a runtime whose clock is
- * virtual and whose threads are replaced by tasks the simulation runs on the test's thread, in an
- * order decided by virtual time and the seed. What differs: the transport (messages take 1–8 ms,
- * may be lost ({@link #dropRate}) or cut; no TLS, no handshake bytes), the disk (a
- * {@code MemoryStorage} per node that outlives its processes: a crash keeps exactly what the node
- * persisted, which it does before it acknowledges or sends anything; no torn writes here — the
- * Raft-level simulation {@link TestCluster} has them), and time: code that blocks a thread (a
- * {@code Thread.sleep}, a {@code Future.get} in a task, {@code Cluster.awaitPrimary},
- * {@code Cluster.close}) would block the whole simulation — use {@link SimulatedNode#scheduler()}
- * and the futures instead, and {@link #crash}/{@link #restart} for stops. A task is instantaneous in
- * virtual time: "interrupted when primacy is lost" happens at the task's next wait, or — for work
- * made of steps, as {@link #schedulePrimaryOnly} makes it — at its next step.
- *
- * <h2>Threading and failure</h2>
- * Not thread-safe: one test thread drives it. A condition not reached in time and a failed check
- * throw {@link AssertionError} whose message names the seed and shows every node's status.
+ * <p>Not thread-safe: one test thread drives it. A condition not reached in time, a failure
+ * inside a step and a failed check throw {@link AssertionError} whose message names the seed and
+ * shows every node's status and the last steps.
  *
  * @param <R> the state machine's result type
  * @param <M> the state machine's type

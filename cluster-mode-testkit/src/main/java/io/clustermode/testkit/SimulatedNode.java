@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A handle on one node of a {@link ClusterSimulation}: the real {@link Cluster} its current
+ * One node of a {@link ClusterSimulation} ({@link TestNode} is the handle tests hold): the real {@link Cluster} its current
  * process runs, the roles its listener was told, and a scheduler on the simulation's virtual
  * time for the application's own timers. A handle stays valid across crashes and restarts;
  * {@link #cluster()} is the current process's (a restart starts a new {@code Cluster} on the
