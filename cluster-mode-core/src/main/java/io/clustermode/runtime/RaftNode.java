@@ -42,7 +42,9 @@ import java.util.function.Function;
  * One thread, the event loop, owns the core, the storage and the state machine; nothing else
  * touches them. Every public method may be called from any thread: it queues its work for the
  * loop and returns a future. Futures complete on the event loop, so callbacks attached to them
- * must not block. Listeners are called on the event loop too.
+ * must not block. Listeners are called on the event loop too. The loop, the clock and the
+ * randomness come from a {@link NodeRuntime}: with {@link NodeRuntime#threads()} the loop is a
+ * thread of its own; the testkit's runtime turns it instead, on virtual time.
  *
  * <h2>The loop</h2>
  * Each turn: take every queued input (messages, requests), feed them to the core, tick the
