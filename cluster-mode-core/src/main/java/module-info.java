@@ -15,7 +15,9 @@ module io.clustermode.core {
 
     exports io.clustermode.raft to io.clustermode.netty, io.clustermode.simulation, io.clustermode.testkit;
     exports io.clustermode.codec to io.clustermode.netty;
-    exports io.clustermode.runtime to io.clustermode.simulation, io.clustermode.netty; // netty: its tests run RaftNode over TCP
+    exports io.clustermode.runtime to io.clustermode.simulation, io.clustermode.netty, // netty: its tests run RaftNode over TCP
+            io.clustermode.testkit; // the testkit runs real Cluster nodes on its own NodeRuntime
+    exports io.clustermode.internal to io.clustermode.testkit; // ClusterAccess: a Cluster on a given runtime
     exports io.clustermode.membership to io.clustermode.simulation;
 
     uses io.clustermode.transport.TransportFactory;

@@ -8,7 +8,7 @@ module io.clustermode.testkit {
     requires transitive io.clustermode.core;
     requires transitive io.clustermode.linearizability;
     requires transitive org.junit.jupiter.api;
-    requires io.clustermode.simulation;
+    requires org.slf4j;
 
     exports io.clustermode.testkit;
     // JUnit instantiates the extension reflectively.

@@ -9,6 +9,7 @@ import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Role;
 import io.clustermode.raft.StateChange;
 import io.clustermode.runtime.NodeSettings;
+import io.clustermode.runtime.NodeRuntime;
 import io.clustermode.runtime.NodeStatus;
 import io.clustermode.runtime.RaftNode;
 import io.clustermode.storage.FileStorage;
@@ -34,7 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -110,13 +110,33 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     /** The application's health checks, which gate primacy. */
     private final HealthChecks healthChecks;
 
-    private Cluster(ClusterConfig config, NodeId self, M machine) throws IOException {
+    static {
+        // The testkit starts nodes on its own runtime through this (see ClusterAccess).
+        io.clustermode.internal.ClusterAccess.register(new io.clustermode.internal.ClusterAccess.Starter() {
+            @Override
+            public <R, M extends StateMachine<R>> Cluster<R, M> start(ClusterConfig config, M machine,
+                                                                      NodeRuntime runtime, RaftStorage storage)
+                    throws IOException {
+                if (config.nodeId == null) {
+                    throw new IllegalArgumentException("a node started on its own runtime needs a nodeId");
+                }
+                return new Cluster<>(config, config.nodeId, machine, runtime, java.util.Objects.requireNonNull(storage));
+            }
+        });
+    }
+
+    /** Where this node's clock and threads come from: real ones, but in the testkit. */
+    private final NodeRuntime runtime;
+
+    private Cluster(ClusterConfig config, NodeId self, M machine, NodeRuntime runtime, RaftStorage givenStorage)
+            throws IOException {
         this.config = config;
         this.self = self;
         this.machine = machine;
-        this.notifier = Executors.newSingleThreadExecutor(named("cluster-mode-" + self + "-events"));
-        this.primaryExecutor = new PrimaryExecutor(self);
-        RaftStorage storage = config.dataDir == null ? new MemoryStorage()
+        this.runtime = runtime;
+        this.notifier = runtime.newSerialExecutor("cluster-mode-" + self + "-events");
+        this.primaryExecutor = new PrimaryExecutor(self, runtime);
+        RaftStorage storage = givenStorage != null ? givenStorage : config.dataDir == null ? new MemoryStorage()
                 : FileStorage.open(config.dataDir, config.clusterName, self);
         TransportFactory factory = config.transportFactory != null ? config.transportFactory : TransportFactory.load();
         Transport transport = factory.create(new TransportSettings(self, config.clusterName, config.bind,
@@ -127,8 +147,8 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         this.candidates = new JoinCandidates(JoinCandidates.DEFAULT_CAPACITY,
                 config.updateInterval.multipliedBy(CANDIDATE_EXPIRY_INTERVALS).toNanos());
         transport.helloListener(this::onHello);
-        this.node = RaftNode.start(settings, storage, transport, machine, this::describeTo);
-        this.healthChecks = new HealthChecks(self, config.healthCheckInterval, node::reportHealth);
+        this.node = RaftNode.start(settings, storage, transport, machine, this::describeTo, runtime);
+        this.healthChecks = new HealthChecks(self, config.healthCheckInterval, node::reportHealth, runtime);
         this.guard = new BootstrapGuard(self, () -> !node.status().configuration().isEmpty());
         addresses.put(self, config.advertise);
         this.lastRole = new RoleChange(ClusterRole.INACTIVE, Optional.empty(), node.status().term(), "started");
@@ -137,7 +157,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         node.addConfigurationListener(this::onConfigurationChange);
         node.addPartitionListener(this::onPartitionsChanged);
         node.addFailureListener(this::onFailure);
-        this.reconciler = new Reconciler(config, self, node, guard, addresses, candidates, origins);
+        this.reconciler = new Reconciler(config, self, node, guard, addresses, candidates, origins, runtime);
         this.ready = true;
         LOG.info("node {} of cluster '{}' listens at {}; failover budget: a dead primary is replaced within about"
                         + " {} ms (election timeout {}-{} ms, heartbeat {} ms)", self, config.clusterName,
@@ -156,7 +176,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
      */
     public static <R, M extends StateMachine<R>> Cluster<R, M> start(ClusterConfig config, M machine)
             throws IOException {
-        return new Cluster<>(config, resolveNodeId(config), machine);
+        return new Cluster<>(config, resolveNodeId(config), machine, NodeRuntime.threads(), null);
     }
 
     /** Starts a node that only takes part in elections: no application state. */
@@ -244,7 +264,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
         if (!status.running() || !configuration.contains(self) || configuration.contains(hello.nodeId())) {
             return;
         }
-        if (candidates.offer(hello.nodeId(), hello.advertisedAddress(), System.nanoTime())) {
+        if (candidates.offer(hello.nodeId(), hello.advertisedAddress(), runtime.nanoTime())) {
             LOG.debug("node {}: {} at {} asks to be added to the cluster", self, hello.nodeId(),
                     hello.advertisedAddress());
             if (status.role() == Role.LEADER) {
@@ -536,7 +556,10 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 return existing;
             }
             try {
-                node.declarePartitions(group, count).get();
+                // On the testkit's runtime the event loop runs on this thread: it must wait through the runtime.
+                runtime.await(node.declarePartitions(group, count), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(e); // no deadline was given
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClusterClosedException(self + ": interrupted while joining partition group " + group);
@@ -546,7 +569,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
                 }
                 throw new IllegalStateException(e.getCause());
             }
-            PartitionGroup created = new PartitionGroup(self, group, count, notifier);
+            PartitionGroup created = new PartitionGroup(self, group, count, notifier, runtime);
             io.clustermode.raft.PartitionTable table = partitionTable;
             if (table != null) {
                 created.tableChanged(table);
@@ -804,7 +827,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
             }
         });
         long limit = config.electionTimeout.multipliedBy(2).toMillis();
-        CompletableFuture.delayedExecutor(limit, TimeUnit.MILLISECONDS).execute(() -> done.completeExceptionally(
+        runtime.schedule(TimeUnit.MILLISECONDS.toNanos(limit), () -> done.completeExceptionally(
                 new LeadershipTransferException(successor + " did not take primacy over from " + self + " within "
                         + limit + " ms")));
         return done;
@@ -883,13 +906,5 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     /** Forces a membership round now (normally every update interval, and on discovery changes). */
     public void reconcileNow() {
         reconciler.trigger();
-    }
-
-    static java.util.concurrent.ThreadFactory named(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

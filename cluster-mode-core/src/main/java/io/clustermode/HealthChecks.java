@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +49,11 @@ final class HealthChecks implements AutoCloseable {
         }
     }
 
-    HealthChecks(NodeId self, Duration interval, Consumer<Boolean> report) {
+    private final io.clustermode.runtime.NodeRuntime runtime;
+
+    HealthChecks(NodeId self, Duration interval, Consumer<Boolean> report, io.clustermode.runtime.NodeRuntime runtime) {
         this.self = self;
+        this.runtime = runtime;
         this.interval = interval;
         this.report = report;
     }
@@ -70,8 +72,8 @@ final class HealthChecks implements AutoCloseable {
             throw new IllegalArgumentException("node " + self + " already has a health check named '" + name + "'");
         }
         if (scheduler == null) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(Cluster.named("cluster-mode-" + self + "-health"));
-            workers = Executors.newCachedThreadPool(Cluster.named("cluster-mode-" + self + "-health-check"));
+            scheduler = runtime.newScheduler("cluster-mode-" + self + "-health");
+            workers = runtime.newPool("cluster-mode-" + self + "-health-check");
             long nanos = interval.toNanos();
             scheduler.scheduleAtFixedRate(this::round, 0, nanos, TimeUnit.NANOSECONDS);
         }
@@ -89,7 +91,7 @@ final class HealthChecks implements AutoCloseable {
     /** One round: start every check, wait for them until the interval has passed, report whether all passed. */
     private void round() {
         try {
-            long deadline = System.nanoTime() + interval.toNanos();
+            long deadline = runtime.nanoTime() + interval.toNanos();
             for (Check check : checks.values()) {
                 if (check.running == null || check.running.isDone()) {
                     BooleanSupplier supplier = check.supplier;
@@ -120,8 +122,8 @@ final class HealthChecks implements AutoCloseable {
             return "never ran";
         }
         try {
-            long wait = Math.max(0, deadline - System.nanoTime());
-            return Boolean.TRUE.equals(running.get(wait, TimeUnit.NANOSECONDS)) ? null : "returned false";
+            long wait = Math.max(0, deadline - runtime.nanoTime());
+            return Boolean.TRUE.equals(runtime.await(running, wait, TimeUnit.NANOSECONDS)) ? null : "returned false";
         } catch (TimeoutException e) {
             return "takes longer than the check interval (" + interval.toMillis() + " ms)";
         } catch (ExecutionException e) {

@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 
@@ -49,7 +48,10 @@ public final class PartitionGroup {
     private long moves;
     private long unownedNanos;
 
-    PartitionGroup(NodeId self, String name, int count, Executor events) {
+    private final io.clustermode.runtime.NodeRuntime runtime;
+
+    PartitionGroup(NodeId self, String name, int count, Executor events, io.clustermode.runtime.NodeRuntime runtime) {
+        this.runtime = runtime;
         this.self = self;
         this.name = name;
         this.count = count;
@@ -135,7 +137,7 @@ public final class PartitionGroup {
      * does not count).
      */
     public synchronized java.time.Duration unownedTime() {
-        long now = System.nanoTime();
+        long now = runtime.nanoTime();
         long total = unownedNanos;
         for (long since : unownedSince) {
             total += since == 0 ? 0 : now - since;
@@ -194,7 +196,7 @@ public final class PartitionGroup {
                 newEpochs[p] = table.epoch(name, p);
             }
         }
-        long now = System.nanoTime();
+        long now = runtime.nanoTime();
         List<Integer> changed = new java.util.ArrayList<>();
         for (int p = 0; p < count; p++) {
             NodeId after = newOwners[p];
@@ -241,8 +243,8 @@ public final class PartitionGroup {
         int partition = event.partition();
         if (event.held()) {
             held.put(partition, event.epoch());
-            executors.put(partition, Executors.newSingleThreadExecutor(
-                    Cluster.named("cluster-mode-" + self + "-" + name + "-" + partition + "-" + event.epoch())));
+            executors.put(partition, runtime.newSerialExecutor(
+                    "cluster-mode-" + self + "-" + name + "-" + partition + "-" + event.epoch()));
         } else {
             held.remove(partition);
             ExecutorService executor = executors.remove(partition);

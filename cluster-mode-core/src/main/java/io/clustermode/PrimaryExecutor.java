@@ -3,7 +3,6 @@ package io.clustermode;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -14,11 +13,13 @@ import java.util.concurrent.Future;
 public final class PrimaryExecutor {
 
     private final NodeId self;
+    private final io.clustermode.runtime.NodeRuntime runtime;
     private ExecutorService current;
     private long term;
 
-    PrimaryExecutor(NodeId self) {
+    PrimaryExecutor(NodeId self, io.clustermode.runtime.NodeRuntime runtime) {
         this.self = self;
+        this.runtime = runtime;
     }
 
     /**
@@ -49,7 +50,7 @@ public final class PrimaryExecutor {
     synchronized void becamePrimary(long newTerm) {
         lostPrimacy();
         term = newTerm;
-        current = Executors.newSingleThreadExecutor(Cluster.named("cluster-mode-" + self + "-primary-" + newTerm));
+        current = runtime.newSerialExecutor("cluster-mode-" + self + "-primary-" + newTerm);
     }
 
     synchronized void lostPrimacy() {

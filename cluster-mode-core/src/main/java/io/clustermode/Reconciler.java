@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,6 +73,7 @@ final class Reconciler implements AutoCloseable {
     private final JoinCandidates candidates;
     private final MemberOrigins origins;
     private final ScheduledExecutorService thread;
+    private final io.clustermode.runtime.NodeRuntime runtime;
     private final MembershipPolicy policy;
     private final FailureLog discoveryFailures = new FailureLog(LOG);
     private final OncePerKey hintAttempts;
@@ -88,8 +88,10 @@ final class Reconciler implements AutoCloseable {
     private NodeId toldFullBy;
 
     Reconciler(ClusterConfig config, NodeId self, RaftNode<?> node, BootstrapGuard guard,
-               Map<NodeId, String> addresses, JoinCandidates candidates, MemberOrigins origins) {
+               Map<NodeId, String> addresses, JoinCandidates candidates, MemberOrigins origins,
+               io.clustermode.runtime.NodeRuntime runtime) {
         this.config = config;
+        this.runtime = runtime;
         this.self = self;
         this.node = node;
         this.guard = guard;
@@ -99,7 +101,7 @@ final class Reconciler implements AutoCloseable {
         this.policy = new MembershipPolicy(self, config.voters, config.maxNodes, config.removalGrace.toNanos(),
                 config.electionTimeout.toNanos());
         this.hintAttempts = new OncePerKey(config.updateInterval.multipliedBy(HINT_RETRY_INTERVALS));
-        this.thread = Executors.newSingleThreadScheduledExecutor(Cluster.named("cluster-mode-" + self + "-membership"));
+        this.thread = runtime.newScheduler("cluster-mode-" + self + "-membership");
     }
 
     void start() {
@@ -236,7 +238,7 @@ final class Reconciler implements AutoCloseable {
                 .filter(address -> !address.equals(config.advertise))
                 .ifPresent(address -> claim(first, address, Source.DISCOVERY, null))));
         if (leader) {
-            candidates.current(System.nanoTime()).forEach((id, address) -> {
+            candidates.current(runtime.nanoTime()).forEach((id, address) -> {
                 if (!status.configuration().contains(id)) {
                     claim(first, address, Source.CANDIDATE, id);
                 }
@@ -279,12 +281,12 @@ final class Reconciler implements AutoCloseable {
     /** Waits for the answers (at most twice the connection timeout in all), and files each by its claims. */
     private void collect(List<Question> asked, Map<NodeId, PeerIdentity> answers, Set<NodeId> discovered,
                          Map<NodeId, String> contacts, List<Heard> heard) throws InterruptedException {
-        long deadline = System.nanoTime() + config.connectionTimeout.toNanos() * 2;
+        long deadline = runtime.nanoTime() + config.connectionTimeout.toNanos() * 2;
         for (Question question : asked) {
             PeerIdentity identity;
             try {
-                long left = Math.max(1, deadline - System.nanoTime());
-                identity = question.answer().get(left, TimeUnit.NANOSECONDS);
+                long left = Math.max(1, deadline - runtime.nanoTime());
+                identity = runtime.await(question.answer(), left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -409,7 +411,7 @@ final class Reconciler implements AutoCloseable {
         }
         LOG.info("node {} bootstraps the cluster: it has the lowest id of the {} nodes known", self, known.size());
         try {
-            node.bootstrap(Configuration.ofVoters(self)).get(config.electionTimeout.toMillis() * 5,
+            runtime.await(node.bootstrap(Configuration.ofVoters(self)), config.electionTimeout.toMillis() * 5,
                     TimeUnit.MILLISECONDS);
             origins.record(self, MemberDirectory.Origin.BOOTSTRAP);
         } catch (Exception e) {
@@ -435,7 +437,7 @@ final class Reconciler implements AutoCloseable {
     /** The primary's part: at most one change. Returns whether one was made. */
     private boolean applyOneChange(NodeStatus status, Findings found) {
         Optional<ConfigChange> change = policy.next(status.configuration(), found.discovered(),
-                found.contacts().keySet(), System.nanoTime(),
+                found.contacts().keySet(), runtime.nanoTime(),
                 id -> node.sinceHeardFrom(id).map(d -> OptionalLong.of(d.toNanos())).orElse(OptionalLong.empty()),
                 this::refuse);
         if (change.isEmpty()) {
@@ -448,7 +450,8 @@ final class Reconciler implements AutoCloseable {
         String why = !adds ? "" : discovered ? " (discovered)"
                 : " (a contact: it asked through its own discovery, and answers at " + contactAddress + ")";
         try {
-            node.changeConfiguration(change.get()).get(config.electionTimeout.toMillis() * 5, TimeUnit.MILLISECONDS);
+            runtime.await(node.changeConfiguration(change.get()), config.electionTimeout.toMillis() * 5,
+                    TimeUnit.MILLISECONDS);
             if (adds) {
                 origins.record(subject, discovered ? MemberDirectory.Origin.DISCOVERY : MemberDirectory.Origin.CONTACT);
                 candidates.forget(subject);

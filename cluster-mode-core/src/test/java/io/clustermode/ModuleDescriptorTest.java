@@ -38,8 +38,9 @@ class ModuleDescriptorTest {
         }
         assertThat(open).containsExactly("io.clustermode", "io.clustermode.discovery", "io.clustermode.storage",
                 "io.clustermode.transport");
-        assertThat(qualified.keySet()).containsExactly("io.clustermode.codec", "io.clustermode.membership",
-                "io.clustermode.raft", "io.clustermode.runtime");
+        assertThat(qualified.keySet()).containsExactly("io.clustermode.codec", "io.clustermode.internal",
+                "io.clustermode.membership", "io.clustermode.raft", "io.clustermode.runtime");
+        assertThat(qualified.get("io.clustermode.internal")).containsExactly("io.clustermode.testkit");
         qualified.values().forEach(targets -> assertThat(targets).allMatch(t -> t.startsWith("io.clustermode.")));
         assertThat(descriptor.uses()).contains("io.clustermode.transport.TransportFactory");
         assertThat(descriptor.packages()).contains("io.clustermode.raft"); // there, but not for users

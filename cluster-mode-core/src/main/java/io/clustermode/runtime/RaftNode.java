@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +42,9 @@ import java.util.function.Function;
  * One thread, the event loop, owns the core, the storage and the state machine; nothing else
  * touches them. Every public method may be called from any thread: it queues its work for the
  * loop and returns a future. Futures complete on the event loop, so callbacks attached to them
- * must not block. Listeners are called on the event loop too.
+ * must not block. Listeners are called on the event loop too. The loop, the clock and the
+ * randomness come from a {@link NodeRuntime}: with {@link NodeRuntime#threads()} the loop is a
+ * thread of its own; the testkit's runtime turns it instead, on virtual time.
  *
  * <h2>The loop</h2>
  * Each turn: take every queued input (messages, requests), feed them to the core, tick the
@@ -79,8 +80,14 @@ public final class RaftNode<R> implements AutoCloseable {
     private final RaftCore core;
     private final long tickNanos;
 
+    private final NodeRuntime runtime;
     private final LinkedBlockingQueue<Task> inbox;
-    private final Thread loop;
+    /** Counted down once the loop has ended ({@link #close()} waits for it). */
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    /** Inputs of the turn in progress (the loop's). */
+    private final List<Task> batch = new ArrayList<>();
+    /** When the core is due its next tick, on the runtime's clock (the loop's). */
+    private long nextTick;
     private volatile boolean running = true;
     private volatile NodeStatus status;
     private final CopyOnWriteArrayList<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
@@ -114,23 +121,22 @@ public final class RaftNode<R> implements AutoCloseable {
     /** The core's health note last logged (event loop only). */
     private String loggedHealthNote;
 
-    private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine)
-            throws IOException {
+    private RaftNode(NodeSettings settings, RaftStorage storage, Transport transport, StateMachine<R> machine,
+                     NodeRuntime runtime) throws IOException {
         this.settings = settings;
+        this.runtime = runtime;
         this.self = settings.nodeId();
         this.storage = storage;
         this.transport = transport;
         this.machine = machine;
         this.tickNanos = settings.tick().toNanos();
         this.inbox = new LinkedBlockingQueue<>(settings.maxQueuedRequests());
-        this.driver = ReadyDriver.load(self, settings.coreConfig(), new SecureRandom().nextLong(),
+        this.driver = ReadyDriver.load(self, settings.coreConfig(), runtime.randomSeed(),
                 new ObservedStorage(storage, () -> observer), transport::send, machine,
                 ReadyDriver.SnapshotPolicy.every(settings.snapshotEvery(), settings.snapshotEveryBytes()), new Hooks());
         this.core = driver.core();
         this.clusterId = storage.clusterId().orElse("");
         publishStatus();
-        this.loop = new Thread(this::run, "cluster-mode-" + self);
-        this.loop.setDaemon(true);
     }
 
     /**
@@ -151,7 +157,17 @@ public final class RaftNode<R> implements AutoCloseable {
     public static <R> RaftNode<R> start(NodeSettings settings, RaftStorage storage, Transport transport,
                                         StateMachine<R> machine, Function<NodeId, byte[]> describeSelf)
             throws IOException {
-        RaftNode<R> node = new RaftNode<>(settings, storage, transport, machine);
+        return start(settings, storage, transport, machine, describeSelf, NodeRuntime.threads());
+    }
+
+    /**
+     * As {@link #start(NodeSettings, RaftStorage, Transport, StateMachine, Function)}, on
+     * {@code runtime}'s clock, randomness and event-loop driving instead of a thread of its own.
+     */
+    public static <R> RaftNode<R> start(NodeSettings settings, RaftStorage storage, Transport transport,
+                                        StateMachine<R> machine, Function<NodeId, byte[]> describeSelf,
+                                        NodeRuntime runtime) throws IOException {
+        RaftNode<R> node = new RaftNode<>(settings, storage, transport, machine, runtime);
         if (!node.clusterId.isEmpty()) {
             transport.clusterId(node.clusterId);
         }
@@ -171,7 +187,8 @@ public final class RaftNode<R> implements AutoCloseable {
                 node.inbox.offer(new Task(() -> node.core.peerUnreachable(peer), null));
             }
         });
-        node.loop.start();
+        node.nextTick = runtime.nanoTime() + node.tickNanos;
+        runtime.startLoop("cluster-mode-" + node.self, node.new Loop());
         LOG.info("node {} started at term {} with {}", node.self, node.core.term(), node.core.configuration());
         return node;
     }
@@ -240,7 +257,7 @@ public final class RaftNode<R> implements AutoCloseable {
     public java.util.Optional<java.time.Duration> sinceHeardFrom(NodeId peer) {
         Long at = lastHeard.get(peer);
         return at == null ? java.util.Optional.empty()
-                : java.util.Optional.of(java.time.Duration.ofNanos(System.nanoTime() - at));
+                : java.util.Optional.of(java.time.Duration.ofNanos(runtime.nanoTime() - at));
     }
 
     /** The transport this node sends through. */
@@ -368,11 +385,14 @@ public final class RaftNode<R> implements AutoCloseable {
             return;
         }
         running = false;
+        if (runtime.drivesLoops()) {
+            end(); // nobody else turns the loop: it ends here, on the runtime's thread
+        }
         // Wake the loop rather than interrupt it: an interrupt in the middle of a file write
         // closes the file channel (NIO) and leaves a torn record for no reason.
         inbox.offer(new Task(() -> { }, null));
         try {
-            loop.join(TimeUnit.SECONDS.toMillis(10));
+            ended.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -442,7 +462,7 @@ public final class RaftNode<R> implements AutoCloseable {
             refused(message, refusal.get());
             return;
         }
-        long now = System.nanoTime();
+        long now = runtime.nanoTime();
         lastHeard.put(from, now);
         if (message instanceof Message.AppendResponse || message instanceof Message.HeartbeatResponse
                 || message instanceof Message.InstallSnapshotResponse) {
@@ -496,69 +516,136 @@ public final class RaftNode<R> implements AutoCloseable {
 
     // ------------------------------------------------------------------ the event loop
 
+    /** The event loop as the runtime sees it: on a thread of its own, or turned by the runtime. */
+    private final class Loop implements NodeRuntime.EventLoop {
+
+        @Override
+        public void runOnThisThread() {
+            run();
+        }
+
+        @Override
+        public void turn() {
+            drivenTurn();
+        }
+
+        @Override
+        public boolean hasWork() {
+            return !inbox.isEmpty();
+        }
+
+        @Override
+        public long wakeAt() {
+            return RaftNode.this.wakeAt();
+        }
+
+        @Override
+        public boolean running() {
+            return running;
+        }
+    }
+
+    /** The loop on its own thread: waits for input or the next timer, turns, until the node stops. */
     private void run() {
-        List<Task> batch = new ArrayList<>();
-        long nextTick = System.nanoTime() + tickNanos;
         try {
             while (running) {
-                // Sleep through the ticks that only count (an idle follower wakes for its
-                // leader's heartbeats, not a hundred times a second).
-                long wakeAt = nextTick + (core.ticksUntilTimer() - 1) * tickNanos;
-                long wait = wakeAt - System.nanoTime();
+                long wait = wakeAt() - runtime.nanoTime();
                 Task first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
                 if (first != null) {
                     batch.add(first);
                     inbox.drainTo(batch, MAX_BATCH);
                 }
-                long now = System.nanoTime();
-                // Catch up on the slept ticks before the messages, so that they meet the right
-                // clock (a vote request checks how long ago the leader was heard), but fire no
-                // timer before them: after a stall, a queued heartbeat must come before the
-                // election timeout it would have prevented.
-                while (now - nextTick >= 0 && core.ticksUntilTimer() > 1) {
-                    core.tick();
-                    nextTick += tickNanos;
-                }
-                for (Task task : batch) {
-                    perform(task);
-                }
-                batch.clear();
-                if (inboundPaused) {
-                    pauseOrResumeInbound();
-                }
-                // One ReadIndex round serves every read that arrived in this turn, and one
-                // message to the leader carries every command a follower was given in it.
-                driver.startReads();
-                driver.startProposals();
-                while (now - nextTick >= 0) {
-                    core.tick();
-                    nextTick += tickNanos;
-                }
-                handleReady();
-                if (now - nextAnswerCheck >= 0) {
-                    reconnectSilentFollowers(now);
-                    nextAnswerCheck = now + settings.electionTimeout().toNanos() / 2;
-                }
+                turn(runtime.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (UncheckedIOException e) {
-            stopFor(e.getCause(), "its storage failed: " + e.getCause());
-        } catch (StateMachineFailure e) {
-            stopFor(e.getCause(), "its state machine threw: " + e.getCause());
-        } catch (Error e) {
+        } catch (RuntimeException | Error e) {
+            fail(e);
+        } finally {
+            end();
+        }
+    }
+
+    /** One turn when the runtime drives the loop (no thread of its own): the same turn, without the wait. */
+    private void drivenTurn() {
+        if (!running) {
+            return;
+        }
+        try {
+            inbox.drainTo(batch, MAX_BATCH);
+            turn(runtime.nanoTime());
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            end();
+        }
+    }
+
+    /**
+     * When the loop must turn next without input: it sleeps through the ticks that only count (an
+     * idle follower wakes for its leader's heartbeats, not a hundred times a second).
+     */
+    private long wakeAt() {
+        return nextTick + (core.ticksUntilTimer() - 1) * tickNanos;
+    }
+
+    /** One turn of the loop over the inputs in {@link #batch}, at {@code now}. */
+    private void turn(long now) {
+        // Catch up on the slept ticks before the messages, so that they meet the right
+        // clock (a vote request checks how long ago the leader was heard), but fire no
+        // timer before them: after a stall, a queued heartbeat must come before the
+        // election timeout it would have prevented.
+        while (now - nextTick >= 0 && core.ticksUntilTimer() > 1) {
+            core.tick();
+            nextTick += tickNanos;
+        }
+        for (Task task : batch) {
+            perform(task);
+        }
+        batch.clear();
+        if (inboundPaused) {
+            pauseOrResumeInbound();
+        }
+        // One ReadIndex round serves every read that arrived in this turn, and one
+        // message to the leader carries every command a follower was given in it.
+        driver.startReads();
+        driver.startProposals();
+        while (now - nextTick >= 0) {
+            core.tick();
+            nextTick += tickNanos;
+        }
+        handleReady();
+        if (now - nextAnswerCheck >= 0) {
+            reconnectSilentFollowers(now);
+            nextAnswerCheck = now + settings.electionTimeout().toNanos() / 2;
+        }
+    }
+
+    /** The loop cannot go on: says why, once. */
+    private void fail(Throwable e) {
+        if (e instanceof UncheckedIOException io) {
+            stopFor(io.getCause(), "its storage failed: " + io.getCause());
+        } else if (e instanceof StateMachineFailure machineFailure) {
+            stopFor(machineFailure.getCause(), "its state machine threw: " + machineFailure.getCause());
+        } else if (e instanceof Error) {
             stopFor(e, "an Error: " + e);
-        } catch (RuntimeException e) {
+        } else {
             LOG.error("node {} stops at term {}: its state is impossible", self, core.term(), e);
             failure = e;
-        } finally {
-            running = false;
-            failEverything();
-            publishStatus();
-            if (failure != null) {
-                leave();
-            }
         }
+    }
+
+    /** The loop has ended: pending work fails, and a node that failed leaves. Once. */
+    private void end() {
+        if (ended.getCount() == 0) {
+            return;
+        }
+        running = false;
+        failEverything();
+        publishStatus();
+        if (failure != null) {
+            leave();
+        }
+        ended.countDown();
     }
 
     /** Records why the node cannot go on, in one log line naming the node, the term and the cause. */

@@ -4,40 +4,29 @@ import io.clustermode.Committed;
 import io.clustermode.NodeId;
 import io.clustermode.StateMachine;
 import io.clustermode.linearizability.History;
-import io.clustermode.linearizability.LinearizabilityChecker;
 import io.clustermode.linearizability.OpKind;
 import io.clustermode.linearizability.Operation;
 import io.clustermode.linearizability.Outcome;
-import io.clustermode.linearizability.Verdict;
-import io.clustermode.raft.RaftConfig;
-import io.clustermode.raft.Role;
-import io.clustermode.raft.StateChange;
-import io.clustermode.simulation.SimCluster;
-import io.clustermode.simulation.SimNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A cluster of simulated nodes running the application's {@link StateMachine}, on virtual
- * time, decided entirely by one seed: the same seed and the same calls give the same run,
- * step for step ({@link #trace()} is byte-identical), so a failure found once is found again.
+ * A cluster of real {@code io.clustermode.Cluster} nodes running the application's
+ * {@link StateMachine}, on virtual time, decided entirely by one seed: the same seed and the same
+ * calls give the same run, step for step ({@link #trace()} is byte-identical), so a failure found
+ * once is found again.
  *
  * <pre>{@code
  * TestCluster<Long, Counter> cluster = TestCluster.builder().nodes(5).seed(42)
@@ -51,29 +40,34 @@ import java.util.function.Supplier;
  * cluster.assertStateMachinesEqualAfterHeal();
  * }</pre>
  *
- * <h2>What runs, and what differs from {@code io.clustermode.Cluster}</h2>
- * Each node is the project's Raft core carried out by the runtime's own {@code ReadyDriver} —
- * the class a real node's event loop uses to persist, send, apply and answer, in the same order
- * — over a simulated disk (what was not persisted is lost in a {@link #crash}) and a simulated
- * network (delays of 1–8 ms, reordering, losses with {@link #dropRate}, partitions). It is the
- * project's own deterministic simulation ({@code cluster-mode-simulation}), whose invariants
- * (one leader per term, log matching, leader completeness, one entry per index everywhere,
- * linearizable reads, persist-before-send) are checked after every step here too. The nodes
- * are not {@code Cluster} instances: those run on threads and the wall clock, which no seed can
- * replay. What the application sees is the same: its {@code StateMachine} (applied, snapshotted
- * and restored by the same driver), its role (PRIMARY from the driver's announcement of
- * leadership until it announces otherwise), its fencing token (the term). Not simulated:
- * discovery and membership changes (the cluster is the {@code nodes(n)} voters from the start),
- * transport security, listeners' threads, log compaction.
+ * <h2>What runs, and what differs from production</h2>
+ * Each node is what {@code Cluster.start} starts — discovery of its peers (static seeds), the
+ * bootstrap guard, the membership reconciler, the Raft event loop, the notification thread that
+ * calls the application's {@code ClusterListener}s, the {@code PrimaryExecutor}, partition groups
+ * and their work, health checks — on a runtime whose clock is virtual and whose threads are
+ * tasks that the test cluster runs on the test's thread, one at a time, in an order decided by
+ * virtual time and the seed ({@link TestNode#cluster()} is that {@code Cluster}). The nodes form
+ * their cluster as real ones do: they find each other, the lowest id bootstraps, the primary
+ * adds and promotes the others ({@link #awaitPrimary()} waits for that the first time).
+ * What differs: the network (messages take 1–8 ms, may overtake each other, be lost
+ * ({@link #dropRate}) or cut; no TLS, no handshake bytes), the disk (kept in memory per node
+ * across its processes: a {@link #crash} keeps exactly what the node persisted, which it does
+ * before it acknowledges or sends anything; no torn writes — the project's Raft-level simulation,
+ * {@code cluster-mode-simulation}, has those and its per-step invariants), and time: code that
+ * blocks a thread — {@code Thread.sleep}, {@code Future.get} inside a task, a health check that
+ * never returns, {@code Cluster.awaitPrimary} or {@code Cluster.close} — would stop the whole
+ * test; use {@link TestNode#scheduler()}, futures, and {@link #crash}/{@link #restart}. A task is
+ * instantaneous in virtual time, so "interrupted when primacy is lost" happens at a
+ * deterministic point: the task's next wait, or for work made of steps (as
+ * {@link #schedulePrimaryOnly} makes it) its next step.
  *
- * <p>Time: one virtual millisecond per simulation unit; a node ticks every 10 ms, as a real node
- * does at the default settings; the heartbeat and election timeout are the real defaults (100 ms,
- * 1000 ms) unless the builder says otherwise.
+ * <p>Time: the heartbeat and election timeout are the real defaults (100 ms, 1000 ms) unless the
+ * builder says otherwise; a node ticks every 10 ms at those, as a real node does.
  *
  * <h2>Threading and failure</h2>
- * Not thread-safe: one test thread drives it. A broken invariant, a state machine that throws,
- * a condition not reached in time and a failed check throw {@link AssertionError} whose message
- * names the seed and shows the last steps.
+ * Not thread-safe: one test thread drives it. A state machine that throws, a job's body that
+ * throws, a condition not reached in time and a failed check throw {@link AssertionError} whose
+ * message names the seed and shows the last steps.
  *
  * @param <R> the state machine's result type
  * @param <M> the state machine's type
@@ -83,70 +77,19 @@ public final class TestCluster<R, M extends StateMachine<R>> {
     /** Budget of the general linearizability search ({@link #assertLinearizable()}), in search steps. */
     static final long MODEL_SEARCH_BUDGET = 2_000_000;
 
-    private final long seed;
-    final SimCluster sim;
+    final ClusterSimulation<R, M> sim;
     private final Supplier<M> factory;
-    private final List<TestNode<M>> nodes = new ArrayList<>();
-    private final Map<NodeId, TestNode<M>> byId = new TreeMap<>();
-    private final Random random;
-    private final StringBuilder trace;
-    private final List<Call<?>> history = new ArrayList<>();
-    private final Map<Long, NodeId> primaryOfTerm = new TreeMap<>();
-    private final List<String> primaryConflicts = new ArrayList<>();
-    private final List<PrimaryJob> jobs = new ArrayList<>();
-    private final List<PrimaryRun> runs = new ArrayList<>();
-    private final Duration electionTimeout;
-    /** A failure found inside a step (a job's body that threw): thrown when the step is over. */
-    private RuntimeException pending;
-
-    /** A scheduled primary-only job, and per node its run in progress and when the next is due. */
-    private final class PrimaryJob {
-        final String name;
-        final long period;
-        final long duration;
-        final Consumer<PrimaryRun> body;
-        final Map<NodeId, PrimaryRun> running = new TreeMap<>();
-        final Map<NodeId, Long> nextAt = new TreeMap<>();
-
-        PrimaryJob(String name, long period, long duration, Consumer<PrimaryRun> body) {
-            this.name = name;
-            this.period = period;
-            this.duration = duration;
-            this.body = body;
-        }
-    }
 
     private TestCluster(Builder<R, M> builder) {
-        this.seed = builder.seed;
         this.factory = builder.factory;
-        this.electionTimeout = builder.electionTimeout;
-        int heartbeatTicks = (int) Math.max(1, builder.heartbeat.toMillis() / SimCluster.TICK);
-        int electionTicks = (int) Math.max(3L * heartbeatTicks, builder.electionTimeout.toMillis() / SimCluster.TICK);
-        RaftConfig config = RaftConfig.defaults().withElectionTicks(electionTicks).withHeartbeatTicks(heartbeatTicks);
-        this.sim = new SimCluster(seed, config, id -> {
-            M machine = factory.get();
-            if (machine == null) {
-                throw new IllegalStateException("the state machine factory returned null");
-            }
-            return machine;
-        });
-        // The test's own choices draw from a stream of their own: they do not shift the cluster's.
-        this.random = new Random(seed ^ 0x5DEECE66DL);
-        this.trace = builder.trace ? new StringBuilder(1 << 16) : null;
-        if (trace != null) {
-            sim.onEveryStep(line -> trace.append(line).append('\n'));
+        ClusterSimulation.Builder<R, M> settings = ClusterSimulation.builder().nodes(builder.nodes).seed(builder.seed)
+                .stateMachine(builder.factory).heartbeatInterval(builder.heartbeat)
+                .electionTimeout(builder.electionTimeout).recordTrace(builder.trace);
+        builder.partitions.forEach(settings::partitions);
+        for (Consumer<TestNode<M>> setup : builder.onStart) {
+            settings.onStart(node -> setup.accept(node.handle));
         }
-        sim.onStateChange(this::stateChanged);
-        List<NodeId> ids = new ArrayList<>();
-        for (int i = 1; i <= builder.nodes; i++) {
-            ids.add(NodeId.of("n" + i));
-        }
-        guarded(() -> sim.bootstrap(ids));
-        for (SimNode node : sim.nodes()) {
-            TestNode<M> handle = new TestNode<>(node, this);
-            nodes.add(handle);
-            byId.put(node.id(), handle);
-        }
+        this.sim = settings.build();
     }
 
     /** A builder: {@code nodes(3)}, {@code seed(1)} and no state machine unless told. */
@@ -167,11 +110,16 @@ public final class TestCluster<R, M extends StateMachine<R>> {
         private Duration heartbeat = Duration.ofMillis(100);
         private Duration electionTimeout = Duration.ofMillis(1000);
         private boolean trace = true;
+        private final Map<String, Integer> partitions = new java.util.LinkedHashMap<>();
+        private final List<Consumer<TestNode<M>>> onStart = new ArrayList<>();
 
         private Builder() {
         }
 
         private <R2, M2 extends StateMachine<R2>> Builder<R2, M2> copy(Supplier<M2> newFactory) {
+            if (!onStart.isEmpty()) {
+                throw new IllegalStateException("give the state machine before onStart");
+            }
             Builder<R2, M2> next = new Builder<>();
             next.nodes = nodes;
             next.seed = seed;
@@ -179,10 +127,11 @@ public final class TestCluster<R, M extends StateMachine<R>> {
             next.heartbeat = heartbeat;
             next.electionTimeout = electionTimeout;
             next.trace = trace;
+            next.partitions.putAll(partitions);
             return next;
         }
 
-        /** How many nodes, all voters, 1 to 9 (default 3). */
+        /** How many nodes, all voters once formed, 1 to 9 (default 3). */
         public Builder<R, M> nodes(int count) {
             if (count < 1 || count > 9) {
                 throw new IllegalArgumentException("a test cluster has 1 to 9 nodes, was " + count);
@@ -191,7 +140,7 @@ public final class TestCluster<R, M extends StateMachine<R>> {
             return this;
         }
 
-        /** The seed everything draws from: network delays and losses, election timeouts (default 1). */
+        /** The seed everything draws from: network delays and losses, election timeouts, the order of tasks (default 1). */
         public Builder<R, M> seed(long value) {
             this.seed = value;
             return this;
@@ -208,7 +157,7 @@ public final class TestCluster<R, M extends StateMachine<R>> {
 
         /** The primary's heartbeat interval in virtual time, at least 10 ms (default 100 ms, as a real node's). */
         public Builder<R, M> heartbeatInterval(Duration interval) {
-            if (interval.toMillis() < SimCluster.TICK) {
+            if (interval.toMillis() < 10) {
                 throw new IllegalArgumentException("the heartbeat is at least one tick, 10 ms, was " + interval);
             }
             this.heartbeat = interval;
@@ -217,13 +166,34 @@ public final class TestCluster<R, M extends StateMachine<R>> {
 
         /**
          * The base election timeout in virtual time, randomized up to twice that (default 1000 ms,
-         * as a real node's); at least three heartbeats.
+         * as a real node's); at least 30 ms and three heartbeats.
          */
         public Builder<R, M> electionTimeout(Duration timeout) {
-            if (timeout.toMillis() < 3L * SimCluster.TICK) {
+            if (timeout.toMillis() < 30) {
                 throw new IllegalArgumentException("the election timeout is at least 30 ms, was " + timeout);
             }
             this.electionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Every node takes part in partition group {@code group} of {@code count} partitions
+         * ({@code Cluster.partitions(group, count)}) from the start of each of its processes;
+         * {@link TestCluster#assertOneHolderPerPartition()} checks what their listeners were told.
+         */
+        public Builder<R, M> partitions(String group, int count) {
+            partitions.put(Objects.requireNonNull(group, "group"), count);
+            return this;
+        }
+
+        /**
+         * Called as each node's process starts (at build and at each restart), once its
+         * {@code Cluster} started and before anything else runs: the application's own start-up
+         * ({@code node.cluster().addListener(...)}, health checks, partition groups, timers on
+         * {@link TestNode#scheduler()}). Give the state machine first.
+         */
+        public Builder<R, M> onStart(Consumer<TestNode<M>> setup) {
+            onStart.add(Objects.requireNonNull(setup, "setup"));
             return this;
         }
 
@@ -237,9 +207,11 @@ public final class TestCluster<R, M extends StateMachine<R>> {
         }
 
         /**
-         * The cluster, bootstrapped: every node a voter of one configuration, none primary yet.
+         * The cluster, its nodes started (none primary yet: {@link TestCluster#awaitPrimary()}
+         * lets them form it).
          *
          * @throws IllegalStateException when no state machine was given
+         * @throws IllegalArgumentException when the timing is one {@code ClusterConfig} refuses
          */
         public TestCluster<R, M> build() {
             if (factory == null) {
@@ -253,7 +225,7 @@ public final class TestCluster<R, M extends StateMachine<R>> {
 
     /** The seed this cluster runs from. */
     public long seed() {
-        return seed;
+        return sim.seed();
     }
 
     /**
@@ -261,63 +233,48 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * from the cluster's seed: with it, a whole randomized test replays from the seed.
      */
     public Random random() {
-        return random;
+        return sim.random();
     }
 
     /** The nodes, {@code n1} first. */
     public List<TestNode<M>> nodes() {
-        return Collections.unmodifiableList(nodes);
+        List<TestNode<M>> handles = new ArrayList<>();
+        sim.nodes().forEach(node -> handles.add(node.handle));
+        return java.util.Collections.unmodifiableList(handles);
     }
 
     /** The node with that id ({@code "n1"}, ...). */
     public TestNode<M> node(String id) {
-        TestNode<M> node = byId.get(NodeId.of(id));
-        if (node == null) {
-            throw new IllegalArgumentException("no node " + id + " (there are " + byId.keySet() + ")");
-        }
-        return node;
+        return sim.node(id).handle;
     }
 
-    /** The primary of the highest term now, if any node is primary. */
+    /** The node whose {@code Cluster} reports PRIMARY in the highest term now, if any. */
     public Optional<TestNode<M>> primary() {
-        TestNode<M> best = null;
-        for (TestNode<M> node : nodes) {
-            if (node.isPrimary() && (best == null || node.term() > best.term())) {
-                best = node;
-            }
-        }
-        return Optional.ofNullable(best);
+        return sim.primary().map(node -> node.handle);
     }
 
     /** The virtual time since the cluster was built. */
     public Duration now() {
-        return Duration.ofMillis(sim.now());
+        return sim.now();
     }
 
     // ------------------------------------------------------------------ faults
 
     /** Cuts the link between {@code a} and {@code b}, both ways; each still reaches the others. */
     public void partition(TestNode<M> a, TestNode<M> b) {
-        own(a);
-        own(b);
-        if (a == b) {
-            throw new IllegalArgumentException("a partition is between two nodes, given " + a.id() + " twice");
-        }
-        sim.blockOneWay(a.id(), b.id());
-        sim.blockOneWay(b.id(), a.id());
+        sim.partition(own(a), own(b));
     }
 
     /** Splits the cluster in two: {@code side} and the rest cannot reach each other. */
     public void partition(Collection<TestNode<M>> side) {
-        side.forEach(this::own);
-        List<NodeId> ids = new ArrayList<>();
-        side.forEach(node -> ids.add(node.id()));
-        sim.partition(ids);
+        List<SimulatedNode<R, M>> nodes = new ArrayList<>();
+        side.forEach(node -> nodes.add(own(node)));
+        sim.partition(nodes);
     }
 
     /** Cuts {@code node} off from every other node, both ways. */
     public void isolate(TestNode<M> node) {
-        sim.isolate(own(node).id());
+        sim.isolate(own(node));
     }
 
     /** Restores every link (crashed nodes stay down, paused ones stay paused). */
@@ -328,105 +285,61 @@ public final class TestCluster<R, M extends StateMachine<R>> {
     /** The chance (0 to 1) that the network loses each message, from now on (default 0). */
     public void dropRate(double rate) {
         sim.dropRate(rate);
-        note("DROP RATE " + rate);
     }
 
     /**
-     * Kills {@code node}'s process: everything it had not persisted is lost (its simulated disk
-     * keeps what its driver wrote before acknowledging anything), calls waiting on it get no
-     * answer (their outcome stays unknown), and its primacy — and the primary-only work under
-     * it — ends at once.
+     * Kills {@code node}'s process (kill -9): nothing it planned runs any more — its event loop,
+     * its listeners' notifications, its primary-only and partition work, its timers — messages on
+     * their way to it are lost, calls waiting on it get no answer (their outcome stays unknown),
+     * and calls waiting for a paused process were never made (they fail). Its disk keeps what it
+     * persisted.
      */
     public void crash(TestNode<M> node) {
-        own(node);
-        if (!node.isUp()) {
-            return;
-        }
-        guarded(() -> sim.crash(node.sim));
-        // Requests still waiting for the stopped process never reached it: nothing was done.
-        for (TestNode.Deferred waiting : node.deferred) {
-            waiting.call().complete(sim.now(), null, new Call.NodeDownException(node.id()));
-        }
-        node.deferred.clear();
-        lostPrimacy(node, "crashed");
+        sim.crash(own(node));
     }
 
-    /** Starts a crashed node again from its disk, with a new state machine restored from it. */
+    /** Starts a crashed node again: a new {@code Cluster} on its disk, with a new state machine restored from it. */
     public void restart(TestNode<M> node) {
-        own(node);
-        guarded(() -> sim.restart(node.sim));
+        sim.restart(own(node));
     }
 
     /**
      * Stops {@code node}'s process for {@code duration} of virtual time (SIGSTOP, a long garbage
-     * collection): it neither ticks nor reads messages, which wait for it; it is not told. A
-     * paused primary still believes it is primary, and its primary-only work stands still
-     * rather than ends: it finds out only after it resumes.
+     * collection): nothing of it runs — no ticks, no messages read, no listener called, no
+     * primary-only work — and requests to it wait; it is not told. A paused primary still
+     * believes it is primary, and finds out otherwise only after it resumes.
      */
     public void pause(TestNode<M> node, Duration duration) {
-        own(node);
-        sim.pause(node.sim, duration.toMillis());
+        sim.pause(own(node), duration);
     }
 
     // ------------------------------------------------------------------ time
 
     /** Runs {@code duration} of virtual time. */
     public void advance(Duration duration) {
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("time runs forward, was " + duration);
-        }
-        long units = duration.toMillis();
-        for (long i = 0; i < units; i++) {
-            runOneUnit();
-        }
+        sim.advance(duration);
     }
 
     /**
-     * Runs until a primary can serve: a node primary in its term, not paused, that has committed
-     * an entry of its term, and that a majority of the nodes (itself included) are up to follow
-     * in that term over links that work both ways — so a primary cut off from the others, which
-     * still believes it is one until its election timeout, does not count. At most 30 election
-     * timeouts of virtual time.
+     * Runs until a primary can serve: a node whose {@code Cluster} reports PRIMARY, not paused,
+     * that a majority of the nodes (itself included) report as their primary over links that
+     * work both ways — so a primary cut off from the others, which still believes it is one until
+     * it notices, does not count. The first time, also until the nodes formed their cluster
+     * (every node a voter). At most 30 election timeouts of virtual time.
      *
      * @throws AssertionError when none appears in that time
      */
     public TestNode<M> awaitPrimary() {
-        runUntil(() -> servingPrimary() != null, electionTimeout.multipliedBy(30));
-        return servingPrimary();
-    }
-
-    private TestNode<M> servingPrimary() {
-        for (TestNode<M> primary : nodes) {
-            if (!primary.isPrimary() || primary.isPaused()) {
-                continue;
-            }
-            long commit = primary.sim.core().commitIndex();
-            if (commit == 0 || primary.sim.core().termAt(commit) != primary.term()) {
-                continue;
-            }
-            int following = 0;
-            for (TestNode<M> node : nodes) {
-                if (node == primary || (node.isUp() && !node.isPaused() && node.term() == primary.term()
-                        && primary.id().equals(node.sim.core().leader()) && sim.canReach(primary.id(), node.id())
-                        && sim.canReach(node.id(), primary.id()))) {
-                    following++;
-                }
-            }
-            if (following > nodes.size() / 2) {
-                return primary;
-            }
-        }
-        return null;
+        return sim.awaitPrimary().handle;
     }
 
     /**
-     * Runs until {@code condition} holds (checked before each millisecond of virtual time), at
-     * most 60 seconds of virtual time.
+     * Runs until {@code condition} holds (checked between steps), at most 60 seconds of virtual time.
      *
      * @throws AssertionError when it does not hold by then
      */
     public void runUntil(BooleanSupplier condition) {
-        runUntil(condition, Duration.ofSeconds(60));
+        sim.runUntil(condition);
     }
 
     /**
@@ -435,58 +348,25 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * @throws AssertionError when it does not hold by then
      */
     public void runUntil(BooleanSupplier condition, Duration limit) {
-        long end = sim.now() + limit.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (sim.now() >= end) {
-                throw failure("the condition did not hold within " + limit.toMillis() + " ms of virtual time");
-            }
-            runOneUnit();
-        }
-    }
-
-    private void runOneUnit() {
-        guarded(sim::runOneUnit);
-        long now = sim.now();
-        for (TestNode<M> node : nodes) {
-            if (!node.deferred.isEmpty() && node.isUp() && !node.isPaused()) {
-                while (!node.deferred.isEmpty()) {
-                    guarded(node.deferred.poll().request());
-                }
-            }
-        }
-        runJobs(now);
-        if (pending != null) {
-            RuntimeException thrown = pending;
-            pending = null;
-            throw thrown;
-        }
+        sim.runUntil(condition, limit);
     }
 
     // ------------------------------------------------------------------ clients
 
     /**
-     * A client sends {@code command} to {@code node}: a primary proposes it, a secondary hands
-     * it to its primary, as a real node does. The call completes when the command is committed
-     * and applied at {@code node} (with the state machine's result), or fails as
-     * {@code Cluster.submit}'s future would. To a down node it fails at once; to a paused one it
-     * is sent when the node resumes.
+     * A client calls {@code Cluster.submit(command)} on {@code node}: a primary proposes it, a
+     * secondary hands it to its primary. The call completes when the future does, with the state
+     * machine's result or the failure {@code Cluster.submit}'s future gives. To a down node it
+     * fails at once; to a paused one it is made when the node resumes.
      */
     public Call<Committed<R>> submit(TestNode<M> node, byte[] command) {
-        own(node);
-        byte[] copy = command.clone();
-        Call<Committed<R>> call = new Call<>(history.size(), Call.Kind.COMMAND, node.id(), copy, null, null, sim.now());
-        history.add(call);
-        send(node, call, () -> {
-            CompletableFuture<Committed<Object>> future = sim.submitCommand(node.sim, copy);
-            future.whenComplete((done, failure) -> call.complete(sim.now(), cast(done), failure));
-        });
-        return call;
+        return sim.submit(own(node), command);
     }
 
     /**
-     * A client's linearizable read at {@code node}: {@code query} runs on a state machine that
-     * reflects every write acknowledged before the read began (thesis §6.4; a secondary asks
-     * its primary for the index), as {@code Cluster.read(query, LINEARIZABLE)} does.
+     * A client's linearizable read at {@code node}: {@code Cluster.read(query, LINEARIZABLE)} —
+     * {@code query} runs on a state machine that reflects every write acknowledged before the
+     * read began (thesis §6.4; a secondary asks its primary for the index).
      */
     public <T> Call<T> read(TestNode<M> node, Function<? super M, T> query) {
         return read(node, null, query);
@@ -498,142 +378,72 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * {@link #assertLinearizable(RegisterModel)}.
      */
     public <T> Call<T> read(TestNode<M> node, String key, Function<? super M, T> query) {
-        own(node);
         Objects.requireNonNull(query, "query");
-        Call<T> call = new Call<>(history.size(), Call.Kind.READ, node.id(), null, query, key, sim.now());
-        history.add(call);
-        send(node, call, () -> {
-            @SuppressWarnings("unchecked")
-            Function<StateMachine<?>, T> onMachine = machine -> query.apply((M) machine);
-            sim.query(node.sim, onMachine).whenComplete((value, failure) -> call.complete(sim.now(), value, failure));
-        });
-        return call;
-    }
-
-    private void send(TestNode<M> node, Call<?> call, Runnable request) {
-        if (!node.isUp()) {
-            call.complete(sim.now(), null, new Call.NodeDownException(node.id()));
-        } else if (node.isPaused()) {
-            node.deferred.add(new TestNode.Deferred(call, request));
-        } else {
-            guarded(request);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Committed<R> cast(Committed<Object> done) {
-        return (Committed<R>) (Committed<?>) done;
+        return sim.read(own(node), key, query);
     }
 
     /** Every call made, in the order made. */
     public List<Call<?>> history() {
-        return Collections.unmodifiableList(history);
+        return sim.history();
     }
 
     // ------------------------------------------------------------------ primary-only work
 
     /**
-     * Schedules primary-only work, as a {@code @Scheduled} method behind
-     * {@code PrimaryExecutor} (or {@code @PrimaryOnly}) would run it: on every node, from the
-     * moment its driver announces it primary, a run starts at once and then {@code period} after
-     * the previous run ended; {@code body} is called at each run's start with the run (node,
-     * fencing token); the run then occupies {@code duration} of the node's virtual time. It is
-     * interrupted the moment the node stops being primary or crashes, as
-     * {@code PrimaryExecutor} interrupts its task. A paused node does no work meanwhile: its run
-     * stands still and resumes with it. {@link #assertPrimaryOnlyWorkNeverOverlapped()} then
-     * says whether two nodes' runs ever overlapped in virtual time.
+     * Schedules primary-only work through each node's real {@code PrimaryExecutor}, as a
+     * {@code @Scheduled} method behind it (or {@code @PrimaryOnly}) would run: on every node,
+     * every {@code period} (from each process's start), a run is submitted to the node's
+     * {@code PrimaryExecutor} — refused unless the node is primary; {@code body} is called at the
+     * run's start with the run (node, fencing token from {@code PrimaryExecutor.fencingToken()});
+     * the run then does {@code duration} of work in 1 ms steps, each submitted to the
+     * {@code PrimaryExecutor}, and ends interrupted at the first step the executor refuses or
+     * runs under another token — the node lost primacy (or crashed). A paused node does no work
+     * meanwhile: its run stands still and goes on with it. {@link #assertPrimaryOnlyWorkNeverOverlapped()}
+     * then says whether two nodes' runs ever overlapped in virtual time.
      */
     public void schedulePrimaryOnly(String name, Duration period, Duration duration, Consumer<PrimaryRun> body) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(body, "body");
-        if (period.toMillis() < 1 || duration.toMillis() < 1) {
-            throw new IllegalArgumentException("period and duration are at least 1 ms, were " + period + ", " + duration);
-        }
-        PrimaryJob job = new PrimaryJob(name, period.toMillis(), duration.toMillis(), body);
-        jobs.add(job);
-        for (TestNode<M> node : nodes) {
-            if (node.primaryTerm >= 0) {
-                job.nextAt.put(node.id(), sim.now());
-            }
-        }
+        sim.schedulePrimaryOnly(name, period, duration, body);
+    }
+
+    /**
+     * Records that the application's own primary-only work began on {@code node} now — work
+     * {@link #schedulePrimaryOnly} does not make, such as a job started from a listener — so that
+     * {@link #assertPrimaryOnlyWorkNeverOverlapped()} checks it with the rest; end it with
+     * {@link #endPrimaryWork}. Its token is the node's fencing token now (-1 when it has none).
+     */
+    public PrimaryRun beginPrimaryWork(TestNode<M> node, String job) {
+        return sim.beginPrimaryWork(own(node), job);
+    }
+
+    /** Records that {@code run} ended now; {@code interrupted}: it stopped because primacy was lost. */
+    public void endPrimaryWork(PrimaryRun run, boolean interrupted) {
+        sim.endPrimaryWork(run, interrupted);
     }
 
     /** Every run of primary-only work so far, in the order they started. */
     public List<PrimaryRun> primaryRuns() {
-        return Collections.unmodifiableList(runs);
+        return sim.primaryRuns();
     }
 
-    private void stateChanged(NodeId id, StateChange change) {
-        TestNode<M> node = byId.get(id);
-        if (node == null) {
-            return; // during bootstrap, before the handles exist
-        }
-        if (change.role() == Role.LEADER) {
-            NodeId other = primaryOfTerm.putIfAbsent(change.term(), id);
-            if (other != null && !other.equals(id)) {
-                primaryConflicts.add("both " + other + " and " + id + " were primary in term " + change.term());
-            }
-            if (node.primaryTerm != change.term()) {
-                lostPrimacy(node, "new term");
-                node.primaryTerm = change.term();
-                for (PrimaryJob job : jobs) {
-                    job.nextAt.put(id, sim.now());
-                }
-            }
-        } else {
-            lostPrimacy(node, change.reason());
-        }
+    // ------------------------------------------------------------------ partitions
+
+    /**
+     * Who holds each partition now ({@code "group/p"} to node), as the holders'
+     * {@code PartitionListener}s were told ({@code onAssigned} and not yet {@code onRevoked}; a
+     * crashed node holds nothing).
+     */
+    public Map<String, NodeId> partitionHolders() {
+        return sim.partitionHolders();
     }
 
-    private void lostPrimacy(TestNode<M> node, String reason) {
-        if (node.primaryTerm < 0) {
-            return;
-        }
-        node.primaryTerm = -1;
-        for (PrimaryJob job : jobs) {
-            PrimaryRun run = job.running.remove(node.id());
-            if (run != null) {
-                run.end(sim.now(), true);
-                note("PRIMARY-ONLY " + run + " (" + reason + ")");
-            }
-            job.nextAt.remove(node.id());
-        }
-    }
-
-    private void runJobs(long now) {
-        if (jobs.isEmpty()) {
-            return;
-        }
-        for (TestNode<M> node : nodes) {
-            if (node.primaryTerm < 0 || node.isPaused()) {
-                continue;
-            }
-            for (PrimaryJob job : jobs) {
-                PrimaryRun run = job.running.get(node.id());
-                if (run != null) {
-                    if (run.work()) {
-                        run.end(now, false);
-                        job.running.remove(node.id());
-                        job.nextAt.put(node.id(), now + job.period);
-                        note("PRIMARY-ONLY " + run);
-                    }
-                    continue;
-                }
-                Long due = job.nextAt.get(node.id());
-                if (due != null && due <= now) {
-                    PrimaryRun started = new PrimaryRun(job.name, node.id(), node.primaryTerm, now, job.duration);
-                    runs.add(started);
-                    job.running.put(node.id(), started);
-                    note("PRIMARY-ONLY start " + started);
-                    try {
-                        job.body.accept(started);
-                    } catch (RuntimeException | AssertionError e) {
-                        pending = new IllegalStateException("primary-only job '" + job.name + "' threw on " + node.id()
-                                + " at " + now + " ms (seed " + seed + "): " + e, e);
-                    }
-                }
-            }
-        }
+    /**
+     * Checks that no partition was ever assigned to a node's {@code PartitionListener} while
+     * another node's listener held it.
+     *
+     * @throws AssertionError naming the partition, the nodes and the time
+     */
+    public void assertOneHolderPerPartition() {
+        sim.assertOneHolderPerPartition();
     }
 
     // ------------------------------------------------------------------ checks
@@ -650,9 +460,9 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * @throws AssertionError when it is not linearizable, or undecided
      */
     public void assertLinearizable() {
-        ModelChecker.Result result = new ModelChecker<>(factory, history, MODEL_SEARCH_BUDGET).check();
+        ModelChecker.Result result = new ModelChecker<>(factory, sim.history(), MODEL_SEARCH_BUDGET).check();
         if (!result.linearizable()) {
-            throw failure("linearizability: " + result.explanation());
+            throw sim.failure("linearizability: " + result.explanation());
         }
     }
 
@@ -664,16 +474,17 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * @throws AssertionError when it is not linearizable, or the search gave up (undecided)
      */
     public void assertLinearizable(RegisterModel<R> model) {
-        LinearizabilityChecker.LinearizabilityResult result = new LinearizabilityChecker().check(registerHistory(model));
-        if (result.verdict() != Verdict.LINEARIZABLE) {
-            throw failure(result.describe());
-        }
+        sim.assertLinearizable(model);
     }
 
     /** The history as register operations (times in virtual milliseconds), for the register checker. */
     public History registerHistory(RegisterModel<R> model) {
+        return registerHistory(sim.history(), model, sim.now().toMillis() + 1);
+    }
+
+    /** {@code history} as register operations; calls still open end at {@code end}. */
+    static <R> History registerHistory(List<Call<?>> history, RegisterModel<R> model, long end) {
         List<Operation> operations = new ArrayList<>();
-        long end = sim.now() + 1;
         for (Call<?> call : history) {
             Outcome outcome = call.outcome();
             long completed = call.completedAt().orElse(end);
@@ -698,14 +509,11 @@ public final class TestCluster<R, M extends StateMachine<R>> {
     }
 
     /**
-     * Checks that no two nodes were primary in one term (Raft's election safety), from every
-     * announcement of primacy the nodes' drivers made. (The simulation also checks this after
-     * every step, and would have failed the run at once.)
+     * Checks that no two nodes' {@code ClusterListener}s were told PRIMARY in one term (Raft's
+     * election safety, as the application sees it).
      */
     public void assertAtMostOnePrimaryPerTerm() {
-        if (!primaryConflicts.isEmpty()) {
-            throw failure("more than one primary in a term: " + primaryConflicts);
-        }
+        sim.assertAtMostOnePrimaryPerTerm();
     }
 
     /**
@@ -718,119 +526,45 @@ public final class TestCluster<R, M extends StateMachine<R>> {
      * @throws AssertionError naming the nodes whose states differ
      */
     public void assertStateMachinesEqualAfterHeal() {
-        heal();
-        dropRate(0);
-        for (TestNode<M> node : nodes) {
-            if (!node.isUp()) {
-                restart(node);
-            }
-        }
-        runUntil(() -> nodes.stream().noneMatch(TestNode::isPaused));
-        TestNode<M> primary = awaitPrimary();
-        runUntil(() -> {
-            long commit = primary.commitIndex();
-            return primary.isPrimary() && commit == primary.sim.core().lastIndex()
-                    && nodes.stream().allMatch(n -> n.appliedIndex() == commit);
-        });
-        Map<String, List<NodeId>> groups = new LinkedHashMap<>();
-        Map<String, String> shown = new LinkedHashMap<>();
-        for (TestNode<M> node : nodes) {
-            byte[] state = node.machine().snapshot();
-            String key = Arrays.toString(state);
-            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(node.id());
-            shown.putIfAbsent(key, state.length + " bytes" + (state.length <= 64 ? ": " + printable(state) : ""));
-        }
-        if (groups.size() > 1) {
-            StringBuilder out = new StringBuilder("state machines differ after heal, all at applied index ")
-                    .append(primary.appliedIndex()).append(" (is apply deterministic? no clock, no randomness,"
-                            + " no hash order):");
-            groups.forEach((key, ids) -> out.append("\n  ").append(ids).append(": ").append(shown.get(key)));
-            throw failure(out.toString());
-        }
+        sim.assertStateMachinesEqualAfterHeal();
     }
 
     /**
-     * Checks that no two nodes' primary-only runs ({@link #schedulePrimaryOnly}) overlapped in
-     * virtual time. What this models: the moments each node believed itself primary, as its
-     * driver announced them, and work that stops the moment a node learns otherwise. Raft does
-     * not promise this never fails: a primary cut off from the others learns it lost primacy
-     * only after its election timeout, and a paused one only after it resumes, while another
-     * may have been elected; work that must never overlap needs the fencing token checked by
-     * the resource it touches. A failure here shows when your work would overlap.
+     * Checks that no two nodes' primary-only runs ({@link #schedulePrimaryOnly},
+     * {@link #beginPrimaryWork}) overlapped in virtual time. What this shows: the moments each
+     * node's {@code PrimaryExecutor} ran work, as its {@code Cluster} believed it primary. Raft
+     * does not promise this never fails: a primary cut off from the others learns it lost
+     * primacy only when its check of the quorum ends, and a paused one only after it resumes,
+     * while another may have been elected; work that must never overlap needs the fencing token
+     * checked by the resource it touches. A failure here shows when your work would overlap.
      *
      * @throws AssertionError naming the first two runs that overlapped
      */
     public void assertPrimaryOnlyWorkNeverOverlapped() {
-        long now = sim.now();
-        for (int i = 0; i < runs.size(); i++) {
-            PrimaryRun a = runs.get(i);
-            for (int j = i + 1; j < runs.size(); j++) {
-                PrimaryRun b = runs.get(j);
-                if (!a.node().equals(b.node()) && a.startedAt() < b.endOr(now) && b.startedAt() < a.endOr(now)) {
-                    throw failure("primary-only work overlapped: " + a + " and " + b);
-                }
-            }
-        }
+        sim.assertPrimaryOnlyWorkNeverOverlapped();
     }
 
     // ------------------------------------------------------------------ trace
 
     /**
-     * Every step of the run so far, one line each — virtual time, node, what happened (message,
-     * tick, client call, fault), and the node's state after it — plus the testkit's own events.
-     * The same seed and the same calls give the same text, byte for byte.
+     * Every step of the run so far, one line each — virtual time, a message delivered, a timer
+     * turn of a node's event loop ({@code tick}), a node's status when a turn changed it, what
+     * its listeners were told, client calls and answers, faults. The same seed and the same calls
+     * give the same text, byte for byte.
      *
      * @throws IllegalStateException when the builder turned the trace off
      */
     public String trace() {
-        if (trace == null) {
-            throw new IllegalStateException("the trace is off: builder().recordTrace(true) keeps it");
-        }
-        return trace.toString();
+        return sim.trace();
     }
 
-    private void note(String event) {
-        if (trace != null) {
-            trace.append(String.format("t=%-6d %s%n", sim.now(), event));
-        }
-    }
-
-    // ------------------------------------------------------------------ failures
-
-    private void guarded(Runnable action) {
-        try {
-            action.run();
-        } catch (AssertionError e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw failure(e.getMessage() == null ? e.toString() : e.getMessage(), e);
-        }
-    }
-
-    AssertionError failure(String what) {
-        return failure(what, null);
-    }
-
-    private AssertionError failure(String what, Throwable cause) {
-        StringBuilder out = new StringBuilder(what).append("\n  seed ").append(seed).append(", at ")
-                .append(sim.now()).append(" ms of virtual time; nodes:");
-        for (TestNode<M> node : nodes) {
-            out.append("\n    ").append(node);
-        }
-        List<String> steps = sim.lastSteps();
-        if (!steps.isEmpty()) {
-            out.append("\n  last steps:");
-            steps.subList(Math.max(0, steps.size() - 15), steps.size()).forEach(s -> out.append("\n    ").append(s));
-        }
-        AssertionError error = new AssertionError(out.toString(), cause);
-        return error;
-    }
-
-    private TestNode<M> own(TestNode<M> node) {
-        if (node == null || byId.get(node.id()) != node) {
+    private SimulatedNode<R, M> own(TestNode<M> node) {
+        if (node == null || sim.nodes().stream().noneMatch(n -> n.handle == node)) {
             throw new IllegalArgumentException("not a node of this cluster: " + node);
         }
-        return node;
+        @SuppressWarnings("unchecked")
+        SimulatedNode<R, M> simulated = (SimulatedNode<R, M>) node.simulated();
+        return simulated;
     }
 
     /** Bytes as text when they are printable ASCII, else as hex. */

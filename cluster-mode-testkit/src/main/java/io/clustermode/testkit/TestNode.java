@@ -1,21 +1,22 @@
 package io.clustermode.testkit;
 
+import io.clustermode.Cluster;
 import io.clustermode.ClusterRole;
+import io.clustermode.ClusterStatus;
 import io.clustermode.NodeId;
+import io.clustermode.RoleChange;
 import io.clustermode.StateMachine;
-import io.clustermode.raft.RaftCore;
-import io.clustermode.raft.Role;
-import io.clustermode.simulation.SimNode;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A handle on one node of a {@link TestCluster}: its id, whether it runs, its role as the
- * application would see it, and its state machine. A handle stays valid across crashes and
- * restarts; the state machine it shows is the current process's (a restart makes a new one and
- * restores it from the node's simulated disk).
+ * A handle on one node of a {@link TestCluster}: its id, whether it runs, the real
+ * {@link Cluster} its current process runs, its role and fencing token as that {@code Cluster}
+ * reports them, and its state machine. A handle stays valid across crashes and restarts; what it
+ * shows is the current process's (a restart starts a new {@code Cluster} on the node's simulated
+ * disk, with a new state machine restored from it).
  *
  * <p>Not thread-safe: a test cluster runs on the test's thread.
  *
@@ -23,53 +24,59 @@ import java.util.OptionalLong;
  */
 public final class TestNode<M extends StateMachine<?>> {
 
-    final SimNode sim;
-    private final TestCluster<?, M> cluster;
-    /** A request a client made while the node's process was stopped, and its call. */
-    record Deferred(Call<?> call, Runnable request) {
+    private final SimulatedNode<?, ?> node;
+
+    TestNode(SimulatedNode<?, ?> node) {
+        this.node = node;
     }
 
-    /** Requests a client made while the node's process was stopped: sent when it resumes. */
-    final Deque<Deferred> deferred = new ArrayDeque<>();
-    /** The term of this node's primacy, or -1 when it is not primary (as its driver announced). */
-    long primaryTerm = -1;
-
-    TestNode(SimNode sim, TestCluster<?, M> cluster) {
-        this.sim = sim;
-        this.cluster = cluster;
+    SimulatedNode<?, ?> simulated() {
+        return node;
     }
 
     /** The node's id: {@code n1}, {@code n2}, ... */
     public NodeId id() {
-        return sim.id();
+        return node.id();
     }
 
     /** Whether its process runs (false between {@link TestCluster#crash} and {@link TestCluster#restart}). */
     public boolean isUp() {
-        return sim.isUp();
+        return node.isUp();
     }
 
     /** Whether its process is stopped now by {@link TestCluster#pause}. */
     public boolean isPaused() {
-        return sim.isUp() && sim.isPaused(cluster.sim.now());
+        return node.isPaused();
     }
 
     /**
-     * The role the application would be told: {@link ClusterRole#PRIMARY} from the moment its
-     * driver announced leadership until it announced otherwise (a paused primary still is one,
-     * as a stopped process still believes it is); {@link ClusterRole#SECONDARY} for a member that
-     * follows a known primary; else {@link ClusterRole#INACTIVE} (also when down).
+     * The real {@code Cluster} of its running process, to call as the application does —
+     * {@code submit}, {@code read}, {@code primaryExecutor()}, {@code partitions(...)},
+     * {@code addListener}, {@code addHealthCheck}. Its futures complete as the test cluster runs
+     * ({@link TestCluster#advance}): never block on them, nor call its blocking methods
+     * ({@code awaitPrimary}, {@code close}); use {@link TestCluster#crash} to stop it.
+     *
+     * @throws IllegalStateException when the node is down
      */
+    public Cluster<?, M> cluster() {
+        @SuppressWarnings("unchecked")
+        Cluster<?, M> cluster = (Cluster<?, M>) node.cluster();
+        return cluster;
+    }
+
+    /**
+     * A scheduler on virtual time for the application's own timers in this process (what its
+     * {@code ScheduledExecutorService} or {@code @Scheduled} is in production); dies with the process.
+     *
+     * @throws IllegalStateException when the node is down
+     */
+    public ScheduledExecutorService scheduler() {
+        return node.scheduler();
+    }
+
+    /** The role its {@code Cluster} reports: PRIMARY, SECONDARY or INACTIVE (also when down). A paused primary still is one. */
     public ClusterRole role() {
-        if (!sim.isUp()) {
-            return ClusterRole.INACTIVE;
-        }
-        RaftCore core = sim.core();
-        if (core.role() == Role.LEADER) {
-            return ClusterRole.PRIMARY;
-        }
-        return core.role() == Role.FOLLOWER && core.leader() != null && core.configuration().contains(id())
-                ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
+        return node.role();
     }
 
     /** Whether it is primary now (see {@link #role()}). */
@@ -77,24 +84,33 @@ public final class TestNode<M extends StateMachine<?>> {
         return role() == ClusterRole.PRIMARY;
     }
 
-    /** The fencing token of its primacy (the term), as {@code Cluster.fencingToken()} gives it; empty when not primary. */
+    /** Its fencing token as {@code Cluster.fencingToken()} gives it (the term of its primacy); empty when not primary. */
     public OptionalLong fencingToken() {
-        return isPrimary() ? OptionalLong.of(sim.core().term()) : OptionalLong.empty();
+        return node.isUp() ? node.cluster.fencingToken() : OptionalLong.empty();
+    }
+
+    /** Every role change its {@code ClusterListener} was told, across its processes, in order. */
+    public List<RoleChange> roleChanges() {
+        return node.roleChanges();
     }
 
     /** Its current term; 0 when down. */
     public long term() {
-        return sim.isUp() ? sim.core().term() : 0;
+        return node.isUp() ? status().term() : 0;
     }
 
     /** The index of the last entry its state machine applied; 0 when down. */
     public long appliedIndex() {
-        return sim.isUp() ? sim.core().appliedIndex() : 0;
+        return node.isUp() ? status().appliedIndex() : 0;
     }
 
     /** The index up to which it knows the log committed; 0 when down. */
     public long commitIndex() {
-        return sim.isUp() ? sim.core().commitIndex() : 0;
+        return node.isUp() ? status().commitIndex() : 0;
+    }
+
+    private ClusterStatus status() {
+        return node.cluster.status();
     }
 
     /**
@@ -105,16 +121,12 @@ public final class TestNode<M extends StateMachine<?>> {
      */
     @SuppressWarnings("unchecked")
     public M machine() {
-        return (M) sim.machine();
+        return (M) node.machine();
     }
 
     /** One line: id, role, term, commit and applied index, or DOWN. */
     @Override
     public String toString() {
-        if (!sim.isUp()) {
-            return id() + " DOWN";
-        }
-        return id() + " " + role() + (isPaused() ? " (paused)" : "") + " term " + term() + " commit "
-                + commitIndex() + " applied " + appliedIndex();
+        return node.toString();
     }
 }
