@@ -26,8 +26,8 @@ final class Progress {
     boolean probeSent;
     /** In REPLICATE: the last index of each append in flight, oldest first. */
     final ArrayDeque<Long> inflight = new ArrayDeque<>();
-    /** Heard from since the last check-quorum round. */
-    boolean recentActive;
+    /** The leader's tick at which this follower was last heard from (for check-quorum). */
+    long lastHeard;
     /** The match index when the previous heartbeat answer came: no change means appends were lost. */
     long matchAtLastHeartbeat = -1;
     /** The highest heartbeat round this follower answered (for ReadIndex). */
@@ -44,9 +44,10 @@ final class Progress {
      */
     boolean healthy;
 
-    Progress(long next) {
+    /** A follower tracked from tick {@code now} on: it counts as heard from then. */
+    Progress(long next, long now) {
         this.next = next;
-        this.recentActive = true;
+        this.lastHeard = now;
     }
 
     void becomeProbe(long newNext) {

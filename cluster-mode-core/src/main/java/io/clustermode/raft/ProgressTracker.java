@@ -17,6 +17,8 @@ final class ProgressTracker {
 
     private final NodeId self;
     private final Map<NodeId, Progress> progress = new TreeMap<>();
+    /** The core's ticks so far: when followers were last heard from is counted in them. */
+    private long ticks;
 
     ProgressTracker(NodeId self) {
         this.self = self;
@@ -52,7 +54,7 @@ final class ProgressTracker {
         progress.keySet().removeIf(peer -> !configuration.contains(peer));
         for (NodeId member : configuration.members()) {
             if (!member.equals(self)) {
-                progress.computeIfAbsent(member, m -> new Progress(lastIndex + 1));
+                progress.computeIfAbsent(member, m -> new Progress(lastIndex + 1, ticks));
             }
         }
     }
@@ -120,17 +122,20 @@ final class ProgressTracker {
         });
     }
 
-    /** Whether a majority of voters, the leader included, was heard from since the last round (thesis §6.2). */
-    boolean quorumRecentlyActive(Configuration configuration) {
-        return Quorum.reached(configuration.voters(), configuration.quorum(), voter -> {
-            Progress p = progress.get(voter);
-            return voter.equals(self) || (p != null && p.recentActive);
-        });
+    /** One tick of the core's clock. */
+    void tick() {
+        ticks++;
     }
 
-    /** A new check-quorum round: nobody has been heard from in it yet. */
-    void startActivityRound() {
-        progress.values().forEach(p -> p.recentActive = false);
+    /**
+     * Whether a majority of voters, the leader included, was heard from within the last
+     * {@code window} ticks (check-quorum, thesis §6.2).
+     */
+    boolean quorumHeardWithin(Configuration configuration, int window) {
+        return Quorum.reached(configuration.voters(), configuration.quorum(), voter -> {
+            Progress p = progress.get(voter);
+            return voter.equals(self) || (p != null && ticks - p.lastHeard < window);
+        });
     }
 
     // ------------------------------------------------------------------ replication
@@ -139,7 +144,7 @@ final class ProgressTracker {
     Progress heardFrom(NodeId peer) {
         Progress p = progress.get(peer);
         if (p != null) {
-            p.recentActive = true;
+            p.lastHeard = ticks;
         }
         return p;
     }

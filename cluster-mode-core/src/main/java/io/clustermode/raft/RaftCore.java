@@ -161,6 +161,7 @@ public final class RaftCore {
         }
         forwarding.tick();
         partitions.tick();
+        tracker.tick();
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -239,17 +240,21 @@ public final class RaftCore {
             transferee = null;
             transferCause = null;
         }
+        boolean heartbeatDue = heartbeatElapsed >= config.heartbeatTicks();
+        // Check-quorum (thesis §6.2), over a sliding window checked with every heartbeat: a
+        // leader that has not heard from a majority for an election timeout less a heartbeat
+        // interval steps down — before the followers it lost, whose leases of it end a whole
+        // election timeout after they last heard it, can elect another. Rounds of a whole
+        // timeout let it lead on for up to twice that, beside its successor.
+        if ((roundEnded || heartbeatDue)
+                && !tracker.quorumHeardWithin(configuration, config.electionTicks() - config.heartbeatTicks())) {
+            becomeFollower(term, null, "lost contact with a majority (check-quorum)");
+            return;
+        }
         if (roundEnded) {
-            // Check-quorum (thesis §6.2): a leader that has not heard from a majority in an
-            // election timeout may have been replaced; it steps down so clients go elsewhere.
-            if (!tracker.quorumRecentlyActive(configuration)) {
-                becomeFollower(term, null, "lost contact with a majority (check-quorum)");
-                return;
-            }
-            tracker.startActivityRound();
             partitions.leaderLeaseRenewed();
         }
-        if (heartbeatElapsed >= config.heartbeatTicks()) {
+        if (heartbeatDue) {
             heartbeatElapsed = 0;
             replication.broadcastHeartbeat(term, reads.sequence());
             decidePartitions(); // holders' leases run out with time

@@ -94,12 +94,22 @@ class ProgressTrackerTest {
         assertThat(tracker.committed(withLearner, 1, 9)).isEqualTo(9);
         tracker.heartbeatAnswered(tracker.get(D), 5, 10);
         assertThat(tracker.confirmedRound(withLearner, 5)).as("a learner's answer confirms nothing").isZero();
-        tracker.startActivityRound();
-        assertThat(tracker.quorumRecentlyActive(withLearner)).isFalse();
+        // Check-quorum over a sliding window: everyone counts as heard when first tracked.
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
+        for (int i = 0; i < 5; i++) {
+            tracker.tick();
+        }
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isFalse();
         tracker.heardFrom(D);
-        assertThat(tracker.quorumRecentlyActive(withLearner)).isFalse();
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).as("a learner is no part of a quorum").isFalse();
         tracker.heardFrom(C);
-        assertThat(tracker.quorumRecentlyActive(withLearner)).isTrue();
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
+        for (int i = 0; i < 4; i++) {
+            tracker.tick();
+        }
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
+        tracker.tick();
+        assertThat(tracker.quorumHeardWithin(withLearner, 5)).as("C last heard five ticks ago").isFalse();
         assertThat(tracker.caughtUpVoter(withLearner, 10)).as("D holds it all, but is a learner").isNull();
     }
 }

@@ -7,6 +7,8 @@ import io.clustermode.raft.ProposeResult;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.Role;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -185,6 +187,39 @@ class PaperScenariosTest {
         runUntil(cluster, 10 * ELECTION_UNITS, () -> old.core().commitIndex() >= kept
                 && fresh.id().equals(old.core().leader()));
         assertThat(old.core().termAt(lost)).isNotEqualTo(oldTerm);
+    }
+
+    /**
+     * Check-quorum over a sliding window (thesis §6.2): a leader cut off from the others steps
+     * down before they elect another, so the application never has two primaries at once when
+     * clocks keep their rate — the followers' leases of it end a whole election timeout after
+     * they last heard it, and it gives up an election timeout less a heartbeat interval after
+     * it last heard a majority. (With rounds of a whole timeout it led on for up to twice that.)
+     */
+    @ParameterizedTest
+    @CsvSource({"31, 3, 10, 1", "32, 5, 10, 1", "33, 3, 100, 10", "34, 5, 100, 10", "35, 3, 100, 10",
+            "36, 5, 100, 10", "37, 3, 30, 10", "38, 5, 30, 10"})
+    void a_cut_off_leader_steps_down_before_another_is_elected(long seed, int size, int electionTicks,
+                                                               int heartbeatTicks) {
+        SimCluster cluster = cluster(seed, size,
+                RaftConfig.defaults().withElectionTicks(electionTicks).withHeartbeatTicks(heartbeatTicks));
+        SimNode old = cluster.runUntilStableLeader(30L * electionTicks * SimCluster.TICK);
+        assertThat(old).isNotNull();
+        cluster.runFor(3L * heartbeatTicks * SimCluster.TICK);
+        long[] steppedDown = {-1};
+        long[] successorElected = {-1};
+        cluster.onStateChange((node, change) -> {
+            if (node.equals(old.id()) && change.role() != Role.LEADER && steppedDown[0] < 0) {
+                steppedDown[0] = cluster.now();
+            } else if (!node.equals(old.id()) && change.role() == Role.LEADER && successorElected[0] < 0) {
+                successorElected[0] = cluster.now();
+            }
+        });
+        cluster.isolate(old.id());
+        runUntil(cluster, 10L * electionTicks * SimCluster.TICK,
+                () -> steppedDown[0] >= 0 && successorElected[0] >= 0);
+        assertThat(steppedDown[0]).as("the old leader stepped down (at %d) before another was elected (at %d)",
+                steppedDown[0], successorElected[0]).isLessThan(successorElected[0]);
     }
 
     /**

@@ -4,6 +4,8 @@ import io.clustermode.ClusterRole;
 import io.clustermode.PartitionListener;
 import io.clustermode.RoleChange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +79,36 @@ class RealClusterNodesTest {
         assertThat(runs.stream().map(PrimaryRun::node).distinct().count()).isGreaterThan(1);
         assertThat(runs).anyMatch(PrimaryRun::interrupted);
         assertThat(runs).anyMatch(run -> run.endedAt().isPresent() && !run.interrupted());
+        sim.assertPrimaryOnlyWorkNeverOverlapped();
+        sim.assertAtMostOnePrimaryPerTerm();
+    }
+
+    /**
+     * The primary cut off from the others stops its primary-only work before another starts:
+     * it steps down an election timeout less a heartbeat interval after it last heard a
+     * majority, and the others elect no one before their leases of it end, a whole election
+     * timeout after they last heard it (the virtual clocks keep one rate).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {7, 11, 12, 13, 14})
+    void primary_executor_work_never_overlaps_when_the_primary_is_cut_off(long seed) {
+        TestCluster<Long, Counter> sim = TestCluster.builder().nodes(5).seed(seed)
+                .stateMachine(Counter::new).recordTrace(false).build();
+        sim.schedulePrimaryOnly("sweep", Duration.ofMillis(50), Duration.ofMillis(200), run -> { });
+        java.util.Set<TestNode<Counter>> primaries = new java.util.HashSet<>();
+        for (int round = 0; round < 4; round++) {
+            TestNode<Counter> primary = sim.awaitPrimary();
+            primaries.add(primary);
+            sim.advance(Duration.ofMillis(120 + sim.random().nextInt(300))); // a run is in progress
+            sim.isolate(primary);
+            sim.runUntil(() -> sim.nodes().stream().anyMatch(n -> n != primary && n.role() == ClusterRole.PRIMARY));
+            sim.advance(Duration.ofMillis(500));
+            sim.heal();
+        }
+        sim.advance(Duration.ofSeconds(2));
+
+        assertThat(primaries).hasSizeGreaterThan(1);
+        assertThat(sim.primaryRuns()).anyMatch(PrimaryRun::interrupted);
         sim.assertPrimaryOnlyWorkNeverOverlapped();
         sim.assertAtMostOnePrimaryPerTerm();
     }
