@@ -532,10 +532,10 @@ public final class TestCluster<R, M extends StateMachine<R>> {
     /**
      * Checks that no two nodes' primary-only runs ({@link #schedulePrimaryOnly},
      * {@link #beginPrimaryWork}) overlapped in virtual time. What this shows: the moments each
-     * node's {@code PrimaryExecutor} ran work, as its {@code Cluster} believed it primary. Raft
-     * does not promise this never fails: a primary cut off from the others learns it lost
-     * primacy only when its check of the quorum ends, and a paused one only after it resumes,
-     * while another may have been elected; work that must never overlap needs the fencing token
+     * node's {@code PrimaryExecutor} ran work, as its {@code Cluster} believed it primary. A
+     * primary cut off from the others steps down before they can elect another (its clock and
+     * theirs keep one rate here), but a paused one learns it lost primacy only after it resumes,
+     * while another may have been elected: work that must never overlap needs the fencing token
      * checked by the resource it touches. A failure here shows when your work would overlap.
      *
      * @throws AssertionError naming the first two runs that overlapped
