@@ -25,11 +25,13 @@ class KeyValueStoreExampleTest {
         cluster.isolate(primary);
         TestNode<KeyValueStore> next = cluster.awaitPrimary();
         assertThat(next).isNotSameAs(primary);
+        // The new primary's read comes after the write was acknowledged: it must see it. (A read
+        // and a write sent at once may be ordered either way: run one, then the other.)
         Call<String> read = cluster.read(next, "colour", store -> store.map.get("colour"));
-        Call<Committed<String>> swap = cluster.submit(next, KeyValueStore.cas("colour", "blue", "green"));
-        cluster.runUntil(() -> read.isDone() && swap.isDone());
-
+        cluster.runUntil(read::isDone);
         assertThat(read.value()).isEqualTo("blue");
+        Call<Committed<String>> swap = cluster.submit(next, KeyValueStore.cas("colour", "blue", "green"));
+        cluster.runUntil(swap::isDone);
         assertThat(swap.value().result()).isEqualTo("ok");
         cluster.assertLinearizable(KeyValueStore.REGISTERS);
         cluster.assertLinearizable(); // the general check agrees
