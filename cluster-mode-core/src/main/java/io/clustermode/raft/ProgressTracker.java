@@ -127,14 +127,23 @@ final class ProgressTracker {
         ticks++;
     }
 
+    /** The core's ticks so far. */
+    long ticks() {
+        return ticks;
+    }
+
     /**
-     * Whether a majority of voters, the leader included, was heard from within the last
-     * {@code window} ticks (check-quorum, thesis §6.2).
+     * The latest tick by which a majority of voters, the leader included, had been heard from:
+     * the quorum-th most recent contact (check-quorum, thesis §6.2). Followers count as heard
+     * when they begin to be tracked.
      */
-    boolean quorumHeardWithin(Configuration configuration, int window) {
-        return Quorum.reached(configuration.voters(), configuration.quorum(), voter -> {
+    long quorumContact(Configuration configuration) {
+        return Quorum.agreed(configuration.voters(), configuration.quorum(), voter -> {
+            if (voter.equals(self)) {
+                return ticks;
+            }
             Progress p = progress.get(voter);
-            return voter.equals(self) || (p != null && ticks - p.lastHeard < window);
+            return p == null ? 0 : p.lastHeard;
         });
     }
 

@@ -80,6 +80,8 @@ public final class RaftCore {
     private int heartbeatElapsed;
     private NodeId transferee;
     private int transferElapsed;
+    /** For a leader: the tick at which check-quorum must look again (see {@link #lostQuorum}). */
+    private long quorumCheckAt = Long.MAX_VALUE;
     /** Why this leader started the transfer under way, when it did so itself (health); null for a driver's request. */
     private String transferCause;
     private final ReadIndexQueue reads;
@@ -201,6 +203,7 @@ public final class RaftCore {
         int ticks;
         if (role == Role.LEADER) {
             ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, elections.ticksUntilCheckQuorum());
+            ticks = (int) Math.min(ticks, Math.max(1, quorumCheckAt - tracker.ticks()));
             if (transferee != null) {
                 ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
             }
@@ -241,13 +244,7 @@ public final class RaftCore {
             transferCause = null;
         }
         boolean heartbeatDue = heartbeatElapsed >= config.heartbeatTicks();
-        // Check-quorum (thesis §6.2), over a sliding window checked with every heartbeat: a
-        // leader that has not heard from a majority for an election timeout less a heartbeat
-        // interval steps down — before the followers it lost, whose leases of it end a whole
-        // election timeout after they last heard it, can elect another. Rounds of a whole
-        // timeout let it lead on for up to twice that, beside its successor.
-        if ((roundEnded || heartbeatDue)
-                && !tracker.quorumHeardWithin(configuration, config.electionTicks() - config.heartbeatTicks())) {
+        if ((roundEnded || heartbeatDue || tracker.ticks() >= quorumCheckAt) && lostQuorum()) {
             becomeFollower(term, null, "lost contact with a majority (check-quorum)");
             return;
         }
@@ -260,6 +257,21 @@ public final class RaftCore {
             decidePartitions(); // holders' leases run out with time
             maybeHandOver(); // a transfer given up on, or a successor that became healthy
         }
+    }
+
+    /**
+     * Check-quorum (thesis §6.2) over a sliding window: whether an election timeout less a tick
+     * has passed since a majority was last heard from. Such a leader steps down no later than
+     * the followers it lost could elect another: their leases of it end a whole election timeout
+     * after they last heard it, and a campaign takes round trips more. (Checked in rounds of a
+     * whole timeout, as before, a cut-off leader led on for up to twice that, beside its
+     * successor.) Also arms the precise moment of the next check.
+     */
+    private boolean lostQuorum() {
+        long window = config.electionTicks() - 1;
+        long contact = tracker.quorumContact(configuration);
+        quorumCheckAt = contact + window;
+        return tracker.ticks() >= quorumCheckAt;
     }
 
     // ------------------------------------------------------------------ health
@@ -753,6 +765,7 @@ public final class RaftCore {
         transferCause = null;
         tracker.clear();
         tracker.sync(configuration, log.lastIndex());
+        quorumCheckAt = tracker.ticks() + config.electionTicks() - 1; // everyone counts as heard now
         // §8 and thesis §6.4: a no-op of the new term lets the leader commit, and so learn the
         // commit index, without waiting for a client.
         appendAsLeader(Entry.noop(log.lastIndex() + 1, term));

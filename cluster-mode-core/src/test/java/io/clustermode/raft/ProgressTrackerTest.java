@@ -94,22 +94,18 @@ class ProgressTrackerTest {
         assertThat(tracker.committed(withLearner, 1, 9)).isEqualTo(9);
         tracker.heartbeatAnswered(tracker.get(D), 5, 10);
         assertThat(tracker.confirmedRound(withLearner, 5)).as("a learner's answer confirms nothing").isZero();
-        // Check-quorum over a sliding window: everyone counts as heard when first tracked.
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
+        // Check-quorum over a sliding window: everyone counts as heard when first tracked (tick 0).
         for (int i = 0; i < 5; i++) {
             tracker.tick();
         }
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isFalse();
+        assertThat(tracker.quorumContact(withLearner)).isZero();
         tracker.heardFrom(D);
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).as("a learner is no part of a quorum").isFalse();
+        assertThat(tracker.quorumContact(withLearner)).as("a learner is no part of a quorum").isZero();
         tracker.heardFrom(C);
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
-        for (int i = 0; i < 4; i++) {
-            tracker.tick();
-        }
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).isTrue();
+        assertThat(tracker.quorumContact(withLearner)).as("the leader and C, a majority of three").isEqualTo(5);
         tracker.tick();
-        assertThat(tracker.quorumHeardWithin(withLearner, 5)).as("C last heard five ticks ago").isFalse();
+        tracker.heardFrom(B);
+        assertThat(tracker.quorumContact(withLearner)).as("the second most recent of the voters").isEqualTo(6);
         assertThat(tracker.caughtUpVoter(withLearner, 10)).as("D holds it all, but is a learner").isNull();
     }
 }
