@@ -1,9 +1,7 @@
 package io.clustermode.benchmarks;
 
+import io.clustermode.cli.http.EventLoops;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -38,8 +36,8 @@ public record HttpLoadGenerator(int connections, int threads, long timeoutMillis
     public HttpLoadResult run(InetSocketAddress target, HttpRequests requests, int warmupSeconds, int seconds,
                               CpuMeter cpu) throws InterruptedException {
         LoadRun run = new LoadRun(requests, timeoutMillis);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("load", true),
-                NioIoHandler.newFactory());
+        // epoll where it loads, as the nodes' HTTP API: the generator shares the cores with them.
+        EventLoopGroup group = EventLoops.group(threads, "load");
         List<LoadConnection> all = new ArrayList<>();
         long windowNanos;
         Map<String, Double> cores;
