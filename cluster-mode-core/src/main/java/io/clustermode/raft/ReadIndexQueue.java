@@ -78,7 +78,7 @@ final class ReadIndexQueue {
         }
         pending.add(new Pending(requestId, requester, log.commitIndex(), ++sequence));
         confirm(term, configuration);
-        replication.broadcastHeartbeat(term, sequence);
+        replication.heartbeatForRound(term, sequence, configuration);
     }
 
     /**
