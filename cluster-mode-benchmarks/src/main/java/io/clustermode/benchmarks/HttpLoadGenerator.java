@@ -1,7 +1,9 @@
 package io.clustermode.benchmarks;
 
-import io.clustermode.cli.http.EventLoops;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -36,8 +38,8 @@ public record HttpLoadGenerator(int connections, int threads, long timeoutMillis
     public HttpLoadResult run(InetSocketAddress target, HttpRequests requests, int warmupSeconds, int seconds,
                               CpuMeter cpu) throws InterruptedException {
         LoadRun run = new LoadRun(requests, timeoutMillis);
-        // epoll where it loads, as the nodes' HTTP API: the generator shares the cores with them.
-        EventLoopGroup group = EventLoops.group(threads, "load");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("load", true),
+                NioIoHandler.newFactory());
         List<LoadConnection> all = new ArrayList<>();
         long windowNanos;
         Map<String, Double> cores;

@@ -81,8 +81,7 @@ public final class HttpThroughputSection {
                         + " One load generator drives both: ").append(r.connections())
                 .append(" kept-alive HTTP/1.1 connections with one request outstanding each, on ")
                 .append(r.threads()).append(r.threads() == 1 ? " Netty event-loop thread" : " Netty event-loop threads")
-                .append(" in the benchmark JVM (").append(io.clustermode.cli.http.EventLoops.epoll() ? "epoll" : "NIO")
-                .append(", like the nodes' HTTP API), requests encoded beforehand, ").append(HttpThroughput.VALUE_BYTES)
+                .append(" in the benchmark JVM, requests encoded beforehand, ").append(HttpThroughput.VALUE_BYTES)
                 .append("-byte values, each connection cycling over its own ").append(HttpRequests.KEYS_PER_CONNECTION)
                 .append(" keys (the reads ask for keys the writes wrote). cluster-mode: `PUT /kv/{key}` and"
                         + " `GET /kv/{key}` (linearizable, the default). etcd: its HTTP/JSON gateway, `POST /v3/kv/put`"

@@ -1,6 +1,5 @@
 package io.clustermode.benchmarks;
 
-import io.clustermode.cli.http.EventLoops;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -61,7 +61,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         this.run = run;
         this.loop = loop;
         LoadConnection self = this;
-        this.bootstrap = new Bootstrap().group(loop).channel(EventLoops.socketChannel(loop))
+        this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .remoteAddress(target)

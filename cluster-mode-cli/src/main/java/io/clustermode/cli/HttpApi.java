@@ -11,7 +11,6 @@ import io.clustermode.OverloadedException;
 import io.clustermode.cli.http.ApiAnswer;
 import io.clustermode.cli.http.ApiRequest;
 import io.clustermode.cli.http.BearerToken;
-import io.clustermode.cli.http.EventLoops;
 import io.clustermode.cli.http.ForwardingClient;
 import io.clustermode.cli.http.HttpServerSettings;
 import io.clustermode.cli.http.NettyHttpServer;
@@ -22,7 +21,10 @@ import io.clustermode.kv.KvStore;
 import io.clustermode.ClusterStatus;
 import io.clustermode.transport.HostPort;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -136,7 +138,8 @@ final class HttpApi implements Routes, AutoCloseable {
                         InetAddress forwardFrom, Duration requestTimeout, KvQuota quota, NodeMetrics metrics)
             throws IOException {
         // One thread per core serves the API and the forwarding client; they never block.
-        EventLoopGroup group = EventLoops.group(Runtime.getRuntime().availableProcessors(), "cluster-mode-http");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("cluster-mode-http", true), NioIoHandler.newFactory());
         HttpApi[] api = new HttpApi[1];
         try {
             // A pooled connection is reused only while idle for less than half the read timeout,
@@ -535,9 +538,6 @@ final class HttpApi implements Routes, AutoCloseable {
 
     /** Percent-decodes a path segment strictly ('+' stays '+'); bad escapes or bad UTF-8 are refused. */
     static String decodePathSegment(String raw) throws BadRequest {
-        if (plainAscii(raw)) {
-            return raw; // nothing to decode, and ASCII is UTF-8: most keys
-        }
         byte[] bytes = new byte[raw.length()];
         int n = 0;
         for (int i = 0; i < raw.length(); i++) {
@@ -567,23 +567,12 @@ final class HttpApi implements Routes, AutoCloseable {
         }
     }
 
-    /** Whether {@code raw} has neither a percent-escape nor a character beyond ASCII. */
-    private static boolean plainAscii(String raw) {
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%' || c > 0x7f) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Query parameters, form-decoded ({@code %2B} for a plus sign); read-only. */
+    /** Query parameters, form-decoded ({@code %2B} for a plus sign). */
     private static Map<String, String> query(String raw) throws BadRequest {
-        if (raw == null || raw.isEmpty()) {
-            return Map.of();
-        }
         Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             try {

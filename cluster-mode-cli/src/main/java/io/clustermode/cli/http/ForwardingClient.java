@@ -12,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -139,7 +140,7 @@ public final class ForwardingClient implements AutoCloseable {
 
     private FixedChannelPool newPool(String hostPort) {
         HostPort peer = HostPort.parse("a node's HTTP address", hostPort);
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(EventLoops.socketChannel(group))
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .remoteAddress(new InetSocketAddress(peer.host(), peer.port()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true);

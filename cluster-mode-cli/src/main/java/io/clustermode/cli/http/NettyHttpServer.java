@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ public final class NettyHttpServer implements AutoCloseable {
         RouteHandler router = new RouteHandler(routes);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(EventLoops.serverChannel(group))
+                .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -83,7 +84,6 @@ public final class NettyHttpServer implements AutoCloseable {
                 });
         try {
             Channel listener = bootstrap.bind(address).sync().channel();
-            LOG.debug("HTTP API listens on {} with {}", listener.localAddress(), EventLoops.describe());
             return new NettyHttpServer(listener, connections);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
