@@ -538,6 +538,9 @@ final class HttpApi implements Routes, AutoCloseable {
 
     /** Percent-decodes a path segment strictly ('+' stays '+'); bad escapes or bad UTF-8 are refused. */
     static String decodePathSegment(String raw) throws BadRequest {
+        if (plainAscii(raw)) {
+            return raw; // nothing to decode, and ASCII is UTF-8: most keys
+        }
         byte[] bytes = new byte[raw.length()];
         int n = 0;
         for (int i = 0; i < raw.length(); i++) {
@@ -567,12 +570,23 @@ final class HttpApi implements Routes, AutoCloseable {
         }
     }
 
-    /** Query parameters, form-decoded ({@code %2B} for a plus sign). */
-    private static Map<String, String> query(String raw) throws BadRequest {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
+    /** Whether {@code raw} has neither a percent-escape nor a character beyond ASCII. */
+    private static boolean plainAscii(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c > 0x7f) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /** Query parameters, form-decoded ({@code %2B} for a plus sign); read-only. */
+    private static Map<String, String> query(String raw) throws BadRequest {
+        if (raw == null || raw.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             try {

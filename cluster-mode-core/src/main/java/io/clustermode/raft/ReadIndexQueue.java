@@ -14,6 +14,8 @@ import java.util.List;
  * reads that arrive before the leader committed an entry of its own term wait for that first,
  * since only then is its commit index known to be current. A follower's read is answered with
  * a {@link ReadIndexResponse}; the follower then waits until it has applied that index itself.
+ * When the asking follower and the leader make a majority (three voters), the follower's
+ * request serves as its answer to the round and none is sent ({@link #completesQuorum}).
  */
 final class ReadIndexQueue {
 
@@ -68,9 +70,38 @@ final class ReadIndexQueue {
             awaitingTermCommit.add(new Pending(requestId, requester, 0, 0));
             return;
         }
+        if (requester != null && completesQuorum(requester, configuration)) {
+            // The follower's request counts as its answer to a round begun after its reads
+            // arrived; with this leader's own, that is a majority: answered without a round.
+            answer(new Pending(requestId, requester, log.commitIndex(), 0), term, true);
+            return;
+        }
         pending.add(new Pending(requestId, requester, log.commitIndex(), ++sequence));
         confirm(term, configuration);
-        replication.broadcastHeartbeat(term, sequence);
+        replication.heartbeatForRound(term, sequence, configuration);
+    }
+
+    /**
+     * Whether this leader and {@code requester}, a voter that asked for a read index in this
+     * term, make a majority of the voters (three voters: yes; five: no).
+     *
+     * <p>Why their word is enough: the requester sent its request in this leader's term after
+     * the reads it asks for had arrived, and this leader still leads the term now. A write
+     * acknowledged before those reads began was committed either in a term up to this one —
+     * then this leader's commit index covers it (it has committed an entry of its own term,
+     * see {@link #start}) — or in a later term, by a majority that had moved past this term
+     * before the reads began. Any majority meets these two nodes, and neither had moved past
+     * this term then: the requester was still in it when it sent, and this leader is in it
+     * now (terms never go back). So no such later write exists, as a heartbeat round would
+     * show, one round trip later and with a message to every follower. The same intersection
+     * argument as the round's (thesis §6.4), with the request as one of the answers.
+     */
+    private boolean completesQuorum(NodeId requester, Configuration configuration) {
+        if (!configuration.isVoter(requester)) {
+            return false;
+        }
+        return Quorum.reached(configuration.voters(), configuration.quorum(),
+                voter -> voter.equals(self) || voter.equals(requester));
     }
 
     /** The leader of {@code term} committed: reads that waited for the term's first commit start. */

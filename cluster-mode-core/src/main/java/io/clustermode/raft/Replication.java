@@ -8,7 +8,9 @@ import io.clustermode.raft.Message.HeartbeatResponse;
 import io.clustermode.raft.Message.InstallSnapshot;
 import io.clustermode.raft.Message.InstallSnapshotResponse;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -65,6 +67,34 @@ final class Replication {
     void broadcastHeartbeat(long term, long round) {
         tracker.forEach((peer, p) -> output.send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()),
                 round)));
+    }
+
+    /**
+     * Heartbeats of read round {@code round} to as few voters as can confirm it with this
+     * leader: a quorum's worth, chosen among those that answered the latest rounds (with three
+     * voters, the one follower that answered last). The others hear the round with the next
+     * periodic heartbeat, which carries the latest round too; so a chosen voter that has gone
+     * silent delays the round by at most a heartbeat interval, and the next round goes to one
+     * that answers. Safety does not depend on who is asked, only on a majority's answers.
+     */
+    void heartbeatForRound(long term, long round, Configuration configuration) {
+        int needed = configuration.quorum() - (configuration.isVoter(self) ? 1 : 0);
+        List<NodeId> voters = new ArrayList<>(configuration.voters().size());
+        for (NodeId voter : configuration.voters()) {
+            if (!voter.equals(self) && tracker.get(voter) != null) {
+                voters.add(voter);
+            }
+        }
+        if (needed <= 0 || needed >= voters.size()) {
+            broadcastHeartbeat(term, round);
+            return;
+        }
+        voters.sort(Comparator.comparingLong((NodeId voter) -> tracker.get(voter).ackedSequence).reversed());
+        for (int i = 0; i < needed; i++) {
+            NodeId peer = voters.get(i);
+            Progress p = tracker.get(peer);
+            output.send(new Heartbeat(self, peer, term, Math.min(p.match, log.commitIndex()), round));
+        }
     }
 
     /** Sends what {@code peer} lacks, within flow control; an empty append only when {@code allowEmpty}. */

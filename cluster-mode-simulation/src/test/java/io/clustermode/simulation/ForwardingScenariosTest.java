@@ -4,6 +4,7 @@ import io.clustermode.Committed;
 import io.clustermode.IndeterminateOutcomeException;
 import io.clustermode.NodeId;
 import io.clustermode.NotPrimaryException;
+import io.clustermode.raft.Message;
 import io.clustermode.raft.RaftConfig;
 import io.clustermode.raft.Role;
 import org.junit.jupiter.api.Test;
@@ -126,5 +127,35 @@ class ForwardingScenariosTest {
                 java.util.EnumSet.of(io.clustermode.raft.Canary.FOLLOWER_READ_WITHOUT_LEADER), 2);
         assertThat(summary.violations()).isNotEmpty();
         assertThat(summary.violations().get(0).invariant()).isEqualTo("linearizable read");
+    }
+
+    @Test
+    void with_three_voters_a_follower_read_needs_no_heartbeat_round_its_request_and_the_leader_are_a_majority() {
+        SimCluster cluster = cluster(15);
+        SimNode leader = leader(cluster);
+        SimNode follower = follower(cluster, leader);
+        CompletableFuture<Committed<Long>> write = cluster.submit(leader, bytes("before the read"));
+        runUntil(cluster, ELECTION_UNITS / 2, write::isDone);
+        // No heartbeat arrives from now on: a read that waited for a round would never be answered.
+        cluster.loseMessages(message -> message instanceof Message.Heartbeat);
+        CompletableFuture<Long> read = cluster.readAppliedIndex(follower);
+        runUntil(cluster, ELECTION_UNITS / 4, read::isDone);
+        assertThat(read.join()).isGreaterThanOrEqualTo(write.join().index());
+    }
+
+    @Test
+    void with_five_voters_a_follower_read_still_waits_for_a_heartbeat_round() {
+        SimCluster cluster = new SimCluster(16, RaftConfig.defaults());
+        cluster.networkDelay(1, 3);
+        cluster.bootstrap(List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"), NodeId.of("n4"), NodeId.of("n5")));
+        SimNode leader = leader(cluster);
+        SimNode follower = follower(cluster, leader);
+        cluster.loseMessages(message -> message instanceof Message.Heartbeat);
+        CompletableFuture<Long> read = cluster.readAppliedIndex(follower);
+        cluster.runFor(ELECTION_UNITS / 4);
+        assertThat(read).as("two of five do not make a majority: it waits for the round's answers").isNotDone();
+        cluster.loseMessages(message -> false);
+        runUntil(cluster, ELECTION_UNITS, read::isDone);
+        assertThat(read).isCompleted();
     }
 }

@@ -47,6 +47,9 @@ public record ApiAnswer(int status, String contentType, byte[] body, Map<String,
 
     /** This answer with one more header. */
     public ApiAnswer with(String header, String value) {
+        if (headers.isEmpty()) {
+            return new ApiAnswer(status, contentType, body, Map.of(header, value), stream); // most answers
+        }
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(header, value);
         return new ApiAnswer(status, contentType, body, more, stream);

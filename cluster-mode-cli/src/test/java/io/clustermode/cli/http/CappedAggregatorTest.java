@@ -39,4 +39,22 @@ class CappedAggregatorTest {
         assertThat(PipelineHarness.statuses(out)).containsExactly(413);
         assertThat(out).contains("{\"error\":");
     }
+
+    @Test
+    void when_requests_without_a_body_arrive_between_requests_with_one_then_each_reaches_the_routes_whole() {
+        // GETs skip the aggregation; the bodies around them must still be aggregated and the
+        // headers of each request must be its own.
+        server.in("GET /kv/a?consistency=stale HTTP/1.1\r\nHost: x\r\nX-One: 1\r\n\r\n");
+        server.in("PUT /kv/b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+        server.in("DELETE /kv/c HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        server.in("PUT /kv/d HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        server.in("HEAD /kv/e HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(PipelineHarness.statuses(server.out())).containsExactly(200, 200, 200, 200, 200);
+        assertThat(server.requests).extracting(ApiRequest::method).containsExactly("GET", "PUT", "DELETE", "PUT", "HEAD");
+        assertThat(server.requests).extracting(r -> new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactly("", "hello", "", "abc", "");
+        assertThat(server.requests.get(0).query()).isEqualTo("consistency=stale");
+        assertThat(server.requests.get(0).header("X-One")).isEqualTo("1");
+        assertThat(server.requests.get(1).header("X-One")).isNull();
+    }
 }
