@@ -775,11 +775,11 @@ public final class RaftCore {
 
     private void answerStale(Message message) {
         // §5.1: reject a stale term, and say our term so the sender updates itself; a deposed
-        // leader learns of its successor this way.
-        if (message instanceof AppendRequest m) {
-            send(new AppendResponse(self, m.from(), term, false, m.prevLogIndex(), 0, 0, 0));
-        } else if (message instanceof Heartbeat m) {
-            send(new AppendResponse(self, m.from(), term, false, 0, 0, 0, 0));
+        // leader learns of its successor this way. Only the term: the sender may lead this very
+        // term by the time the answer arrives, and an index from its old append would read as
+        // acknowledging what it never sent in this one.
+        if (message instanceof AppendRequest || message instanceof Heartbeat) {
+            send(new AppendResponse(self, message.from(), term, false, 0, 0, 0, 0));
         } else if (message instanceof VoteRequest m && m.preVote()) {
             send(new VoteResponse(self, m.from(), term, true, false));
         }
