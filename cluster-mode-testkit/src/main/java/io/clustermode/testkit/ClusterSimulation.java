@@ -61,7 +61,7 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
     private final VirtualNetwork network;
     private final List<SimulatedNode<R, M>> nodes = new ArrayList<>();
     private final Map<NodeId, SimulatedNode<R, M>> byId = new TreeMap<>();
-    private final Builder<R, M> settings;
+    private final Settings<R, M> settings;
     private final Random random;
     private final StringBuilder trace;
     private final List<String> lastSteps = new ArrayList<>();
@@ -82,15 +82,15 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
     private record PrimaryJob(String name, long period, long duration, Consumer<PrimaryRun> body) {
     }
 
-    private ClusterSimulation(Builder<R, M> builder) {
-        this.settings = builder;
-        this.seed = builder.seed;
-        this.factory = builder.factory;
+    private ClusterSimulation(Settings<R, M> settings) {
+        this.settings = settings;
+        this.seed = settings.seed();
+        this.factory = settings.factory();
         this.time = new VirtualTime(seed);
         this.random = new Random(seed ^ 0x5DEECE66DL);
-        this.trace = builder.trace ? new StringBuilder(1 << 16) : null;
+        this.trace = settings.trace() ? new StringBuilder(1 << 16) : null;
         this.network = new VirtualNetwork(time, this::note);
-        for (int i = 1; i <= builder.nodes; i++) {
+        for (int i = 1; i <= settings.nodes(); i++) {
             SimulatedNode<R, M> node = new SimulatedNode<>(NodeId.of("n" + i), "n" + i + ":7600");
             nodes.add(node);
             byId.put(node.id(), node);
@@ -101,114 +101,29 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
         }
     }
 
-    /** A builder: {@code nodes(3)}, {@code seed(1)}, the real defaults for timing, and no state machine unless told. */
-    public static Builder<Object, StateMachine<Object>> builder() {
-        return new Builder<>();
+    /**
+     * What to run, as {@link TestCluster.Builder} checked it: the node count, the seed, the state
+     * machine factory, the timing, whether to keep the trace, the partition groups every node takes
+     * part in, and the application's start-up, called as each node process starts (at build and
+     * at each restart), once its {@code Cluster} started and before the simulation runs on.
+     */
+    record Settings<R, M extends StateMachine<R>>(int nodes, long seed, Supplier<M> factory, Duration heartbeat,
+                                                   Duration electionTimeout, boolean trace,
+                                                   Map<String, Integer> partitions,
+                                                   List<Consumer<SimulatedNode<R, M>>> onStart) {
+        Settings {
+            partitions = Collections.unmodifiableMap(new LinkedHashMap<>(partitions)); // in order: the trace
+            onStart = List.copyOf(onStart);
+        }
     }
 
     /**
-     * Builds a {@link ClusterSimulation}. Every setting has a default but the state machine.
-     *
-     * @param <R> the state machine's result type
-     * @param <M> the state machine's type
+     * Starts the nodes of {@code settings}; {@link #awaitPrimary()} then lets them form a cluster
+     * as real nodes do (they discover each other, the first bootstraps, the primary adds the
+     * others and promotes them).
      */
-    public static final class Builder<R, M extends StateMachine<R>> {
-        private int nodes = 3;
-        private long seed = 1;
-        private Supplier<M> factory;
-        private Duration heartbeat = Duration.ofMillis(100);
-        private Duration electionTimeout = Duration.ofMillis(1000);
-        private final Map<String, Integer> partitions = new LinkedHashMap<>();
-        private final List<Consumer<SimulatedNode<R, M>>> onStart = new ArrayList<>();
-        private boolean trace = true;
-
-        private Builder() {
-        }
-
-        @SuppressWarnings("unchecked")
-        private <R2, M2 extends StateMachine<R2>> Builder<R2, M2> retype(Supplier<M2> newFactory) {
-            Builder<R2, M2> next = (Builder<R2, M2>) (Builder<?, ?>) this;
-            next.factory = newFactory;
-            return next;
-        }
-
-        /** How many nodes, all voters, 1 to 9 (default 3). */
-        public Builder<R, M> nodes(int count) {
-            if (count < 1 || count > 9) {
-                throw new IllegalArgumentException("a simulated cluster has 1 to 9 nodes, was " + count);
-            }
-            this.nodes = count;
-            return this;
-        }
-
-        /** The seed everything draws from: network delays and losses, election timeouts, task order (default 1). */
-        public Builder<R, M> seed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        /** Makes the state machine of each node process (at build and at each restart); a new, empty one each time. */
-        public <R2, M2 extends StateMachine<R2>> Builder<R2, M2> stateMachine(Supplier<M2> newFactory) {
-            if (!onStart.isEmpty()) {
-                throw new IllegalStateException("give the state machine before onStart");
-            }
-            return retype(Objects.requireNonNull(newFactory, "the state machine factory"));
-        }
-
-        /** The primary's heartbeat interval, as {@code ClusterConfig.heartbeatInterval} (default 100 ms). */
-        public Builder<R, M> heartbeatInterval(Duration interval) {
-            this.heartbeat = Objects.requireNonNull(interval, "interval");
-            return this;
-        }
-
-        /** The base election timeout, as {@code ClusterConfig.electionTimeout} (default 1000 ms). */
-        public Builder<R, M> electionTimeout(Duration timeout) {
-            this.electionTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /**
-         * Every node takes part in partition group {@code group} of {@code count} partitions
-         * ({@code Cluster.partitions(group, count)}) from the start of each of its processes;
-         * {@link #assertOneHolderPerPartition()} then checks the listeners' view.
-         */
-        public Builder<R, M> partitions(String group, int count) {
-            partitions.put(Objects.requireNonNull(group, "group"), count);
-            return this;
-        }
-
-        /**
-         * Called as each node process starts (at build and at each restart), after its
-         * {@code Cluster} started and before the simulation runs on: where the application's own
-         * start-up goes (listeners, health checks, partition groups, timers on
-         * {@link SimulatedNode#scheduler()}).
-         */
-        public Builder<R, M> onStart(Consumer<SimulatedNode<R, M>> setup) {
-            onStart.add(Objects.requireNonNull(setup, "setup"));
-            return this;
-        }
-
-        /** Whether to keep the text of every step for {@link ClusterSimulation#trace()} (default true). */
-        public Builder<R, M> recordTrace(boolean keep) {
-            this.trace = keep;
-            return this;
-        }
-
-        /**
-         * Starts the nodes and runs until they formed a cluster as real nodes do (they discover
-         * each other, the first bootstraps, the primary adds the others and promotes them): every
-         * node a voter, one primary.
-         *
-         * @throws IllegalStateException when no state machine was given
-         * @throws IllegalArgumentException when the timing is one {@code ClusterConfig} refuses
-         */
-        public ClusterSimulation<R, M> build() {
-            if (factory == null) {
-                throw new IllegalStateException(
-                        "a simulated cluster needs a state machine: builder().stateMachine(MyMachine::new)");
-            }
-            return new ClusterSimulation<>(this);
-        }
+    static <R, M extends StateMachine<R>> ClusterSimulation<R, M> start(Settings<R, M> settings) {
+        return new ClusterSimulation<>(settings);
     }
 
     // ------------------------------------------------------------------ nodes
@@ -231,8 +146,8 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
                 .minNodes(nodes.size())
                 .maxNodes(Math.max(nodes.size(), 20))
                 .voters(nodes.size())
-                .heartbeatInterval(settings.heartbeat)
-                .electionTimeout(settings.electionTimeout)
+                .heartbeatInterval(settings.heartbeat())
+                .electionTimeout(settings.electionTimeout())
                 .transportFactory(network.factory(runtime))
                 .build();
         M machine = factory.get();
@@ -261,8 +176,8 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
                 }
             }
         });
-        settings.partitions.forEach((group, count) -> node.cluster.partitions(group, count));
-        for (Consumer<SimulatedNode<R, M>> setup : settings.onStart) {
+        settings.partitions().forEach((group, count) -> node.cluster.partitions(group, count));
+        for (Consumer<SimulatedNode<R, M>> setup : settings.onStart()) {
             setup.accept(node);
         }
         for (PartitionGroup group : node.cluster.partitionGroups().values()) {
@@ -491,7 +406,7 @@ final class ClusterSimulation<R, M extends StateMachine<R>> {
     public SimulatedNode<R, M> awaitPrimary() {
         // The first time, as real nodes do: they find each other, the first bootstraps, the
         // primary adds the others as learners and promotes them; a test's faults begin once all vote.
-        runUntil(() -> servingPrimary() != null && (formed || formedNow()), settings.electionTimeout.multipliedBy(30));
+        runUntil(() -> servingPrimary() != null && (formed || formedNow()), settings.electionTimeout().multipliedBy(30));
         return servingPrimary();
     }
 

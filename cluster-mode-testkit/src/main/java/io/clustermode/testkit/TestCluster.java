@@ -82,14 +82,12 @@ public final class TestCluster<R, M extends StateMachine<R>> {
 
     private TestCluster(Builder<R, M> builder) {
         this.factory = builder.factory;
-        ClusterSimulation.Builder<R, M> settings = ClusterSimulation.builder().nodes(builder.nodes).seed(builder.seed)
-                .stateMachine(builder.factory).heartbeatInterval(builder.heartbeat)
-                .electionTimeout(builder.electionTimeout).recordTrace(builder.trace);
-        builder.partitions.forEach(settings::partitions);
+        List<Consumer<SimulatedNode<R, M>>> onStart = new ArrayList<>();
         for (Consumer<TestNode<M>> setup : builder.onStart) {
-            settings.onStart(node -> setup.accept(node.handle));
+            onStart.add(node -> setup.accept(node.handle));
         }
-        this.sim = settings.build();
+        this.sim = ClusterSimulation.start(new ClusterSimulation.Settings<>(builder.nodes, builder.seed, builder.factory,
+                builder.heartbeat, builder.electionTimeout, builder.trace, builder.partitions, onStart));
     }
 
     /** A builder: {@code nodes(3)}, {@code seed(1)} and no state machine unless told. */
