@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
+import static io.clustermode.simulation.Scenarios.runUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Leadership transfer, learners, membership changes and snapshots, played on a simulated cluster. */
@@ -29,16 +29,6 @@ class FeatureScenariosTest {
         }
         cluster.bootstrap(ids);
         return cluster;
-    }
-
-    private static void runUntil(SimCluster cluster, long maxUnits, BooleanSupplier condition) {
-        boolean reached = condition.getAsBoolean();
-        for (long i = 0; i < maxUnits && !reached; i++) {
-            cluster.runOneUnit();
-            reached = condition.getAsBoolean();
-        }
-        assertThat(reached).as("reached within " + maxUnits + " units; nodes:\n"
-                + String.join("\n", cluster.statusLines())).isTrue();
     }
 
     private static SimNode leader(SimCluster cluster) {

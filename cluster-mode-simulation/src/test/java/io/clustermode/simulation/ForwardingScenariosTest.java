@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
+import static io.clustermode.simulation.Scenarios.runUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,14 +43,6 @@ class ForwardingScenariosTest {
 
     private static SimNode follower(SimCluster cluster, SimNode leader) {
         return cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
-    }
-
-    private static void runUntil(SimCluster cluster, long maxUnits, BooleanSupplier condition) {
-        for (long i = 0; i < maxUnits && !condition.getAsBoolean(); i++) {
-            cluster.runOneUnit();
-        }
-        assertThat(condition.getAsBoolean()).as("reached within " + maxUnits + " units; nodes:\n"
-                + String.join("\n", cluster.statusLines())).isTrue();
     }
 
     private static byte[] bytes(String text) {

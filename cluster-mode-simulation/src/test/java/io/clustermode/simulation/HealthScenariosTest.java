@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
+import static io.clustermode.simulation.Scenarios.runUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,16 +39,6 @@ class HealthScenariosTest {
         assertThat(leader).isNotNull();
         cluster.runFor(ELECTION_UNITS); // the no-op commits, heartbeats carry everyone's health
         return leader;
-    }
-
-    private static void runUntil(SimCluster cluster, long maxUnits, BooleanSupplier condition) {
-        boolean reached = condition.getAsBoolean();
-        for (long i = 0; i < maxUnits && !reached; i++) {
-            cluster.runOneUnit();
-            reached = condition.getAsBoolean();
-        }
-        assertThat(reached).as("reached within " + maxUnits + " units; nodes:\n"
-                + String.join("\n", cluster.statusLines())).isTrue();
     }
 
     private static SimNode currentLeader(SimCluster cluster) {
@@ -206,5 +196,4 @@ class HealthScenariosTest {
         assertThat(leader.core().transferee()).isNull();
         assertThat(sick.core().role()).isEqualTo(Role.FOLLOWER);
     }
-
 }

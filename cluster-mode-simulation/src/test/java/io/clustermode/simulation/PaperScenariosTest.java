@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
+import static io.clustermode.simulation.Scenarios.runUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,16 +45,6 @@ class PaperScenariosTest {
         SimNode leader = cluster.runUntilStableLeader(20 * ELECTION_UNITS);
         assertThat(leader).as("a leader emerges").isNotNull();
         return leader;
-    }
-
-    private static void runUntil(SimCluster cluster, long maxUnits, BooleanSupplier condition) {
-        boolean reached = condition.getAsBoolean();
-        for (long i = 0; i < maxUnits && !reached; i++) {
-            cluster.runOneUnit();
-            reached = condition.getAsBoolean();
-        }
-        assertThat(reached).as("condition reached within " + maxUnits + " time units; nodes:\n"
-                + String.join("\n", cluster.statusLines())).isTrue();
     }
 
     private static byte[] bytes(String text) {

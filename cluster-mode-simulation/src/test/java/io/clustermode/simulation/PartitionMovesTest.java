@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
+import static io.clustermode.simulation.Scenarios.runUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -166,15 +166,5 @@ class PartitionMovesTest {
 
     private int total() {
         return java.util.Arrays.stream(moves).sum();
-    }
-
-    private static void runUntil(SimCluster cluster, long maxUnits, BooleanSupplier condition) {
-        boolean reached = condition.getAsBoolean();
-        for (long i = 0; i < maxUnits && !reached; i++) {
-            cluster.runOneUnit();
-            reached = condition.getAsBoolean();
-        }
-        assertThat(reached).as("reached within " + maxUnits + " units; nodes:\n"
-                + String.join("\n", cluster.statusLines())).isTrue();
     }
 }
