@@ -27,7 +27,7 @@ final class Elections {
 
     /**
      * Ticks since the leader was last heard from, a vote was granted or a campaign began; for a
-     * leader, since its last check-quorum round.
+     * leader, since its last lease round.
      */
     private int elapsed;
     /** §5.2: the ticks of silence after which this node campaigns, drawn anew at random. */
@@ -130,7 +130,11 @@ final class Elections {
         return true;
     }
 
-    /** One tick for a leader: whether a check-quorum round (thesis §6.2) ends with it. */
+    /**
+     * One tick for a leader: whether a lease round ends with it. Every election timeout the
+     * leader renews its own partition lease if it still has a quorum; check-quorum itself is
+     * {@code RaftCore.lostQuorum}, a sliding window.
+     */
     boolean tickLeader() {
         if (++elapsed < config.electionTicks()) {
             return false;
@@ -139,8 +143,8 @@ final class Elections {
         return true;
     }
 
-    /** For a leader: the ticks until its next check-quorum round ends. */
-    int ticksUntilCheckQuorum() {
+    /** For a leader: the ticks until its next lease round ends. */
+    int ticksUntilLeaseRound() {
         return config.electionTicks() - elapsed;
     }
 

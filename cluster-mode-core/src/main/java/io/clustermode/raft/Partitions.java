@@ -21,10 +21,10 @@ import java.util.TreeSet;
  * follower's lease runs for {@code electionTicks} from the sending of its last
  * {@link PartitionReport} that the leader acknowledged: renewed by a round trip, so a node that
  * hears the leader but is not heard by it (a one-way partition) lets its lease lapse. A leader's
- * lease runs from its last passed check-quorum round. A grant whose lease lapsed is never held
- * again, nor is a grant of an earlier run of the node (epoch up to the log's last index at
- * start): the node reports it released and the leader grants the partition anew, to it again if
- * balance allows.
+ * lease runs from its last lease round that found a quorum (one every election timeout). A grant
+ * whose lease lapsed is never held again, nor is a grant of an earlier run of the node (epoch up
+ * to the log's last index at start): the node reports it released and the leader grants the
+ * partition anew, to it again if balance allows.
  *
  * <h2>Moving</h2>
  * The leader moves a partition only through the log: {@code Revoke} asks the holder to give it
@@ -33,7 +33,7 @@ import java.util.TreeSet;
  * without its word only once its lease surely lapsed: {@link #silenceTicks()} after the leader
  * last heard from it, or — for a holder this leader never heard — {@link #newLeaderTicks()}
  * after this leader's election (the previous leader may have renewed leases until it stepped
- * down, at most two check-quorum rounds after the new leader's election). Both bounds allow
+ * down, within two election timeouts of the new leader's election). Both bounds allow
  * clocks to run 10 % apart (the factor 5/4 ≥ 1.1/0.9), plus three ticks of rounding.
  *
  * <h2>Balance</h2>
@@ -208,7 +208,7 @@ final class Partitions {
         return proposedIndex != Long.MAX_VALUE && appliedIndex >= proposedIndex && decided < proposedIndex;
     }
 
-    /** The leader passed a check-quorum round, or became leader: its own lease starts over. */
+    /** The leader ended a lease round with a quorum, or became leader: its own lease starts over. */
     void leaderLeaseRenewed() {
         leaseFrom = now;
     }
@@ -656,7 +656,7 @@ final class Partitions {
             for (NodeId back : new NodeId[] {g.homes()[p], g.lastOwners()[p]}) {
                 if (g.owners()[p] == null && back != null && quota.containsKey(back)
                         && holding.get(back) < quota.get(back)) {
-                    grant(work, group, p, back, configuration, quota, changes, index);
+                    grant(work, group, g, p, back, configuration, quota, changes, index);
                     holding.merge(back, 1, Integer::sum);
                 }
             }
@@ -675,14 +675,19 @@ final class Partitions {
             if (emptiest == null) {
                 break;
             }
-            grant(work, group, p, emptiest, configuration, quota, changes, index);
+            grant(work, group, g, p, emptiest, configuration, quota, changes, index);
             holding.merge(emptiest, 1, Integer::sum);
         }
     }
 
-    private static void grant(PartitionTable work, String group, int p, NodeId to, Configuration configuration,
-                              Map<NodeId, Integer> quota, List<PartitionChange> changes, long index) {
-        NodeId home = work.view(group).homes()[p];
+    /**
+     * Grants unowned partition {@code p} to {@code to}: a cover, which keeps the partition's home,
+     * when the home is a member of the cluster that does not take part now (it comes back).
+     */
+    private static void grant(PartitionTable work, String group, PartitionTable.GroupView g, int p, NodeId to,
+                              Configuration configuration, Map<NodeId, Integer> quota,
+                              List<PartitionChange> changes, long index) {
+        NodeId home = g.homes()[p];
         boolean cover = home != null && !home.equals(to) && configuration.contains(home) && !quota.containsKey(home);
         change(work, new PartitionChange.Grant(group, p, to, cover), changes, index);
     }

@@ -202,7 +202,7 @@ public final class RaftCore {
     public int ticksUntilTimer() {
         int ticks;
         if (role == Role.LEADER) {
-            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, elections.ticksUntilCheckQuorum());
+            ticks = Math.min(config.heartbeatTicks() - heartbeatElapsed, elections.ticksUntilLeaseRound());
             ticks = (int) Math.min(ticks, Math.max(1, quorumCheckAt - tracker.ticks()));
             if (transferee != null) {
                 ticks = Math.min(ticks, config.electionTicks() - transferElapsed);
@@ -244,6 +244,8 @@ public final class RaftCore {
             transferCause = null;
         }
         boolean heartbeatDue = heartbeatElapsed >= config.heartbeatTicks();
+        // The armed moment alone would do while the voters stay; at heartbeats and lease rounds
+        // too, because removing a recently heard voter can make the quorum's last contact older.
         if ((roundEnded || heartbeatDue || tracker.ticks() >= quorumCheckAt) && lostQuorum()) {
             becomeFollower(term, null, "lost contact with a majority (check-quorum)");
             return;
