@@ -95,7 +95,8 @@ final class HttpApi implements Routes, AutoCloseable {
 
     /** What the API serves once the node runs. */
     private record Started(Cluster<KvStore.Result, NodeState> cluster, NodeState state, String announced,
-                           ServeOnPrimary onPrimary, TransferRateLimit transfers, ClusterEvents events) {
+                           ServeOnPrimary onPrimary, BatchedReads reads, TransferRateLimit transfers,
+                           ClusterEvents events) {
     }
 
     /** Events kept for {@code Last-Event-ID} resumption: a few minutes of a busy cluster's changes. */
@@ -165,7 +166,10 @@ final class HttpApi implements Routes, AutoCloseable {
     void start(Cluster<KvStore.Result, NodeState> node, NodeState machine, String announcedAddress) {
         ServeOnPrimary onPrimary = new ServeOnPrimary(node, machine, client, token, group);
         ClusterEvents events = new ClusterEvents(node, machine, hub, client, token, group, PROGRESS_INTERVAL);
-        started = new Started(node, machine, announcedAddress, onPrimary,
+        // A batch the node could not serve falls back to the unbatched path, which runs after this returned.
+        BatchedReads reads = new BatchedReads(query -> node.read(query, Consistency.LINEARIZABLE), node.id().value(),
+                requestTimeout, (request, key) -> linearizableRead(started, request, key));
+        started = new Started(node, machine, announcedAddress, onPrimary, reads,
                 new TransferRateLimit(node.config().electionTimeout()), events);
     }
 
@@ -418,8 +422,12 @@ final class HttpApi implements Routes, AutoCloseable {
                 if (!consistency.equals("linearizable")) {
                     throw new BadRequest(400, "consistency is 'linearizable' (the default) or 'stale'");
                 }
-                return node.onPrimary().serve(request, false, true, timeout,
-                        left -> get(node, key, Consistency.LINEARIZABLE, left));
+                Cluster<KvStore.Result, NodeState> cluster = node.cluster();
+                if (request.header(TIMEOUT_MS) == null && request.header(FORWARDED_BY) == null
+                        && (cluster.isPrimary() || cluster.primary().isPresent())) {
+                    return node.reads().read(request, key);
+                }
+                return linearizableRead(node, request, key);
             }
             case "PUT": {
                 byte[] value = request.body();
@@ -503,6 +511,12 @@ final class HttpApi implements Routes, AutoCloseable {
         });
     }
 
+    /** A linearizable read on its own, not in a batch: served here, or on the primary once one is known. */
+    private CompletableFuture<ApiAnswer> linearizableRead(Started node, ApiRequest request, String key) {
+        return node.onPrimary().serve(request, false, true, timeout(request),
+                left -> get(node, key, Consistency.LINEARIZABLE, left));
+    }
+
     private CompletableFuture<ApiAnswer> get(Started node, String key, Consistency consistency, Duration timeout) {
         CompletableFuture<Optional<byte[]>> read = node.cluster().read(
                 machine -> machine.kv().get(key), consistency);
@@ -520,7 +534,7 @@ final class HttpApi implements Routes, AutoCloseable {
     }
 
     /** The answer to a failed proposal or read; a {@link NotPrimaryException} is passed on (nothing was proposed). */
-    private static ApiAnswer failure(Throwable cause, boolean write) {
+    static ApiAnswer failure(Throwable cause, boolean write) {
         if (cause instanceof NotPrimaryException notPrimary) {
             throw notPrimary; // ServeOnPrimary looks for the primary again
         }

@@ -1,6 +1,7 @@
 package io.clustermode.cli.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.net.SocketAddress;
 
@@ -14,9 +15,11 @@ import java.net.SocketAddress;
  * @param headers the request headers
  * @param body    the body; empty when there is none
  * @param remote  the client's address
+ * @param loop    the event loop of the request's connection, where the routes are called and its
+ *                answer is written
  */
 public record ApiRequest(String method, String path, String query, HttpHeaders headers, byte[] body,
-                         SocketAddress remote) {
+                         SocketAddress remote, EventExecutor loop) {
 
     /** The path and query as sent, for passing the request on. */
     public String pathAndQuery() {

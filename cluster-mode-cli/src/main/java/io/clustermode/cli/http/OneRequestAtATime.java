@@ -44,9 +44,11 @@ public final class OneRequestAtATime extends ChannelDuplexHandler {
         super.write(ctx, msg, promise);
         if (ends) {
             answering = false;
-            // Later, not from inside this write: the next request may be answered at once, and
-            // its answer must follow this one out.
-            ctx.executor().execute(() -> release(ctx));
+            if (!held.isEmpty()) {
+                // Later, not from inside this write: the next request may be answered at once, and
+                // its answer must follow this one out.
+                ctx.executor().execute(() -> release(ctx));
+            }
         }
     }
 

@@ -40,9 +40,21 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        // On the connection's event loop: the write needs it, and a future completed elsewhere (a
-        // proposal completes on the node's event loop) gets there in one hand-over.
-        answer.whenCompleteAsync((done, error) -> {
+        // On the connection's event loop: the write needs it. A future completed elsewhere (a
+        // proposal completes on the node's event loop) gets there in one hand-over; one completed
+        // on this loop (batched reads are answered here) is written at once.
+        answer.whenComplete((done, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                write(ctx, request, call, head, done, error);
+            } else {
+                ctx.executor().execute(() -> write(ctx, request, call, head, done, error));
+            }
+        });
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpRequest request, ApiRequest call,
+                              io.netty.handler.codec.http.HttpRequest head, ApiAnswer done, Throwable error) {
+        {
             ApiAnswer out = done;
             if (error != null || done == null) {
                 LOG.warn("HTTP API: {} {} failed", request.method(), call == null ? "" : call.path(), error);
@@ -57,7 +69,7 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
             } else {
                 Answers.send(ctx, head, out, false);
             }
-        }, ctx.executor());
+        }
     }
 
     /**
@@ -94,6 +106,6 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
             path = path.substring(0, fragment);
         }
         return new ApiRequest(request.method().name(), path, query, request.headers(),
-                ByteBufUtil.getBytes(request.content()), ctx.channel().remoteAddress());
+                ByteBufUtil.getBytes(request.content()), ctx.channel().remoteAddress(), ctx.executor());
     }
 }
