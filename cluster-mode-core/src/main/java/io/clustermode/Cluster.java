@@ -383,7 +383,7 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     /** The fencing token: the term in which this node is primary; empty when it is not. */
     public java.util.OptionalLong fencingToken() {
         NodeStatus status = node.status();
-        return status.running() && status.role() == Role.LEADER ? java.util.OptionalLong.of(status.term())
+        return status.running() && status.leaderReady() ? java.util.OptionalLong.of(status.term())
                 : java.util.OptionalLong.empty();
     }
 
@@ -491,11 +491,13 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
     }
 
     private ClusterRole roleOf(NodeStatus status) {
+        // A leader is primary once it has applied an entry of its term (StateChange.leaderReady):
+        // before, it may not yet have applied writes its predecessor acknowledged.
         if (!status.running() || !status.configuration().contains(self)) {
-            return status.role() == Role.LEADER && status.running() ? ClusterRole.PRIMARY : ClusterRole.INACTIVE;
+            return status.leaderReady() && status.running() ? ClusterRole.PRIMARY : ClusterRole.INACTIVE;
         }
         if (status.role() == Role.LEADER) {
-            return ClusterRole.PRIMARY;
+            return status.leaderReady() ? ClusterRole.PRIMARY : ClusterRole.INACTIVE;
         }
         return status.leader() != null && status.role() == Role.FOLLOWER ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
     }
@@ -669,10 +671,14 @@ public final class Cluster<R, M extends StateMachine<R>> implements AutoCloseabl
      * Called on the node's event loop.
      */
     private void announceRole(StateChange state, Configuration configuration, String reason) {
-        ClusterRole role = state.role() == Role.LEADER ? ClusterRole.PRIMARY
+        // A leader that has not applied an entry of its term yet is not primary: work that reads
+        // the replicated state could miss writes its predecessor acknowledged.
+        ClusterRole role = state.role() == Role.LEADER ? (state.leaderReady() ? ClusterRole.PRIMARY : ClusterRole.INACTIVE)
                 : state.leader() != null && state.role() == Role.FOLLOWER && configuration.contains(self)
                 ? ClusterRole.SECONDARY : ClusterRole.INACTIVE;
-        RoleChange roleChange = new RoleChange(role, Optional.ofNullable(state.leader()), state.term(), reason);
+        Optional<NodeId> primary = state.role() == Role.LEADER && !state.leaderReady() ? Optional.empty()
+                : Optional.ofNullable(state.leader());
+        RoleChange roleChange = new RoleChange(role, primary, state.term(), reason);
         RoleChange previous = lastRole;
         if (previous.role() == roleChange.role() && java.util.Objects.equals(previous.primary(), roleChange.primary())
                 && previous.term() == roleChange.term()) {

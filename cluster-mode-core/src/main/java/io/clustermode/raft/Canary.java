@@ -31,6 +31,13 @@ public enum Canary {
      */
     PARTITION_GRANT_WITHOUT_LEASE,
     /**
+     * A leader says it is ready ({@link StateChange#leaderReady()}: the application may treat it
+     * as primary) as soon as it wins, before it has committed an entry of its term — when it may
+     * not yet have applied writes its predecessor acknowledged (breaks thesis §6.4's reason for
+     * the leader's first entry).
+     */
+    PRIMARY_BEFORE_TERM_COMMIT,
+    /**
      * Breaks the driver, not the core: sends a Ready's messages before its entries and hard state
      * are durable, so a vote or an acknowledgement can promise what a crash then loses (breaks
      * Figure 2, "updated on stable storage before responding to RPCs"). Read by

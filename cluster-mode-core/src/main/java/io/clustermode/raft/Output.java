@@ -80,13 +80,19 @@ final class Output {
         changedPartitions = table;
     }
 
-    /** Reports {@code change} unless role, term and leader are what was last reported. */
+    /** Reports {@code change} unless role, term, leader and readiness are what was last reported. */
     void announce(StateChange change) {
         if (change.role() != lastAnnounced.role() || change.term() != lastAnnounced.term()
-                || !Objects.equals(change.leader(), lastAnnounced.leader())) {
+                || !Objects.equals(change.leader(), lastAnnounced.leader())
+                || change.leaderReady() != lastAnnounced.leaderReady()) {
             stateChanges.items.add(change);
             lastAnnounced = change;
         }
+    }
+
+    /** Whether the last change reported said the leader is ready. */
+    boolean announcedLeaderReady() {
+        return lastAnnounced.leaderReady();
     }
 
     /** A snapshot from the leader, for the driver to persist and restore. */

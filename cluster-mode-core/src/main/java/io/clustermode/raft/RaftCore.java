@@ -101,7 +101,7 @@ public final class RaftCore {
         this.votedFor = term == hardState.term() ? hardState.votedFor() : null;
         refreshConfiguration();
         this.elections = new Elections(self, config, random, log);
-        this.output = new Output(self, hardState, new StateChange(role, term, leader, "started"));
+        this.output = new Output(self, hardState, new StateChange(role, term, leader, false, "started"));
         this.replication = new Replication(self, config, log, tracker, output, snapshotReceiver, snapshot);
         this.reads = new ReadIndexQueue(self, config, log, tracker, replication, output);
         this.forwarding = new Forwarding(self, config, output);
@@ -297,6 +297,16 @@ public final class RaftCore {
             healthChanged();
         }
         maybeHandOver();
+    }
+
+    /**
+     * Whether this node leads and has committed an entry of its own term: from then on what it
+     * has applied includes every entry committed before its election (see
+     * {@link StateChange#leaderReady()}).
+     */
+    public boolean leaderReady() {
+        return role == Role.LEADER
+                && (log.term(log.commitIndex()) == term || config.broken(Canary.PRIMARY_BEFORE_TERM_COMMIT));
     }
 
     /** Whether this node counts as healthy (see {@link #reportHealth(boolean)}). */
@@ -796,7 +806,7 @@ public final class RaftCore {
     }
 
     private void announce(String reason) {
-        output.announce(new StateChange(role, term, leader, reason));
+        output.announce(new StateChange(role, term, leader, leaderReady(), reason));
         forwarding.leaderChanged(term, leader);
     }
 
@@ -868,6 +878,9 @@ public final class RaftCore {
     }
 
     private void onCommitted() {
+        if (!output.announcedLeaderReady()) {
+            announce("committed the first entry of its term");
+        }
         reads.committed(term, configuration);
         if (!configuration.isVoter(self) && log.commitIndex() >= configurationIndex) {
             // Thesis §4.2.2: a leader removed from the configuration steps down once the change

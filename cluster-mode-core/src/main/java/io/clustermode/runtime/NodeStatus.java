@@ -16,7 +16,10 @@ import io.clustermode.raft.Role;
  * @param lastIndex     the last index of its log
  * @param configuration the configuration in effect on it
  * @param running       false once the node stopped
+ * @param leaderReady   it leads and has applied an entry of its own term ({@link
+ *                      io.clustermode.raft.StateChange#leaderReady()}): the application may treat
+ *                      it as primary
  */
 public record NodeStatus(NodeId nodeId, Role role, long term, NodeId leader, long commitIndex, long appliedIndex,
-                         long lastIndex, Configuration configuration, boolean running) {
+                         long lastIndex, Configuration configuration, boolean running, boolean leaderReady) {
 }

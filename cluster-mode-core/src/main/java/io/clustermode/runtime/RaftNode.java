@@ -805,7 +805,7 @@ public final class RaftNode<R> implements AutoCloseable {
         Configuration configuration = core.configuration();
         // The status first: a configuration listener that asks for it sees the new members.
         status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
-                core.lastIndex(), configuration, running);
+                core.lastIndex(), configuration, running, core.leaderReady());
         if (!configuration.equals(announcedConfiguration)) {
             announcedConfiguration = configuration;
             for (Consumer<Configuration> listener : configurationListeners) {

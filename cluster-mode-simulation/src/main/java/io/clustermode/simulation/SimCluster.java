@@ -71,6 +71,8 @@ public final class SimCluster {
 
     // What clients saw.
     long ackedWriteIndex;
+    /** The highest index of an acknowledged write, by the term of its entry. */
+    private final java.util.TreeMap<Long, Long> ackedByTerm = new java.util.TreeMap<>();
     /** A violation a completion callback found during the current step. */
     private InvariantViolation foundInCallback;
     long writesAcknowledged;
@@ -324,6 +326,31 @@ public final class SimCluster {
         }
     }
 
+    private void acknowledged(Committed<?> committed) {
+        ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
+        ackedByTerm.merge(committed.term(), committed.index(), Math::max);
+        writesAcknowledged++;
+    }
+
+    /**
+     * A leader that says it is ready (the application may treat it as primary) must have applied
+     * every write acknowledged in an earlier term: they were committed before its election.
+     */
+    private void checkLeaderReady(SimNode node, StateChange change) {
+        if (change.role() != io.clustermode.raft.Role.LEADER || !change.leaderReady()) {
+            return;
+        }
+        long mustHave = 0;
+        for (long index : ackedByTerm.headMap(change.term()).values()) {
+            mustHave = Math.max(mustHave, index);
+        }
+        if (node.appliedSeen < mustHave) {
+            throw new InvariantViolation("primary behind acknowledged writes", node.id + " is ready to lead term "
+                    + change.term() + " with index " + node.appliedSeen + " applied, but a write at index " + mustHave
+                    + " was acknowledged in an earlier term");
+        }
+    }
+
     /**
      * A client proposes a command at {@code node}; the write is acknowledged when that node's
      * driver completes the proposal (applied there, in the term it was proposed in).
@@ -331,8 +358,7 @@ public final class SimCluster {
     public ProposeResult propose(SimNode node, byte[] command) {
         CompletableFuture<Committed<Object>> applied = new Notifying<>((committed, failure) -> {
             if (failure == null) {
-                ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
-                writesAcknowledged++;
+                acknowledged(committed);
             }
         });
         ProposeResult[] result = new ProposeResult[1];
@@ -369,8 +395,7 @@ public final class SimCluster {
                         + " instead of " + new String(command, StandardCharsets.UTF_8) + ")");
                 return;
             }
-            ackedWriteIndex = Math.max(ackedWriteIndex, committed.index());
-            writesAcknowledged++;
+            acknowledged(committed);
         });
         step(node, "SUBMIT", () -> {
             node.driver.submit(command, applied);
@@ -731,6 +756,7 @@ public final class SimCluster {
         @Override
         public void stateChanged(StateChange change) {
             invariants.onStateChange(node, change);
+            checkLeaderReady(node, change);
             if (change.reason().startsWith("unhealthy:")) {
                 node.unhealthyHandovers++;
             }
