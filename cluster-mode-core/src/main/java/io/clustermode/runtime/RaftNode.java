@@ -777,6 +777,9 @@ public final class RaftNode<R> implements AutoCloseable {
     }
 
     private void announce(StateChange change) {
+        // The status first: the application, told it is primary (on another thread, at once), asks
+        // whether it still is, and must not find the status of before the change.
+        status = currentStatus();
         LOG.info("node {} term {}: {} (leader {}) - {}", self, change.term(), change.role(),
                 change.leader() == null ? "unknown" : change.leader(), change.reason());
         observer.stateChanged(change);
@@ -801,11 +804,15 @@ public final class RaftNode<R> implements AutoCloseable {
         }
     }
 
+    private NodeStatus currentStatus() {
+        return new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
+                core.lastIndex(), core.configuration(), running, core.leaderReady());
+    }
+
     private void publishStatus() {
         Configuration configuration = core.configuration();
         // The status first: a configuration listener that asks for it sees the new members.
-        status = new NodeStatus(self, core.role(), core.term(), core.leader(), core.commitIndex(), driver.appliedIndex(),
-                core.lastIndex(), configuration, running, core.leaderReady());
+        status = currentStatus();
         if (!configuration.equals(announcedConfiguration)) {
             announcedConfiguration = configuration;
             for (Consumer<Configuration> listener : configurationListeners) {
