@@ -6,6 +6,7 @@ import io.clustermode.NotPrimaryException;
 import io.clustermode.raft.Configuration;
 import io.clustermode.NodeId;
 import io.clustermode.raft.Role;
+import io.clustermode.raft.StateChange;
 import io.clustermode.storage.MemoryStorage;
 import io.clustermode.transport.InMemoryNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -102,6 +104,30 @@ class RaftNodeTest {
             List<String> applied = node.readStale(machine -> List.copyOf(((CountingMachine) machine).applied))
                     .get(5, TimeUnit.SECONDS);
             assertThat(applied).hasSize(200).startsWith("cmd-0").endsWith("cmd-199");
+        }
+    }
+
+    @Test
+    void a_listener_told_a_leader_is_ready_finds_the_status_saying_so() throws Exception {
+        // The application, told PRIMARY, asks the node whether it is primary: the answer must
+        // not be the status of before the change (a Spring grant run was once skipped as stale).
+        List<StateChange> ready = new CopyOnWriteArrayList<>();
+        List<NodeStatus> statusThen = new CopyOnWriteArrayList<>();
+        for (NodeId id : IDS) {
+            RaftNode<Integer> node = start(id);
+            node.addListener(change -> {
+                if (change.leaderReady()) {
+                    ready.add(change);
+                    statusThen.add(node.status());
+                }
+            });
+            node.bootstrap(Configuration.ofVoters(IDS)).get(5, TimeUnit.SECONDS);
+        }
+        awaitLeader();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !ready.isEmpty());
+        for (int i = 0; i < ready.size(); i++) {
+            assertThat(statusThen.get(i).leaderReady()).as("status when told %s", ready.get(i)).isTrue();
+            assertThat(statusThen.get(i).term()).isEqualTo(ready.get(i).term());
         }
     }
 
