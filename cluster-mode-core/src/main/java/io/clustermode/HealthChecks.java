@@ -1,5 +1,7 @@
 package io.clustermode;
 
+import io.clustermode.runtime.NodeRuntime;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +51,9 @@ final class HealthChecks implements AutoCloseable {
         }
     }
 
-    private final io.clustermode.runtime.NodeRuntime runtime;
+    private final NodeRuntime runtime;
 
-    HealthChecks(NodeId self, Duration interval, Consumer<Boolean> report, io.clustermode.runtime.NodeRuntime runtime) {
+    HealthChecks(NodeId self, Duration interval, Consumer<Boolean> report, NodeRuntime runtime) {
         this.self = self;
         this.runtime = runtime;
         this.interval = interval;

@@ -2,6 +2,7 @@ package io.clustermode;
 
 import io.clustermode.raft.PartitionEvent;
 import io.clustermode.raft.PartitionTable;
+import io.clustermode.runtime.NodeRuntime;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -48,9 +49,9 @@ public final class PartitionGroup {
     private long moves;
     private long unownedNanos;
 
-    private final io.clustermode.runtime.NodeRuntime runtime;
+    private final NodeRuntime runtime;
 
-    PartitionGroup(NodeId self, String name, int count, Executor events, io.clustermode.runtime.NodeRuntime runtime) {
+    PartitionGroup(NodeId self, String name, int count, Executor events, NodeRuntime runtime) {
         this.runtime = runtime;
         this.self = self;
         this.name = name;

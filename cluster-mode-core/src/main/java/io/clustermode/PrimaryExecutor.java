@@ -1,5 +1,6 @@
 package io.clustermode;
 
+import io.clustermode.runtime.NodeRuntime;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -13,11 +14,11 @@ import java.util.concurrent.Future;
 public final class PrimaryExecutor {
 
     private final NodeId self;
-    private final io.clustermode.runtime.NodeRuntime runtime;
+    private final NodeRuntime runtime;
     private ExecutorService current;
     private long term;
 
-    PrimaryExecutor(NodeId self, io.clustermode.runtime.NodeRuntime runtime) {
+    PrimaryExecutor(NodeId self, NodeRuntime runtime) {
         this.self = self;
         this.runtime = runtime;
     }

@@ -10,6 +10,7 @@ import io.clustermode.membership.MembershipPolicy;
 import io.clustermode.raft.ConfigChange;
 import io.clustermode.raft.Configuration;
 import io.clustermode.raft.Role;
+import io.clustermode.runtime.NodeRuntime;
 import io.clustermode.runtime.NodeStatus;
 import io.clustermode.runtime.RaftNode;
 import io.clustermode.transport.OncePerKey;
@@ -73,7 +74,7 @@ final class Reconciler implements AutoCloseable {
     private final JoinCandidates candidates;
     private final MemberOrigins origins;
     private final ScheduledExecutorService thread;
-    private final io.clustermode.runtime.NodeRuntime runtime;
+    private final NodeRuntime runtime;
     private final MembershipPolicy policy;
     private final FailureLog discoveryFailures = new FailureLog(LOG);
     private final OncePerKey hintAttempts;
@@ -89,7 +90,7 @@ final class Reconciler implements AutoCloseable {
 
     Reconciler(ClusterConfig config, NodeId self, RaftNode<?> node, BootstrapGuard guard,
                Map<NodeId, String> addresses, JoinCandidates candidates, MemberOrigins origins,
-               io.clustermode.runtime.NodeRuntime runtime) {
+               NodeRuntime runtime) {
         this.config = config;
         this.runtime = runtime;
         this.self = self;

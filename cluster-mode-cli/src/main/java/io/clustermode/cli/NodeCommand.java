@@ -683,10 +683,13 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, Integer> groups = new java.util.LinkedHashMap<>();
         for (String spec : partitions) {
             int colon = spec.lastIndexOf(':');
-            String name = colon < 0 ? spec : spec.substring(0, colon);
+            if (colon < 0) {
+                throw usage("--partitions " + spec + ": expected NAME:COUNT");
+            }
+            String name = spec.substring(0, colon);
             int count;
             try {
-                count = Integer.parseInt(colon < 0 ? "" : spec.substring(colon + 1));
+                count = Integer.parseInt(spec.substring(colon + 1));
             } catch (NumberFormatException e) {
                 throw usage("--partitions " + spec + ": expected NAME:COUNT");
             }

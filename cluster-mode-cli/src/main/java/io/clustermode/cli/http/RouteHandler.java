@@ -45,30 +45,28 @@ public final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequ
         // on this loop (batched reads are answered here) is written at once.
         answer.whenComplete((done, error) -> {
             if (ctx.executor().inEventLoop()) {
-                write(ctx, request, call, head, done, error);
+                write(ctx, head, call, done, error);
             } else {
-                ctx.executor().execute(() -> write(ctx, request, call, head, done, error));
+                ctx.executor().execute(() -> write(ctx, head, call, done, error));
             }
         });
     }
 
-    private static void write(ChannelHandlerContext ctx, FullHttpRequest request, ApiRequest call,
-                              io.netty.handler.codec.http.HttpRequest head, ApiAnswer done, Throwable error) {
-        {
-            ApiAnswer out = done;
-            if (error != null || done == null) {
-                LOG.warn("HTTP API: {} {} failed", request.method(), call == null ? "" : call.path(), error);
-                out = ApiAnswer.error(500, "internal error: " + error);
+    /** Writes the answer to {@code head} (the request's head: its buffers are released by now). */
+    private static void write(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpRequest head, ApiRequest call,
+                              ApiAnswer done, Throwable error) {
+        ApiAnswer out = done;
+        if (error != null || done == null) {
+            LOG.warn("HTTP API: {} {} failed", head.method(), call == null ? "" : call.path(), error);
+            out = ApiAnswer.error(500, "internal error: " + error);
+        }
+        if (out.stream() != null) {
+            if (ctx.channel().isActive()) {
+                Answers.open(ctx, head, out);
             }
-            if (out.stream() != null) {
-                if (ctx.channel().isActive()) {
-                    Answers.open(ctx, head, out);
-                }
-                out.stream().start(new StreamWriter(ctx)); // a closed one learns at once that it is
-
-            } else {
-                Answers.send(ctx, head, out, false);
-            }
+            out.stream().start(new StreamWriter(ctx)); // a closed one learns at once that it is
+        } else {
+            Answers.send(ctx, head, out, false);
         }
     }
 
