@@ -180,6 +180,18 @@ final class Invariants {
     }
 
     /** Linearizable reads (thesis §6.4): a read sees every write acknowledged before it began. */
+    /**
+     * A leader ready to be primary in {@code term} has applied {@code appliedIndex}; every write
+     * acknowledged in an earlier term, up to {@code mustHave}, was committed before its election.
+     */
+    void onLeaderReady(SimNode node, long term, long appliedIndex, long mustHave) {
+        if (appliedIndex < mustHave) {
+            throw new InvariantViolation("primary behind acknowledged writes", node.id + " is ready to lead term "
+                    + term + " with index " + appliedIndex + " applied, but a write at index " + mustHave
+                    + " was acknowledged in an earlier term");
+        }
+    }
+
     void onReadServed(SimNode node, long appliedIndex, long mustSee) {
         if (appliedIndex < mustSee) {
             throw new InvariantViolation("linearizable read", node.id + " answered a read at index " + appliedIndex
