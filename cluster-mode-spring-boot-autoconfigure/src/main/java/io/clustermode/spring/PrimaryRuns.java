@@ -192,8 +192,9 @@ final class PrimaryRuns {
 
     /**
      * Whether the node's status allows a run in {@code term}: it is primary in that term, or its
-     * term is older than the grant (the status of the turn that made it primary is not published
-     * yet). A stopped node allows nothing.
+     * term is older than the grant (a status from before the change; the node publishes its status
+     * before it announces a change, so this is a guard, not an expected case). A stopped node
+     * allows nothing.
      */
     private static boolean agrees(ClusterStatus status, long term) {
         if (!status.running()) {
